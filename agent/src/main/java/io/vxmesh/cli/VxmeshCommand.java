@@ -1,0 +1,46 @@
+package io.vxmesh.cli;
+
+import io.vxmesh.Version;
+import io.vxmesh.bench.BenchCommand;
+import io.vxmesh.demo.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vxmesh} command line: one root, one subcommand per verb. */
+@Command(
+    name = "vxmesh",
+    mixinStandardHelpOptions = true,
+    versionProvider = VxmeshCommand.VersionProvider.class,
+    description = "Peer-to-peer VXLAN overlay agent and its client.",
+    subcommands = {
+      AgentCommand.class,
+      MembersCommand.class,
+      StatusCommand.class,
+      RoutesCommand.class,
+      LeaveCommand.class,
+      KeygenCommand.class,
+      VersionCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class VxmeshCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** Runs the command line and returns the process exit code. */
+  public static int execute(String... args) {
+    return new CommandLine(new VxmeshCommand()).execute(args);
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"vxmesh " + Version.current()};
+    }
+  }
+}

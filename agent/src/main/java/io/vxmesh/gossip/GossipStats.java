@@ -1,0 +1,14 @@
+package io.vxmesh.gossip;
+
+import java.util.Map;
+
+/**
+ * @param rejectedPackets gossip datagrams/messages dropped before decoding (bad MAC, garbage)
+ * @param rejectedBySource the same, by source address
+ * @param rejectedAnnouncements member announcements that failed to decode or verify
+ */
+public record GossipStats(long rejectedPackets, Map<String, Long> rejectedBySource, long rejectedAnnouncements) {
+  public GossipStats {
+    rejectedBySource = Map.copyOf(rejectedBySource);
+  }
+}

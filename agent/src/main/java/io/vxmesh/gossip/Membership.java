@@ -1,0 +1,41 @@
+package io.vxmesh.gossip;
+
+import io.vxmesh.proto.Announcement;
+import java.time.Duration;
+
+/**
+ * The mesh as vxmesh needs it, independent of Atomix. Implementations are thread-safe.
+ *
+ * <p>Threading contract: listeners run on a gossip thread, must be quick and must not block;
+ * they only signal that {@link #view()} may have changed.
+ */
+public interface Membership extends AutoCloseable {
+
+  /**
+   * Starts gossip and joins the seeds (or starts a new mesh when there are none). Returns once
+   * the local member is up; the view becomes {@code complete} later.
+   *
+   * @throws MembershipException when joining is impossible, e.g. the node name is already alive
+   *     at another address
+   */
+  void start() throws MembershipException;
+
+  /** The current state of every known member. */
+  MembershipView view();
+
+  /** Registers a listener woken (without arguments) whenever the view may have changed. */
+  void addListener(Runnable listener);
+
+  /** Replaces this node's announcement (generation is bumped by the implementation). */
+  void announce(Announcement self);
+
+  /** Announces LEAVING, waits up to {@code maxWait} for it to spread, then stops gossip. */
+  void leave(Duration maxWait);
+
+  /** Counters for operators: gossip packets dropped before decoding, by source. */
+  GossipStats stats();
+
+  /** Stops gossip without leaving (peers see a restart or a crash). Idempotent. */
+  @Override
+  void close();
+}
