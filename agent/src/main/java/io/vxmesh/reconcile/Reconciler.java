@@ -1,0 +1,236 @@
+package io.vxmesh.reconcile;
+
+import io.vxmesh.datapath.Peer;
+import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.MembershipView;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Level-triggered, coalesced convergence of every VTEP device to the current membership.
+ *
+ * <p>Membership changes, rtnetlink notifications and a periodic resync only call {@link #wake()};
+ * the single reconcile thread then reads the whole current view, computes the desired peers of
+ * every network and lets the datapath apply the difference to a fresh kernel dump. Bursts of
+ * wake-ups collapse into one pass, so a member that restarts (gone and back within the same
+ * window) costs nothing, and no event can be "missed": the next pass sees the state.
+ *
+ * <p>Until the view is complete (first full membership after join) nothing is removed, so a
+ * restarting agent never cuts its pods off from peers it has not heard of yet.
+ */
+public final class Reconciler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+  private static final int RECENT_ERRORS = 20;
+  private static final Duration INCOMPLETE_POLL = Duration.ofMillis(200);
+
+  private final Supplier<MembershipView> views;
+  private final List<VtepSpec> networks;
+  private final DatapathPort datapath;
+  private final Duration resyncInterval;
+  private final Duration retryInterval;
+  private final Clock clock;
+  private final Thread thread;
+  private final CountDownLatch firstCompletePass = new CountDownLatch(1);
+
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private boolean dirty = true;
+  private boolean running = true;
+  private Status status = Status.initial();
+  private final Deque<String> recentErrors = new ArrayDeque<>();
+
+  public Reconciler(
+      Supplier<MembershipView> views,
+      List<VtepSpec> networks,
+      DatapathPort datapath,
+      Duration resyncInterval,
+      Duration retryInterval,
+      Clock clock) {
+    this.views = views;
+    this.networks = List.copyOf(networks);
+    this.datapath = datapath;
+    this.resyncInterval = resyncInterval;
+    this.retryInterval = retryInterval;
+    this.clock = clock;
+    this.thread = new Thread(this::loop, "vxmesh-reconcile");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Asks for a pass soon. Cheap, never blocks; safe from any thread (listeners, monitor). */
+  public void wake() {
+    synchronized (lock) {
+      dirty = true;
+      lock.notifyAll();
+    }
+  }
+
+  /** Waits until a pass with a complete view finished without errors. */
+  public boolean awaitConverged(Duration timeout) throws InterruptedException {
+    return firstCompletePass.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public Status status() {
+    synchronized (lock) {
+      return status.withRecentErrors(List.copyOf(recentErrors));
+    }
+  }
+
+  /**
+   * Runs one pass right now on the calling thread (used by leave and tests). Not concurrent with
+   * the loop: both hold the pass lock.
+   */
+  public Status reconcileNow() {
+    synchronized (passLock) {
+      pass();
+    }
+    return status();
+  }
+
+  private final Object passLock = new Object();
+
+  private void loop() {
+    while (true) {
+      synchronized (lock) {
+        long waitMs = status.lastResult().equals("ok") ? resyncInterval.toMillis() : retryInterval.toMillis();
+        if (!status.viewComplete()) {
+          waitMs = Math.min(waitMs, INCOMPLETE_POLL.toMillis()); // until the first full view, look often
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (running && !dirty) {
+          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          if (left <= 0) {
+            break;
+          }
+          try {
+            lock.wait(left);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (!running) {
+          return;
+        }
+        dirty = false;
+      }
+      synchronized (passLock) {
+        try {
+          pass();
+        } catch (RuntimeException e) {
+          log.error("reconcile pass failed error={}", e.toString(), e);
+          recordError("pass: " + e);
+        }
+      }
+    }
+  }
+
+  private void pass() {
+    Instant started = clock.instant();
+    long t0 = System.nanoTime();
+    MembershipView view = views.get();
+    List<String> errors = new ArrayList<>();
+    Map<Integer, NetworkCounts> counts = new LinkedHashMap<>();
+    for (VtepSpec spec : networks) {
+      try {
+        datapath.ensureVtep(spec);
+        List<Peer> desired = DesiredState.peersFor(view, spec.vni());
+        DatapathPort.Outcome out = datapath.converge(spec, desired, view.complete());
+        logOutcome(spec, desired, out);
+        errors.addAll(out.errors());
+        counts.put(spec.vni(), new NetworkCounts(desired.size(), out.installed()));
+      } catch (RuntimeException e) {
+        String msg = "device=" + spec.device() + " vni=" + spec.vni() + " error=" + e.getMessage();
+        log.warn("reconcile network failed {}", msg);
+        errors.add(msg);
+        counts.put(spec.vni(), new NetworkCounts(DesiredState.peersFor(view, spec.vni()).size(), 0));
+      }
+    }
+    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
+    String result = errors.isEmpty() ? "ok" : errors.size() + " error(s): " + errors.get(0);
+    synchronized (lock) {
+      status = new Status(started, result, micros, status.passes() + 1, view.complete(), counts, List.of());
+      errors.forEach(this::recordErrorLocked);
+    }
+    if (errors.isEmpty() && view.complete()) {
+      firstCompletePass.countDown();
+    }
+    log.debug("reconcile pass done duration_us={} complete={} result={}", micros, view.complete(), result);
+  }
+
+  private void logOutcome(VtepSpec spec, List<Peer> desired, DatapathPort.Outcome out) {
+    for (String p : out.added()) {
+      log.info("peer installed device={} vni={} peer={}", spec.device(), spec.vni(), p);
+    }
+    for (String p : out.changed()) {
+      log.info("peer updated device={} vni={} peer={}", spec.device(), spec.vni(), p);
+    }
+    for (String p : out.removed()) {
+      log.info("peer removed device={} vni={} peer={}", spec.device(), spec.vni(), p);
+    }
+    for (String e : out.errors()) {
+      log.warn("datapath error device={} vni={} error={}", spec.device(), spec.vni(), e);
+    }
+  }
+
+  private void recordError(String e) {
+    synchronized (lock) {
+      recordErrorLocked(e);
+    }
+  }
+
+  private void recordErrorLocked(String e) {
+    recentErrors.addLast(clock.instant() + " " + e);
+    while (recentErrors.size() > RECENT_ERRORS) {
+      recentErrors.removeFirst();
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      running = false;
+      lock.notifyAll();
+    }
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Desired vs installed peers of one network after the last pass. */
+  public record NetworkCounts(int desired, int installed) {}
+
+  /** What the last pass did, for the Status API and sd_notify STATUS=. */
+  public record Status(
+      Instant lastPass,
+      String lastResult,
+      long lastDurationMicros,
+      long passes,
+      boolean viewComplete,
+      Map<Integer, NetworkCounts> networks,
+      List<String> recentErrors) {
+    static Status initial() {
+      return new Status(Instant.EPOCH, "pending", 0, 0, false, Map.of(), List.of());
+    }
+
+    Status withRecentErrors(List<String> errors) {
+      return new Status(lastPass, lastResult, lastDurationMicros, passes, viewComplete, networks, errors);
+    }
+  }
+}
