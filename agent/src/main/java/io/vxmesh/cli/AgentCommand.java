@@ -7,7 +7,9 @@ import io.vxmesh.config.ConfigLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code vxmesh agent}: loads the configuration and runs the daemon. A bad configuration is one
@@ -19,6 +21,8 @@ public final class AgentCommand implements Callable<Integer> {
   /** sysexits.h EX_CONFIG. */
   public static final int EX_CONFIG = 78;
 
+  @Spec CommandSpec spec;
+
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration file (default: ${DEFAULT-VALUE}).")
   Path config = ConfigLoader.DEFAULT_FILE;
 
@@ -28,7 +32,8 @@ public final class AgentCommand implements Callable<Integer> {
     try {
       loaded = ConfigLoader.forThisHost().load(config);
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
+      spec.commandLine().getErr().println(e.getMessage());
+      spec.commandLine().getErr().flush();
       return EX_CONFIG;
     }
     return Agent.run(loaded);
