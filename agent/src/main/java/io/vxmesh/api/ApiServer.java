@@ -175,8 +175,9 @@ public final class ApiServer implements AutoCloseable {
 
   private void serve(SocketChannel c) {
     open.add(c);
+    Caller caller = null;
     try {
-      Caller caller = Caller.of(c.getOption(ExtendedSocketOptions.SO_PEERCRED), passwd);
+      caller = Caller.of(c.getOption(ExtendedSocketOptions.SO_PEERCRED), passwd);
       InputStream in = new BufferedInputStream(Channels.newInputStream(c));
       OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c));
       while (!closed) {
@@ -208,7 +209,7 @@ public final class ApiServer implements AutoCloseable {
         out.flush();
       }
     } catch (Frames.BadFrameException e) {
-      bad(null, e.getMessage());
+      bad(caller, e.getMessage());
     } catch (AsynchronousCloseException e) {
       if (!closed) {
         LOG.debug("api connection closed after idle timeout timeout_ms={}", idleTimeout.toMillis());

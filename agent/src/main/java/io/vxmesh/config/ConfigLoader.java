@@ -114,7 +114,13 @@ public final class ConfigLoader {
       return new ConfigException(file, key, firstLine(m.getOriginalMessage()));
     }
     JsonLocation loc = e.getLocation();
-    String where = loc != null && loc.getLineNr() > 0 ? "line " + loc.getLineNr() : null;
+    String where = null;
+    if (loc != null && loc.getLineNr() > 0) {
+      // The TOML lexer reports the position after the offending token; a token that ended its
+      // line leaves it at column 1 of the next line, which is not where the operator should look.
+      int line = loc.getColumnNr() <= 1 && loc.getLineNr() > 1 ? loc.getLineNr() - 1 : loc.getLineNr();
+      where = "line " + line;
+    }
     return new ConfigException(file, where, "not valid TOML: " + firstLine(e.getOriginalMessage()));
   }
 
