@@ -257,4 +257,33 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class, () -> isolated.load(f));
     assertEquals("gossip.advertise", e.key());
   }
+
+  static String shipped() throws IOException {
+    Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("config/vxmesh.toml"))) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      throw new AssertionError("config/vxmesh.toml not found");
+    }
+    return Files.readString(p.resolve("config/vxmesh.toml"));
+  }
+
+  @Test
+  void theShippedConfigIsTheIssueExample() throws Exception {
+    Config shipped = load(shipped().replace("/etc/vxmesh/cluster.key", keyFile.toString()));
+    Config example = load(full());
+    assertEquals(example, new Config(example.file(), shipped.nodeName(), shipped.gossip(), shipped.api(), shipped.networks(),
+        shipped.agent(), shipped.key()));
+  }
+
+  @Test
+  void everyCommentedKeyInTheShippedConfigIsRealAndShowsItsDefault() throws Exception {
+    String text = shipped().replace("/etc/vxmesh/cluster.key", keyFile.toString());
+    String uncommented = text.replaceAll("(?m)^# ([a-z_]+ = .*)$", "$1");
+    assertNotEquals(text, uncommented, "there are commented keys");
+    Config plain = load(text);
+    Config explicit = load(uncommented);
+    assertEquals(plain, explicit, "uncommenting the documented defaults changes nothing");
+  }
 }
