@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     description = "Peer-to-peer VXLAN overlay agent and its client.",
     subcommands = {
       AgentCommand.class,
+      ConfigCommand.class,
       MembersCommand.class,
       StatusCommand.class,
       RoutesCommand.class,

@@ -286,4 +286,12 @@ class ConfigLoaderTest {
     Config explicit = load(uncommented);
     assertEquals(plain, explicit, "uncommenting the documented defaults changes nothing");
   }
+
+  @Test
+  void theRenderedConfigLoadsBackUnchanged() throws Exception {
+    Config c = load(full().replace("join = [\"10.211.55.6:7947\"]", "join = [\"10.211.55.6:7947\", \"[fd00::6]:7000\"]"));
+    Config back = load(ConfigRenderer.render(c));
+    assertEquals(c, back);
+    assertTrue(!ConfigRenderer.render(c).contains(c.key().toBase64()), "never prints the key");
+  }
 }
