@@ -171,6 +171,8 @@ class ConfigLoaderTest {
   void wrongTypeIsNamed() throws IOException {
     ConfigException e = fails(keyLine() + MINIMAL_NET + "mtu = \"big\"\n");
     assertEquals("network[0].mtu", e.key(), e.getMessage());
+    assertEquals("network[0].mtu", fails(keyLine() + MINIMAL_NET + "mtu = 1450.5\n").key());
+    assertEquals("gossip.join[0]", fails(keyLine() + "join = [1]\n" + MINIMAL_NET).key());
     assertEquals("network[0].vni", fails(keyLine() + "[[network]]\nvni = \"10001\"\nvtep_address = \"1.1.1.1/24\"\npod_cidr = \"10.0.0.0/24\"\n").key());
   }
 
