@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * ({@link Request} → {@link Response}, several per connection).
  *
  * <p>Threads: one daemon acceptor, and up to {@link #MAX_CONNECTIONS} daemon connection
- * threads (more connections are closed at once). Each frame must arrive within the idle
- * timeout or the connection is closed, so a silent or slow client cannot pin a thread.
+ * threads (more connections are closed at once). Each request must arrive, and each response
+ * be taken, within the idle timeout or the connection is closed, so a silent, slow or
+ * non-reading client cannot pin a thread.
  * Anything a client sends that is not a well-formed request — a bad length, an oversized frame,
  * bytes that are not a Request — closes that connection only, is counted in
  * {@link #badFrames()} and logged at WARN; the server and other connections carry on.
@@ -205,8 +206,15 @@ public final class ApiServer implements AutoCloseable {
           return;
         }
         requests.incrementAndGet();
-        respond(req, caller).writeDelimitedTo(out);
-        out.flush();
+        Response response = respond(req, caller);
+        // A client that stops reading must not pin this thread on a full socket buffer.
+        ScheduledFuture<?> writeDeadline = timer.schedule(() -> closeQuietly(c), idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+          response.writeDelimitedTo(out);
+          out.flush();
+        } finally {
+          writeDeadline.cancel(false);
+        }
       }
     } catch (Frames.BadFrameException e) {
       bad(caller, e.getMessage());
@@ -260,6 +268,11 @@ public final class ApiServer implements AutoCloseable {
   /** Connections closed for a malformed or oversized frame since start. */
   public long badFrames() {
     return badFrames.get();
+  }
+
+  /** Connections being served right now. */
+  public int openConnections() {
+    return open.size();
   }
 
   /** Requests answered since start. */

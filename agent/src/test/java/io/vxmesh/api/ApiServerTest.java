@@ -133,6 +133,31 @@ class ApiServerTest {
   }
 
   @Test
+  void aClientThatStopsReadingIsClosedAfterTheIdleTimeout() throws Exception {
+    Path socket = dir.resolve("api.sock");
+    String big = "x".repeat(1 << 20);
+    server = new ApiServer(socket, (req, caller) -> Response.newBuilder().setListMembers(ListMembersResponse.newBuilder()
+        .addMembers(Member.newBuilder().setName("m").setReason(big))).build(), Duration.ofMillis(300));
+    server.start();
+    try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      ByteBuffer req = ByteBuffer.allocate(64);
+      LIST.writeDelimitedTo(new java.io.OutputStream() {
+        @Override
+        public void write(int b) {
+          req.put((byte) b);
+        }
+      });
+      req.flip();
+      raw.write(req); // one request whose 1 MiB answer we never read
+      await(() -> server.requests() == 1, "request answered");
+      await(() -> server.openConnections() == 0, "blocked writer released by the timeout");
+    }
+    try (ApiClient c = ApiClient.connect(socket, Duration.ofSeconds(5))) {
+      assertEquals(big.length(), c.call(LIST).getListMembers().getMembers(0).getReason().length(), "big answers work for readers");
+    }
+  }
+
+  @Test
   void staleSocketIsReplacedLiveOneIsNotAndCloseRemovesIt() throws Exception {
     Path socket = dir.resolve("api.sock");
     ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
