@@ -1,7 +1,6 @@
 package io.vxmesh.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.vxmesh.proto.Error;
 import io.vxmesh.proto.Request;
 import io.vxmesh.proto.Response;
 import java.io.BufferedInputStream;
@@ -249,8 +248,8 @@ public final class ApiServer implements AutoCloseable {
     LOG.warn("api bad frame, closing connection uid={} reason={} total={}", caller == null ? "?" : caller.uid(), why, n);
   }
 
-  static Response error(String message) {
-    return Response.newBuilder().setError(Error.newBuilder().setMessage(message)).build();
+  private static Response error(String message) {
+    return ApiMessages.error(message);
   }
 
   private static void closeQuietly(SocketChannel c) {
