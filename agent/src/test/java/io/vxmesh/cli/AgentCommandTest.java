@@ -95,6 +95,19 @@ class AgentCommandTest {
   }
 
   @Test
+  void logLevelFromTheConfigSetsTheRootLogger() {
+    org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    try {
+      AgentCommand.applyLogLevel("debug");
+      assertEquals(true, root.isDebugEnabled());
+      AgentCommand.applyLogLevel("warn");
+      assertEquals(false, root.isInfoEnabled());
+    } finally {
+      AgentCommand.applyLogLevel("info");
+    }
+  }
+
+  @Test
   void missingFile() {
     Path f = dir.resolve("absent.toml");
     assertEquals(78, agent(f));
