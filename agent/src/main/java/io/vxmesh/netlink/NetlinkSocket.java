@@ -138,9 +138,6 @@ public final class NetlinkSocket implements AutoCloseable {
 
   private int nextSeq() {
     seq = (seq + 1) & 0x7fffffff;
-    if (seq == 0) {
-      seq = 1;
-    }
     return seq;
   }
 
@@ -243,7 +240,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
   private void sendChunk(List<NlMsg> msgs, int from, int to, int bytes, List<Failure> failures) {
     byte[] buf = new byte[bytes];
-    int firstSeq = seq + 1;
+    int firstSeq = (seq + 1) & 0x7fffffff;
     int off = 0;
     for (int k = from; k < to; k++) {
       NlMsg m = msgs.get(k);
@@ -276,7 +273,7 @@ public final class NetlinkSocket implements AutoCloseable {
           continue;
         }
         int s = r.seq();
-        int idx = from + (s - firstSeq);
+        int idx = from + ((s - firstSeq) & 0x7fffffff); // sequence numbers wrap at 2^31
         if (r.errno() != 0 && idx >= from && idx < to) {
           failures.add(new Failure(idx, new NetlinkException(Rtnl.typeName(msgs.get(idx).type()), r.errno(), r.extAckMessage())));
         }
