@@ -170,6 +170,20 @@ class NetlinkKernelTest {
   }
 
   @Test
+  void batchWhereEveryMessageFailsLosesNoError() {
+    List<NlMsg> msgs = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      msgs.add(RtCodec.neighReplace(9999, parseV4("179.18." + (i / 250) + "." + (1 + i % 250)), PEER_MAC));
+    }
+    List<NetlinkSocket.Failure> failures = nl.batch(msgs);
+    assertEquals(5000, failures.size());
+    assertTrue(failures.stream().allMatch(f -> f.error().errno() == Errno.ENODEV));
+    assertEquals(4999, failures.get(4999).index());
+    nl.neighReplace(vx.index(), parseV4("179.17.1.31"), PEER_MAC); // the socket is still in step
+    assertEquals(1, nl.neighList(vx.index()).size());
+  }
+
+  @Test
   void monitorDeliversDecodedNotifications() throws Exception {
     List<NetlinkEvent> got = new CopyOnWriteArrayList<>();
     try (NetlinkMonitor m = NetlinkMonitor.startIn(ns.name(), got::add)) {
