@@ -14,7 +14,6 @@ import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
 import io.atomix.utils.Version;
 import io.atomix.utils.net.Address;
 import io.vxmesh.proto.Announcement;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,6 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class AtomixMembership implements Membership {
   private static final Logger log = LoggerFactory.getLogger(AtomixMembership.class);
   static final String WHOIS = "vxmesh-whois";
+  static final String MEMBERS = "vxmesh-members";
   private static final String SYNC = "atomix-membership-sync";
   private static final String PROBE = "atomix-membership-probe";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -86,13 +86,14 @@ public final class AtomixMembership implements Membership {
   private volatile boolean stopped;
   private volatile Announcement current;
   private volatile MembershipView view;
-  private volatile long syncedAtMs;
+  private volatile boolean synced;
   private volatile Set<String> liveHostPorts = Set.of();
 
   // Owned by the view thread.
   private final Map<String, Known> known = new HashMap<>();
-  private long startedAtMs;
+  private volatile long startedAtMs;
   private boolean complete;
+  private long lastSyncAskMs;
   private long revision;
   private long rejectedAnnouncements;
   private List<Validator.Candidate> lastInput = List.of();
@@ -144,6 +145,7 @@ public final class AtomixMembership implements Membership {
       if (running || stopped) {
         throw new IllegalStateException("membership can be started once");
       }
+      startedAtMs = settings.clock().millis();
       try {
         startTransports();
         refuseDuplicateName();
@@ -157,7 +159,6 @@ public final class AtomixMembership implements Membership {
       }
       running = true;
     }
-    viewThread.execute(() -> startedAtMs = settings.clock().millis());
     viewThread.scheduleWithFixedDelay(this::refreshSafely, 0, timers.gossipInterval().toMillis(), TimeUnit.MILLISECONDS);
     log.info("gossip started node={} address={} seeds={}", settings.nodeName(), localHostPort, settings.seeds());
   }
@@ -168,11 +169,7 @@ public final class AtomixMembership implements Membership {
         .setInterfaces(List.of(bindHost))
         .setPort(settings.port())
         .setConnectTimeout(timers.probeTimeout().multipliedBy(3));
-    BiConsumer<Address, String> onResponse = (from, type) -> {
-      if (type.equals(SYNC) && syncedAtMs == 0) {
-        syncedAtMs = settings.clock().millis();
-      }
-    };
+    BiConsumer<Address, String> onResponse = (from, type) -> {};
     NettyMessagingService netty = new NettyMessagingService("vxmesh", localAddress, mc);
     messaging = new AuthenticatedMessaging(netty, auth, this::onProbeSent, onResponse);
     unicast = new AuthenticatedUnicast(new InetSocketAddress(settings.bind(), settings.port()), auth, settings.nodeName());
@@ -259,6 +256,9 @@ public final class AtomixMembership implements Membership {
         SwimMembershipProtocol.TYPE.newProtocol(pc));
     atomix.addListener(event -> viewThread.execute(this::refreshSafely));
     await(atomix.start(), "start SWIM membership");
+    messaging.registerHandler(MEMBERS,
+        (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> liveMemberNames(),
+        viewThread);
     messaging.registerHandler(WHOIS,
         (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> whois(new String(payload, StandardCharsets.UTF_8)),
         viewThread);
@@ -291,6 +291,21 @@ public final class AtomixMembership implements Membership {
       }
     }
     return new byte[0];
+  }
+
+  /** Answers "which members do you hold as live?" (newline-separated names, self included). */
+  private byte[] liveMemberNames() {
+    DefaultClusterMembershipService a = atomix;
+    if (a == null) {
+      return new byte[0];
+    }
+    StringBuilder b = new StringBuilder();
+    for (Member m : a.getMembers()) {
+      if (m.isReachable() || m.id().equals(a.getLocalMember().id())) {
+        b.append(m.id().id()).append('\n');
+      }
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Answer to {@link #WHOIS}: {@code host:port generation reachable}. */
@@ -442,8 +457,12 @@ public final class AtomixMembership implements Membership {
         unicast.stop().get(2, TimeUnit.SECONDS);
       }
       if (messaging != null) {
-        messaging.stop().get(2, TimeUnit.SECONDS);
+        // Netty closes the listening socket first, then idles its event loops for ~2 s; don't
+        // make leave()/close() wait for the idle part.
+        messaging.stop().get(300, TimeUnit.MILLISECONDS);
       }
+    } catch (TimeoutException e) {
+      log.debug("gossip transport still winding down in the background");
     } catch (Exception e) {
       log.debug("gossip transport stop failed error={}", e.toString());
     }
@@ -623,10 +642,10 @@ public final class AtomixMembership implements Membership {
     if (!anySeed) {
       return true;
     }
-    long synced = syncedAtMs;
-    if (synced != 0 && now - synced >= 2 * timers.gossipInterval().toMillis()) {
+    if (synced) {
       return true;
     }
+    askForFullView(now);
     if (now - startedAtMs >= timers.joinTimeout().toMillis()) {
       log.warn("gossip join timeout: no full sync with any seed after {} ms, view declared complete seeds={}",
           timers.joinTimeout().toMillis(), settings.seeds());
@@ -635,7 +654,42 @@ public final class AtomixMembership implements Membership {
     return false;
   }
 
-  static InetAddress hostOf(Address a) {
-    return a.address();
+  /**
+   * Atomix syncs with the seeds exactly once, at join, and that sync may time out on a busy
+   * host. So vxmesh checks itself: it asks a live peer (or a seed) which members it holds live,
+   * and the view is complete once all of those are in our Atomix view too.
+   */
+  private void askForFullView(long now) {
+    if (now - lastSyncAskMs < Math.max(250, timers.probeTimeout().toMillis())) {
+      return;
+    }
+    lastSyncAskMs = now;
+    List<Address> targets = new ArrayList<>();
+    for (Member m : atomix.getMembers()) {
+      if (!m.id().equals(atomix.getLocalMember().id()) && m.isReachable()) {
+        targets.add(m.address());
+      }
+    }
+    if (targets.isEmpty()) {
+      seeds.stream().filter(s -> !RejoiningDiscovery.hostPort(s).equals(localHostPort)).forEach(targets::add);
+    }
+    if (targets.isEmpty()) {
+      return;
+    }
+    Address target = targets.get((int) (now % targets.size()));
+    messaging.sendAndReceive(target, MEMBERS, new byte[0], false, Duration.ofSeconds(1)).thenAcceptAsync(r -> {
+      Set<String> ours = new HashSet<>();
+      atomix.getMembers().forEach(m -> ours.add(m.id().id()));
+      String[] theirs = new String(r, StandardCharsets.UTF_8).split("\n");
+      boolean all = true;
+      for (String name : theirs) {
+        all &= name.isEmpty() || ours.contains(name);
+      }
+      if (all && theirs.length > 0 && !theirs[0].isEmpty()) {
+        synced = true;
+        log.info("gossip view complete node={} synced_with={} members={}", settings.nodeName(), target, ours.size());
+        refreshSafely();
+      }
+    }, viewThread).exceptionally(e -> null);
   }
 }
