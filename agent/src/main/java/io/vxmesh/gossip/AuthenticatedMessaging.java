@@ -43,7 +43,7 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
   }
 
   private static String key(Address a) {
-    return a.host() + ":" + a.port();
+    return RejoiningDiscovery.hostPort(a);
   }
 
   @Override

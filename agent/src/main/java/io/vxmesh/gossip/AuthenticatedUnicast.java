@@ -53,7 +53,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
   @Override
   public void unicast(Address address, String subject, byte[] message) {
     DatagramChannel ch = channel;
-    if (ch == null || auth.isBlocked(address.host() + ":" + address.port())) {
+    if (ch == null || auth.isBlocked(RejoiningDiscovery.hostPort(address))) {
       return;
     }
     byte[] s = subject.getBytes(StandardCharsets.UTF_8);

@@ -75,8 +75,13 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
     }
   }
 
+  /**
+   * {@code ip:port} of an Atomix address. Uses the IP, not {@code host()}: Atomix's TCP decoder
+   * fills host with a reverse-DNS name ("localhost"), which would never match a configured seed.
+   */
   static String hostPort(Address a) {
-    return a.host() + ":" + a.port();
+    java.net.InetAddress ip = a.address();
+    return (ip != null ? ip.getHostAddress() : a.host()) + ":" + a.port();
   }
 
   private static Node node(String id, Address address) {
