@@ -65,6 +65,10 @@ public record GossipSettings(
     if (announcement == null || !announcement.getNodeName().equals(nodeName)) {
       throw new IllegalArgumentException("announcement must name this node (" + nodeName + ")");
     }
+    if (!java.util.Arrays.equals(announcement.getHostIp().toByteArray(), advertise.getAddress())) {
+      // Peers would mark us untrusted ("host IP differs from gossip address"): fail at start-up instead.
+      throw new IllegalArgumentException("announced host IP must equal the advertise address " + advertise.getHostAddress());
+    }
     if (clock == null) {
       clock = Clock.systemUTC();
     }
