@@ -178,6 +178,24 @@ class AtomixMembershipTest {
   }
 
   @Test
+  void membersReMergeThroughRecentlySeenPeersWhenTheSeedIsGone() throws Exception {
+    List<AtomixMembership> ms = mesh(3);
+    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    ms.get(0).leave(Duration.ofSeconds(1)); // the only seed is gone for good
+    AtomixMembership n2 = ms.get(1);
+    AtomixMembership n3 = ms.get(2);
+    n2.partitionFrom(Set.of(n3.hostPort()));
+    n3.partitionFrom(Set.of(n2.hostPort()));
+    await(Duration.ofSeconds(15), "n2 and n3 lose each other",
+        () -> sees(n2, "n3", MemberStatus.FAILED) && sees(n3, "n2", MemberStatus.FAILED));
+    n2.partitionFrom(Set.of());
+    n3.partitionFrom(Set.of());
+    Duration heal = await(Duration.ofSeconds(10), "re-merged without a seed",
+        () -> sees(n2, "n3", MemberStatus.ALIVE) && sees(n3, "n2", MemberStatus.ALIVE));
+    System.out.println("figure partition_heal_without_seed_ms=" + heal.toMillis());
+  }
+
+  @Test
   void restartKeepsMemberProgrammableAndComesBackAlive() throws Exception {
     List<AtomixMembership> ms = mesh(3);
     await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
