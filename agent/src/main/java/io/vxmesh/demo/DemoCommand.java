@@ -9,9 +9,10 @@ import io.vxmesh.testbed.Testbed;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -127,36 +128,23 @@ public final class DemoCommand implements Callable<Integer> {
     StringBuilder header = new StringBuilder(String.format("%-16s", "from \\ to"));
     hosts.forEach(h -> header.append(String.format("%-16s", h.name())));
     out.println(header.toString().stripTrailing());
-    boolean allOk = true;
+    Map<String, String> cells = new HashMap<>();
     List<String> failures = new ArrayList<>();
+    for (Testbed.PodPing p : tb.pingMatrix(hosts)) {
+      PingResult r = p.result();
+      cells.put(p.from().name() + ">" + p.to().name(),
+          r.allReceived() ? "ok ttl=" + r.ttl() : "FAIL " + r.received() + "/" + r.transmitted());
+      if (!r.allReceived()) {
+        failures.add(p.from().name() + " -> " + p.to().name() + " (" + p.to().spec().podIp().getHostAddress() + ")");
+      }
+    }
     for (Host from : hosts) {
       StringBuilder row = new StringBuilder(String.format("%-16s", from.name()));
-      // One row at a time, its pings in parallel: n-1 concurrent pings, not n*(n-1).
-      List<CompletableFuture<PingResult>> row0 = new ArrayList<>();
-      for (Host to : hosts) {
-        row0.add(from.equals(to) ? null : tb.pingAsync(from.requirePod().ns(), to.spec().podIp(), 2,
-            Duration.ofMillis(100), Duration.ofSeconds(3)));
-      }
-      for (int i = 0; i < hosts.size(); i++) {
-        Host to = hosts.get(i);
-        if (from.equals(to)) {
-          row.append(String.format("%-16s", "-"));
-          continue;
-        }
-        PingResult p = row0.get(i).join();
-        if (p.allReceived()) {
-          row.append(String.format("%-16s", "ok ttl=" + p.ttl()));
-        } else {
-          allOk = false;
-          row.append(String.format("%-16s", "FAIL " + p.received() + "/" + p.transmitted()));
-          failures.add(from.name() + " -> " + to.name() + " (" + to.spec().podIp().getHostAddress() + ")");
-        }
-      }
+      hosts.forEach(to -> row.append(String.format("%-16s", cells.getOrDefault(from.name() + ">" + to.name(), "-"))));
       out.println(row.toString().stripTrailing());
-      out.flush();
     }
-    out.println(allOk ? "all pings worked" : "pings failed: " + String.join(", ", failures));
-    return allOk;
+    out.println(failures.isEmpty() ? "all pings worked" : "pings failed: " + String.join(", ", failures));
+    return failures.isEmpty();
   }
 
   private static void printHowToLook(Testbed tb, PrintWriter out) {

@@ -92,7 +92,7 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** The java binary running this JVM, so agents use the same Java 17. */
-  static String javaBinary() {
+  public static String javaBinary() {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
@@ -219,9 +219,10 @@ public final class AgentProcess implements AutoCloseable {
     return Poll.until(timeout, Duration.ofMillis(50), () -> log().contains(text));
   }
 
-  /** Waits until the API socket exists (the agent created it); returns false on timeout. */
+  /** Waits until the API socket exists (the agent created it); false on timeout or when the agent exited. */
   public boolean awaitSocket(Duration timeout) {
-    return Poll.until(timeout, Duration.ofMillis(50), () -> Files.exists(socket));
+    // Stops early when the agent died: no socket will come.
+    return Poll.until(timeout, Duration.ofMillis(50), () -> Files.exists(socket) || !isAlive()) && Files.exists(socket);
   }
 
   /**

@@ -61,6 +61,8 @@ public final class Testbed implements AutoCloseable {
   public static final String PREFIX_STEM = "vxb";
   private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{2,7}");
   private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
+  /** Packets per check ping: two, so one lost packet is visible without slowing tests down. */
+  public static final int PINGS = 2;
 
   private final String prefix;
   private final Overlay overlay;
@@ -318,19 +320,41 @@ public final class Testbed implements AutoCloseable {
     return CompletableFuture.supplyAsync(() -> ping(ns, target, count, interval, deadline), executor);
   }
 
-  /** Pod of {@code from} pings the pod of {@code to}: 3 packets, 200 ms apart, within 5 s. */
+  /** Pod of {@code from} pings the pod of {@code to}: {@value #PINGS} packets, 100 ms apart, within 5 s. */
   public PingResult pingPodToPod(Host from, Host to) {
-    return ping(from.requirePod().ns(), to.spec().podIp(), 3, Duration.ofMillis(200), Duration.ofSeconds(5));
+    return ping(from.requirePod().ns(), to.spec().podIp(), PINGS, Duration.ofMillis(100), Duration.ofSeconds(5));
   }
 
-  /** Host {@code from} (its namespace) pings the pod of {@code to}: 3 packets within 5 s. */
+  /** Host {@code from} (its namespace) pings the pod of {@code to}: {@value #PINGS} packets within 5 s. */
   public PingResult pingHostToPod(Host from, Host to) {
-    return ping(from.ns(), to.spec().podIp(), 3, Duration.ofMillis(200), Duration.ofSeconds(5));
+    return ping(from.ns(), to.spec().podIp(), PINGS, Duration.ofMillis(100), Duration.ofSeconds(5));
   }
 
-  /** Host {@code from} pings host {@code to} on the underlay: 3 packets within 5 s. */
+  /** Host {@code from} pings host {@code to} on the underlay: {@value #PINGS} packets within 5 s. */
   public PingResult pingUnderlay(Host from, Host to) {
-    return ping(from.ns(), to.spec().underlayIp(), 3, Duration.ofMillis(200), Duration.ofSeconds(5));
+    return ping(from.ns(), to.spec().underlayIp(), PINGS, Duration.ofMillis(100), Duration.ofSeconds(5));
+  }
+
+  /** One cell of {@link #pingMatrix}: the pod of {@code from} pinged the pod of {@code to}. */
+  public record PodPing(Host from, Host to, PingResult result) {}
+
+  /**
+   * Every pod of {@code members} pings every other pod (2 packets, 100 ms apart, within 3 s).
+   * One row at a time with the row's pings in parallel, so at most n-1 pings run at once.
+   * Cells are ordered by row, then column.
+   */
+  public List<PodPing> pingMatrix(List<Host> members) {
+    List<PodPing> out = new ArrayList<>();
+    for (Host from : members) {
+      List<Host> targets = members.stream().filter(to -> !to.equals(from)).toList();
+      List<CompletableFuture<PingResult>> row = targets.stream()
+          .map(to -> pingAsync(from.requirePod().ns(), to.spec().podIp(), 2, Duration.ofMillis(100), Duration.ofSeconds(3)))
+          .toList();
+      for (int i = 0; i < targets.size(); i++) {
+        out.add(new PodPing(from, targets.get(i), row.get(i).join()));
+      }
+    }
+    return out;
   }
 
   private static String seconds(Duration d) {
