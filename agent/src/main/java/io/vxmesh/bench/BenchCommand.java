@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Run a benchmark scenario in network namespaces it creates and removes.",
-    subcommands = {NetlinkBench.class, GossipBench.class})
+    subcommands = {NetlinkBench.class, GossipBench.class, JoinBench.class, FailureBench.class, RestartBench.class,
+        ThroughputBench.class, ScaleBench.class, FootprintBench.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

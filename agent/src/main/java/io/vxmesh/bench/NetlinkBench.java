@@ -41,7 +41,7 @@ public final class NetlinkBench implements Callable<Integer> {
       description = "Peers measured with one ip process per entry; more are extrapolated (default ${DEFAULT-VALUE}).")
   int perProcessMax;
 
-  private static final String DEV = "vxbench0";
+  static final String DEV = "vxbench0";
   private String ns;
 
   @Override
@@ -207,35 +207,35 @@ public final class NetlinkBench implements Callable<Integer> {
     return Integer.toUnsignedString(DatapathDiff.nexthopId(p.vtepIp()));
   }
 
-  private static String neighAdd(Peer p) {
+  static String neighAdd(Peer p) {
     return "neigh replace " + p.vtepIp().getHostAddress() + " lladdr " + p.vtepMac() + " dev " + DEV + " nud permanent";
   }
 
-  private static String fdbAdd(Peer p) {
+  static String fdbAdd(Peer p) {
     return "fdb replace " + p.vtepMac() + " dst " + p.hostIp().getHostAddress() + " dev " + DEV + " self permanent";
   }
 
-  private static String nhAdd(Peer p) {
+  static String nhAdd(Peer p) {
     return "nexthop replace id " + id(p) + " via " + p.vtepIp().getHostAddress() + " dev " + DEV + " onlink proto 118";
   }
 
-  private static String routeAdd(Peer p) {
+  static String routeAdd(Peer p) {
     return "route replace " + p.podCidr() + " nhid " + id(p) + " proto 118";
   }
 
-  private static String routeDel(Peer p) {
+  static String routeDel(Peer p) {
     return "route del " + p.podCidr() + " proto 118";
   }
 
-  private static String nhDel(Peer p) {
+  static String nhDel(Peer p) {
     return "nexthop del id " + id(p);
   }
 
-  private static String fdbDel(Peer p) {
+  static String fdbDel(Peer p) {
     return "fdb del " + p.vtepMac() + " dev " + DEV + " self";
   }
 
-  private static String neighDel(Peer p) {
+  static String neighDel(Peer p) {
     return "neigh del " + p.vtepIp().getHostAddress() + " dev " + DEV;
   }
 

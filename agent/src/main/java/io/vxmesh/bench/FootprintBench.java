@@ -1,0 +1,188 @@
+package io.vxmesh.bench;
+
+import io.vxmesh.testbed.AgentProcess;
+import io.vxmesh.testbed.Exec;
+import io.vxmesh.testbed.ExecResult;
+import io.vxmesh.testbed.Host;
+import io.vxmesh.testbed.Testbed;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vxmesh bench footprint}: a mesh of N hosts (default 10); the last two agents are the
+ * measured ones, one with the shipped launcher's flags ({@code packaging/vxmesh}, agent role),
+ * one with the JVM's default flags (baseline); the others run with the testbed's small flags.
+ * Reports for each: start to READY (the agent's own startup_ms, over several restarts), RSS
+ * (VmRSS, end of the idle window and its maximum), CPU% of one core over the idle window
+ * (utime+stime from /proc/PID/stat), thread count; and the wall time of {@code vxmesh members}
+ * with the launcher's client flags vs JVM defaults.
+ */
+@Command(name = "footprint", description = "RSS, idle CPU, start-to-READY of an agent and wall time of `vxmesh members`.")
+public final class FootprintBench implements Callable<Integer> {
+  /** The agent role's flags in packaging/vxmesh. */
+  static final List<String> AGENT_FLAGS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
+      "-Xshare:auto", "-XX:-UsePerfData");
+  /** The client role's flags in packaging/vxmesh. */
+  static final List<String> CLIENT_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx32m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+      "-XX:-UsePerfData");
+  private static final long CLK_TCK = 100;
+
+  @Option(names = "--hosts", defaultValue = "10", description = "Mesh size (default ${DEFAULT-VALUE}).")
+  int hosts;
+
+  @Option(names = "--idle", defaultValue = "PT60S", description = "Idle window (default ${DEFAULT-VALUE}).")
+  Duration idle;
+
+  @Option(names = "--restarts", defaultValue = "3", description = "Restarts timed for READY (default ${DEFAULT-VALUE}).")
+  int restarts;
+
+  @Option(names = "--agent-flags", split = " ",
+      description = "JVM flags of the measured agent instead of the launcher's (space-separated, quoted), to try tunings.")
+  List<String> agentFlags;
+
+  private record Measured(String label, List<String> flags, AgentProcess agent) {}
+
+  private record Result(String label, double rssMb, double rssMaxMb, double cpuPct, int threads, List<Double> ready) {}
+
+  @Override
+  public Integer call() {
+    BenchSupport.requireRoot("footprint");
+    BenchSupport.quietLogs();
+    if (hosts < 3) {
+      System.err.println("vxmesh bench footprint: --hosts must be >= 3");
+      return 2;
+    }
+    List<String> prod = agentFlags == null || agentFlags.isEmpty() ? AGENT_FLAGS : agentFlags;
+    List<Result> results = new ArrayList<>();
+    double[] membersProd;
+    double[] membersDefault;
+    try (Testbed tb = Testbed.create(hosts, false)) {
+      List<Host> all = tb.hosts();
+      BenchSupport.startMesh(tb, all.subList(0, hosts - 2), tb::agentConfig, Duration.ofSeconds(180));
+      System.out.printf(Locale.ROOT, "footprint: %d background agents up (prefix %s)%n", hosts - 2, tb.prefix());
+      List<Measured> measured = List.of(
+          new Measured(agentFlags == null ? "launcher flags" : "--agent-flags", prod, start(tb, all.get(hosts - 2), prod)),
+          new Measured("JVM default flags", List.of(), start(tb, all.get(hosts - 1), List.of())));
+      tb.awaitConverged(all, Duration.ofSeconds(60), line -> { });
+      BenchSupport.sleep(5000); // start-up work (JIT, first passes) is not idle
+      long[] cpu0 = new long[measured.size()];
+      for (int i = 0; i < measured.size(); i++) {
+        cpu0[i] = cpuTicks(measured.get(i).agent().pid());
+      }
+      double[] rssMax = new double[measured.size()];
+      long t0 = System.nanoTime();
+      while (System.nanoTime() - t0 < idle.toNanos()) {
+        for (int i = 0; i < measured.size(); i++) {
+          rssMax[i] = Math.max(rssMax[i], statusKb(measured.get(i).agent().pid(), "VmRSS") / 1024.0);
+        }
+        BenchSupport.sleep(1000);
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      for (int i = 0; i < measured.size(); i++) {
+        Measured m = measured.get(i);
+        long pid = m.agent().pid();
+        double cpu = (cpuTicks(pid) - cpu0[i]) / (double) CLK_TCK / secs * 100;
+        double rss = statusKb(pid, "VmRSS") / 1024.0;
+        int threads = (int) statusKb(pid, "Threads");
+        List<Double> ready = new ArrayList<>();
+        BenchSupport.readyMs(m.agent(), Duration.ZERO, 0).ifPresent(v -> ready.add((double) v));
+        results.add(new Result(m.label(), rss, Math.max(rss, rssMax[i]), cpu, threads, ready));
+      }
+      for (int r = 0; r < restarts; r++) {
+        for (int i = 0; i < measured.size(); i++) {
+          AgentProcess a = measured.get(i).agent();
+          int before = BenchSupport.readyLines(a).size();
+          a.restart(Duration.ofSeconds(20));
+          OptionalLong ms = BenchSupport.readyMs(a, Duration.ofSeconds(30), before);
+          if (ms.isPresent()) {
+            results.get(i).ready().add((double) ms.getAsLong());
+          }
+          BenchSupport.sleep(1000);
+        }
+      }
+      AgentProcess any = measured.get(0).agent();
+      membersProd = members(tb, any, CLIENT_FLAGS);
+      membersDefault = members(tb, any, List.of());
+    }
+    return print(results, prod, membersProd, membersDefault);
+  }
+
+  private static AgentProcess start(Testbed tb, Host h, List<String> flags) {
+    Path file = tb.agentConfig(h).write(tb.dir().resolve(h.name() + ".toml"));
+    return tb.startAgent(h, file, tb.socket(h), flags);
+  }
+
+  /** Wall times (ms) of 5 runs of {@code vxmesh members} inside the host, with {@code flags}. */
+  private static double[] members(Testbed tb, AgentProcess a, List<String> flags) {
+    List<Double> ms = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", a.host().ns(), AgentProcess.javaBinary()));
+      cmd.addAll(flags);
+      cmd.addAll(List.of("-jar", AgentProcess.locateJar().toString(), "members", "--socket", a.socket().toString()));
+      long t0 = System.nanoTime();
+      ExecResult r = Exec.run(Duration.ofSeconds(30), cmd).orThrow();
+      ms.add(BenchSupport.msSince(t0));
+      if (!r.stdout().contains("master1")) {
+        throw new IllegalStateException("vxmesh members printed no master1: " + r.stdout());
+      }
+    }
+    return new double[] {BenchSupport.percentile(ms, 50), BenchSupport.percentile(ms, 100)};
+  }
+
+  /** utime + stime of the process, in clock ticks. */
+  static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read /proc/" + pid + "/stat: " + e.getMessage(), e);
+    }
+  }
+
+  /** A numeric field of /proc/PID/status ("VmRSS" in kB, "Threads"). */
+  static long statusKb(long pid, String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.substring(field.length() + 1).strip().split("\\s+")[0]);
+        }
+      }
+      throw new IllegalStateException("/proc/" + pid + "/status has no " + field);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read /proc/" + pid + "/status: " + e.getMessage(), e);
+    }
+  }
+
+  private int print(List<Result> results, List<String> prod, double[] membersProd, double[] membersDefault) {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "vxmesh bench footprint: %d-host mesh, idle window %ds; measured agent flags: %s%n",
+        hosts, idle.toSeconds(), String.join(" ", prod));
+    List<List<String>> rows = new ArrayList<>();
+    for (Result r : results) {
+      rows.add(List.of(r.label(), String.format(Locale.ROOT, "%.1f", r.rssMb()), String.format(Locale.ROOT, "%.1f", r.rssMaxMb()),
+          String.format(Locale.ROOT, "%.2f", r.cpuPct()), Integer.toString(r.threads()),
+          BenchSupport.ms(BenchSupport.percentile(r.ready(), 50)), BenchSupport.ms(BenchSupport.percentile(r.ready(), 100))));
+    }
+    BenchSupport.printTable(List.of("agent", "rss_mb", "rss_max_mb", "cpu_pct_core", "threads", "ready_p50_ms", "ready_max_ms"), rows);
+    System.out.printf(Locale.ROOT, "vxmesh members wall: launcher client flags p50 %.0f ms (max %.0f); JVM defaults p50 %.0f ms (max %.0f)%n",
+        membersProd[0], membersProd[1], membersDefault[0], membersDefault[1]);
+    Result p = results.get(0);
+    double ready = BenchSupport.percentile(p.ready(), 50);
+    System.out.printf(Locale.ROOT, "bench footprint hosts=%d rss_mb=%.1f rss_max_mb=%.1f cpu_pct=%.2f threads=%d ready_ms=%.0f members_ms=%.0f "
+            + "default_flags_rss_mb=%.1f default_flags_cpu_pct=%.2f default_flags_members_ms=%.0f goals=rss<=96,cpu<=1,ready<=2000,members<=300%n",
+        hosts, p.rssMb(), p.rssMaxMb(), p.cpuPct(), p.threads(), ready, membersProd[0], results.get(1).rssMb(), results.get(1).cpuPct(),
+        membersDefault[0]);
+    boolean ok = p.rssMaxMb() <= 96 && p.cpuPct() <= 1 && ready <= 2000 && membersProd[0] <= 300;
+    return ok ? 0 : 1;
+  }
+}

@@ -1,0 +1,164 @@
+package io.vxmesh.bench;
+
+import io.vxmesh.testbed.AgentProcess;
+import io.vxmesh.testbed.Exec;
+import io.vxmesh.testbed.ExecResult;
+import io.vxmesh.testbed.Host;
+import io.vxmesh.testbed.Testbed;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vxmesh bench join}: a mesh of N-1 running agents; a new host's agent is started and
+ * timed until (a) every peer has a route to its pod (rtnetlink dumps of every host every 5 ms)
+ * and (b) its pod answers pings from every other pod (each pod pings it every 20 ms from before
+ * the start; the first reply's timestamp counts). The joiner then leaves and the next repeat
+ * starts a fresh host, so every sample is a first join. Baseline in the same run: the same
+ * mesh with Atomix's default timers; the joiner's own JVM start-to-READY (its log's
+ * startup_ms) is reported as the floor no gossip tuning can beat.
+ */
+@Command(name = "join", description = "Time for a new host to be routed by every peer and pinged by every pod.")
+public final class JoinBench implements Callable<Integer> {
+  private static final Pattern REPLY = Pattern.compile("^\\[(\\d+\\.\\d+)\\] \\d+ bytes from", Pattern.MULTILINE);
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
+
+  @Option(names = "--hosts", split = ",", defaultValue = "5,10,20",
+      description = "Mesh sizes N including the joiner (default ${DEFAULT-VALUE}).")
+  List<Integer> sizes;
+
+  @Option(names = "--repeats", defaultValue = "5", description = "Joins per size (default ${DEFAULT-VALUE}).")
+  int repeats;
+
+  @Option(names = "--timers", split = ",", defaultValue = "vxmesh,atomix",
+      description = "Timer sets: vxmesh (shipped defaults) and/or atomix (Atomix 3.1.12 defaults, baseline).")
+  List<String> timers;
+
+  private record Row(TimerSet timers, int hosts, List<Double> route, List<Double> ping, List<Double> ready, int failures) {}
+
+  @Override
+  public Integer call() {
+    BenchSupport.requireRoot("join");
+    BenchSupport.quietLogs();
+    if (repeats < 1 || sizes.stream().anyMatch(n -> n < 2 || n + repeats > 200)) {
+      System.err.println("vxmesh bench join: --hosts must be 2.. and --repeats >= 1 (N + repeats <= 200)");
+      return 2;
+    }
+    List<Row> rows = new ArrayList<>();
+    ExecutorService pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "bench-join-ping");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (String name : timers) {
+        TimerSet ts = TimerSet.parse(name);
+        for (int n : sizes) {
+          rows.add(measure(ts, n, pool));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    print(rows);
+    return rows.stream().allMatch(r -> r.failures() == 0) ? 0 : 1;
+  }
+
+  private Row measure(TimerSet ts, int n, ExecutorService pool) {
+    List<Double> route = new ArrayList<>();
+    List<Double> ping = new ArrayList<>();
+    List<Double> ready = new ArrayList<>();
+    int failures = 0;
+    try (Testbed tb = Testbed.create(n - 1, true); RouteWatch watch = new RouteWatch()) {
+      List<Host> base = tb.hosts();
+      Duration up = BenchSupport.startMesh(tb, base, h -> ts.apply(tb.agentConfig(h)), Duration.ofSeconds(180));
+      System.out.printf(Locale.ROOT, "join timers=%s: mesh of %d up in %d ms (prefix %s)%n", ts.label(), n - 1, up.toMillis(), tb.prefix());
+      BenchSupport.sleep(2000); // let start-up CPU settle
+      for (int r = 0; r < repeats; r++) {
+        Host joiner = tb.addHost();
+        List<CompletableFuture<ExecResult>> pings = new ArrayList<>();
+        for (Host from : base) {
+          pings.add(CompletableFuture.supplyAsync(() -> Exec.run(JOIN_TIMEOUT.plusSeconds(5), List.of(
+              "ip", "netns", "exec", from.requirePod().ns(), "ping", "-n", "-D", "-c", "1", "-i", "0.02",
+              "-w", Long.toString(JOIN_TIMEOUT.toSeconds()), joiner.spec().podIp().getHostAddress())), pool));
+        }
+        BenchSupport.sleep(200); // the pings are running before the agent starts
+        Instant wall0 = Instant.now();
+        long t0 = System.nanoTime();
+        AgentProcess a = tb.startAgent(joiner, ts.apply(tb.agentConfig(joiner)));
+        double routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
+        double pinged = 0;
+        for (CompletableFuture<ExecResult> f : pings) {
+          pinged = Math.max(pinged, firstReplyMs(f.join(), wall0));
+        }
+        OptionalLong readyMs = BenchSupport.readyMs(a, Duration.ofSeconds(10), 0);
+        if (routed < 0 || pinged < 0) {
+          failures++;
+          System.out.printf(Locale.ROOT, "  join %d: %s not routed/pinged within %d s%n", r, joiner.name(), JOIN_TIMEOUT.toSeconds());
+        } else {
+          route.add(routed);
+          ping.add(pinged);
+        }
+        readyMs.ifPresent(v -> ready.add((double) v));
+        System.out.printf(Locale.ROOT, "  join %d: %s routed by all %d peers %s ms, pinged by all pods %s ms, ready %s ms%n",
+            r, joiner.name(), base.size(), BenchSupport.ms(routed), BenchSupport.ms(pinged),
+            readyMs.isPresent() ? readyMs.getAsLong() : "n/a");
+        // Depart cleanly so the next repeat joins a mesh of N-1 live members again.
+        a.leave();
+        a.awaitExit(Duration.ofSeconds(10));
+        a.kill();
+        watch.await(base, joiner, false, System.nanoTime(), Duration.ofSeconds(30));
+        BenchSupport.sleep(500);
+      }
+    }
+    return new Row(ts, n, route, ping, ready, failures);
+  }
+
+  /** Milliseconds from {@code wall0} to the first echo reply in `ping -D` output; -1 when none came. */
+  static double firstReplyMs(ExecResult r, Instant wall0) {
+    Matcher m = REPLY.matcher(r.stdout());
+    if (!m.find()) {
+      return -1;
+    }
+    double epoch = Double.parseDouble(m.group(1));
+    return epoch * 1000 - (wall0.getEpochSecond() * 1000 + wall0.getNano() / 1e6);
+  }
+
+  private void print(List<Row> rows) {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "vxmesh bench join: repeats=%d (p99 of %d samples is their maximum); times from the joiner's JVM start%n",
+        repeats, repeats);
+    List<List<String>> cells = new ArrayList<>();
+    for (Row r : rows) {
+      Row base = rows.stream().filter(o -> o.timers() == TimerSet.ATOMIX && o.hosts() == r.hosts()).findFirst().orElse(null);
+      double p99 = BenchSupport.percentile(r.route(), 99);
+      cells.add(List.of(r.timers().label(), Integer.toString(r.hosts()), Integer.toString(r.route().size()),
+          BenchSupport.ms(BenchSupport.percentile(r.route(), 50)), BenchSupport.ms(p99),
+          BenchSupport.ms(BenchSupport.percentile(r.ping(), 50)), BenchSupport.ms(BenchSupport.percentile(r.ping(), 99)),
+          BenchSupport.ms(BenchSupport.percentile(r.ready(), 50)),
+          base == null || base == r ? "-" : BenchSupport.f2(BenchSupport.percentile(base.route(), 99) / p99) + "x",
+          Integer.toString(r.failures())));
+    }
+    BenchSupport.printTable(List.of("timers", "N", "joins", "route_p50_ms", "route_p99_ms", "ping_p50_ms", "ping_p99_ms",
+        "ready_p50_ms", "vs_atomix_p99", "failed"), cells);
+    StringBuilder s = new StringBuilder("bench join");
+    for (Row r : rows) {
+      String k = (r.timers() == TimerSet.VXMESH ? "" : "atomix_") + "n" + r.hosts();
+      s.append(' ').append(k).append("_route_p99_ms=").append(BenchSupport.ms(BenchSupport.percentile(r.route(), 99)))
+          .append(' ').append(k).append("_ping_p99_ms=").append(BenchSupport.ms(BenchSupport.percentile(r.ping(), 99)));
+    }
+    s.append(" goal_ms=1000 failed=").append(rows.stream().mapToInt(Row::failures).sum());
+    System.out.println(s);
+  }
+}

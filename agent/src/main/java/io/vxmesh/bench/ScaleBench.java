@@ -1,0 +1,218 @@
+package io.vxmesh.bench;
+
+import com.google.protobuf.ByteString;
+import io.vxmesh.datapath.Datapath;
+import io.vxmesh.datapath.Peer;
+import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.MemberState;
+import io.vxmesh.gossip.MemberStatus;
+import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.net.MacAddress;
+import io.vxmesh.proto.Announcement;
+import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.reconcile.Reconciler;
+import io.vxmesh.testbed.Exec;
+import io.vxmesh.testbed.Testbed;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vxmesh bench scale}: the agent's real reconcile path (Reconciler → DesiredState →
+ * Datapath over rtnetlink) on a VTEP in a namespace it creates, fed in-process with N synthetic
+ * trusted members (ALIVE, with signed-equivalent decoded announcements; gossip itself is not
+ * part of this measurement). Timed from switching the membership view and waking the reconciler
+ * until its pass finished with every peer installed (converge), and from switching to an empty
+ * view until every peer object is gone (clean). Each result is verified with a dump (untimed).
+ * Baseline in the same run: the same neighbours, FDB entries, nexthops and routes through
+ * {@code ip -batch} + {@code bridge -batch} (3 processes each way). The JIT is warmed with one
+ * untimed 2,000-member round first, as it is in a long-running agent.
+ */
+@Command(name = "scale", description = "Reconcile N synthetic members into the kernel vs ip -batch.")
+public final class ScaleBench implements Callable<Integer> {
+  private static final int VNI = 10001;
+
+  @Option(names = "--peers", split = ",", defaultValue = "1000,5000,10000",
+      description = "Member counts (default ${DEFAULT-VALUE}).")
+  List<Integer> sizes;
+
+  private record Row(int peers, double convergeMs, double cleanMs, double ipInMs, double ipOutMs) {}
+
+  @Override
+  public Integer call() throws Exception {
+    BenchSupport.requireRoot("scale");
+    BenchSupport.quietLogs();
+    if (sizes.stream().anyMatch(n -> n < 1 || n > 60_000)) {
+      System.err.println("vxmesh bench scale: --peers must be 1..60000");
+      return 2;
+    }
+    String ns = Testbed.newPrefix() + "-scale";
+    Thread hook = new Thread(() -> Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", ns)));
+    Runtime.getRuntime().addShutdownHook(hook);
+    Exec.run(Duration.ofSeconds(10), List.of("ip", "netns", "add", ns)).orThrow();
+    List<Row> rows = new ArrayList<>();
+    try {
+      VtepSpec spec = new VtepSpec(NetlinkBench.DEV, VNI, 4899, IpAddresses.parseV4("10.211.55.5"), null,
+          MacAddress.parse("c2:6a:9b:e5:39:8d"), IpPrefix.parse("179.16.0.1/12"), 1450);
+      AtomicReference<MembershipView> view = new AtomicReference<>(view(1, List.of()));
+      try (Datapath dp = Datapath.openIn(ns);
+          Reconciler rec = new Reconciler(view::get, List.of(spec), dp, Duration.ofHours(1), Duration.ofSeconds(1), Clock.systemUTC())) {
+        rec.start();
+        if (!rec.awaitConverged(Duration.ofSeconds(10))) {
+          throw new IllegalStateException("the reconciler never finished its first pass: " + rec.status());
+        }
+        long rev = 2;
+        // JIT warm-up, untimed.
+        pass(rec, view, view(rev++, members(Math.min(2000, sizes.stream().mapToInt(i -> i).max().orElse(1)))));
+        pass(rec, view, view(rev++, List.of()));
+        for (int n : sizes) {
+          List<MemberState> members = members(n);
+          double in = pass(rec, view, view(rev++, members));
+          check(dp.installed(spec).state().size() == 4 * n, "after converge the dump found " + dp.installed(spec).state().size()
+              + " objects, expected " + 4 * n);
+          double out = pass(rec, view, view(rev++, List.of()));
+          check(dp.installed(spec).state().size() == 0, "after clean the dump found " + dp.installed(spec).state().size() + " objects");
+          double[] ip = iproute2Batch(ns, NetlinkBench.peers(n));
+          check(dp.installed(spec).state().size() == 0, "ip -batch removal left " + dp.installed(spec).state().size() + " objects");
+          rows.add(new Row(n, in, out, ip[0], ip[1]));
+          System.out.printf(Locale.ROOT, "  %d members: converge %.0f ms, clean %.0f ms; ip -batch install %.0f ms, remove %.0f ms%n",
+              n, in, out, ip[0], ip[1]);
+        }
+      }
+    } finally {
+      Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", ns));
+      Runtime.getRuntime().removeShutdownHook(hook);
+    }
+    return print(rows);
+  }
+
+  /** Switches the view, wakes the reconciler and waits for the pass that saw it; returns ms. */
+  private static double pass(Reconciler rec, AtomicReference<MembershipView> ref, MembershipView v) {
+    int want = v.programmablePeers().size();
+    long before = rec.status().passes();
+    long t0 = System.nanoTime();
+    ref.set(v);
+    rec.wake();
+    long deadline = t0 + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      Reconciler.Status s = rec.status();
+      Reconciler.NetworkCounts c = s.networks().get(VNI);
+      if (s.passes() > before && c != null && c.desired() == want && c.installed() == want && "ok".equals(s.lastResult())) {
+        return BenchSupport.msSince(t0);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("reconciler did not converge " + want + " peers within 120 s: " + s);
+      }
+      BenchSupport.sleep(1);
+    }
+  }
+
+  private static MembershipView view(long revision, List<MemberState> members) {
+    return new MembershipView(revision, true, members);
+  }
+
+  /** N trusted, alive members announcing the peers of {@link NetlinkBench#peers}. */
+  static List<MemberState> members(int n) {
+    List<MemberState> out = new ArrayList<>(n);
+    for (Peer p : NetlinkBench.peers(n)) {
+      Announcement a = Announcement.newBuilder().setNodeName(p.name())
+          .setHostIp(ByteString.copyFrom(p.hostIp().getAddress())).setVersion("bench")
+          .addNetworks(NetworkAnnouncement.newBuilder().setVni(VNI).setPort(4899)
+              .setVtepMac(ByteString.copyFrom(p.vtepMac().bytes()))
+              .setVtepIp(ByteString.copyFrom(p.vtepIp().getAddress())).setVtepPrefixLen(12)
+              .setPodCidrAddr(ByteString.copyFrom(p.podCidr().network().address().getAddress()))
+              .setPodCidrPrefixLen(p.podCidr().prefixLength()).setMtu(1450))
+          .build();
+      out.add(new MemberState(p.name(), p.hostIp().getHostAddress() + ":7947", MemberStatus.ALIVE, a, "", false));
+    }
+    return out;
+  }
+
+  /** Install and remove {@code peers} through {@code ip -batch} / {@code bridge -batch}; returns ms. */
+  private static double[] iproute2Batch(String ns, List<Peer> peers) throws IOException {
+    Path dir = Files.createTempDirectory("vxbench");
+    try {
+      StringBuilder neigh = new StringBuilder();
+      StringBuilder fdb = new StringBuilder();
+      StringBuilder routes = new StringBuilder();
+      StringBuilder delRoutes = new StringBuilder();
+      StringBuilder delFdb = new StringBuilder();
+      StringBuilder delNeigh = new StringBuilder();
+      for (Peer p : peers) {
+        neigh.append(NetlinkBench.neighAdd(p)).append('\n');
+        fdb.append(NetlinkBench.fdbAdd(p)).append('\n');
+        routes.append(NetlinkBench.nhAdd(p)).append('\n').append(NetlinkBench.routeAdd(p)).append('\n');
+        delRoutes.append(NetlinkBench.routeDel(p)).append('\n').append(NetlinkBench.nhDel(p)).append('\n');
+        delFdb.append(NetlinkBench.fdbDel(p)).append('\n');
+        delNeigh.append(NetlinkBench.neighDel(p)).append('\n');
+      }
+      String[] tools = {"ip", "bridge", "ip", "ip", "bridge", "ip"};
+      StringBuilder[] text = {neigh, fdb, routes, delRoutes, delFdb, delNeigh};
+      Path[] files = new Path[text.length];
+      for (int i = 0; i < text.length; i++) {
+        files[i] = Files.writeString(dir.resolve("b" + i), text[i], StandardCharsets.UTF_8);
+      }
+      double[] out = new double[2];
+      for (int half = 0; half < 2; half++) {
+        long t0 = System.nanoTime();
+        for (int i = half * 3; i < half * 3 + 3; i++) {
+          Exec.run(Duration.ofSeconds(300), List.of(tools[i], "-n", ns, "-batch", files[i].toString())).orThrow();
+        }
+        out[half] = BenchSupport.msSince(t0);
+      }
+      return out;
+    } finally {
+      try (var s = Files.list(dir)) {
+        for (Path p : s.toList()) {
+          Files.delete(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException("bench scale check failed: " + what);
+    }
+  }
+
+  private int print(List<Row> rows) {
+    System.out.println();
+    System.out.println("vxmesh bench scale: Reconciler + Datapath (rtnetlink) in one namespace, per member a neighbour, FDB entry, nexthop and route");
+    List<List<String>> cells = new ArrayList<>();
+    StringBuilder s = new StringBuilder("bench scale");
+    boolean ok = true;
+    for (Row r : rows) {
+      cells.add(List.of(Integer.toString(r.peers()), BenchSupport.ms(r.convergeMs()), BenchSupport.ms(r.cleanMs()),
+          BenchSupport.ms(r.ipInMs()), BenchSupport.ms(r.ipOutMs()), BenchSupport.f2(r.ipInMs() / r.convergeMs()) + "x",
+          BenchSupport.f2(r.ipOutMs() / r.cleanMs()) + "x"));
+      s.append(" p").append(r.peers()).append("_converge_ms=").append(BenchSupport.ms(r.convergeMs()))
+          .append(" p").append(r.peers()).append("_clean_ms=").append(BenchSupport.ms(r.cleanMs()))
+          .append(" p").append(r.peers()).append("_vs_ip_batch=").append(BenchSupport.f2(r.ipInMs() / r.convergeMs()));
+      if (r.peers() == 10_000) {
+        ok = r.convergeMs() <= 1000 && r.ipInMs() / r.convergeMs() >= 2;
+      }
+    }
+    BenchSupport.printTable(List.of("members", "converge_ms", "clean_ms", "ip_batch_install_ms", "ip_batch_remove_ms",
+        "install_speedup", "remove_speedup"), cells);
+    s.append(" goal_10000_ms=1000 goal_speedup=2");
+    System.out.println(s);
+    return ok ? 0 : 1;
+  }
+}
