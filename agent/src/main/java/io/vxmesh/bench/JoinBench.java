@@ -1,8 +1,6 @@
 package io.vxmesh.bench;
 
 import io.vxmesh.testbed.AgentProcess;
-import io.vxmesh.testbed.Exec;
-import io.vxmesh.testbed.ExecResult;
 import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.Testbed;
 import java.time.Duration;
@@ -12,11 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,7 +24,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "join", description = "Time for a new host to be routed by every peer and pinged by every pod.")
 public final class JoinBench implements Callable<Integer> {
-  private static final Pattern REPLY = Pattern.compile("^\\[(\\d+\\.\\d+)\\] \\d+ bytes from", Pattern.MULTILINE);
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
 
   @Option(names = "--hosts", split = ",", defaultValue = "5,10,20",
@@ -45,6 +37,9 @@ public final class JoinBench implements Callable<Integer> {
       description = "Timer sets: vxmesh (shipped defaults) and/or atomix (Atomix 3.1.12 defaults, baseline).")
   List<String> timers;
 
+  @Option(names = "--show-logs", description = "Print the joiner's log and the seed's log lines about it after each join (to see where the time goes).")
+  boolean showLogs;
+
   private record Row(TimerSet timers, int hosts, List<Double> route, List<Double> ping, List<Double> ready, int failures) {}
 
   @Override
@@ -56,26 +51,17 @@ public final class JoinBench implements Callable<Integer> {
       return 2;
     }
     List<Row> rows = new ArrayList<>();
-    ExecutorService pool = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "bench-join-ping");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      for (String name : timers) {
-        TimerSet ts = TimerSet.parse(name);
-        for (int n : sizes) {
-          rows.add(measure(ts, n, pool));
-        }
+    for (String name : timers) {
+      TimerSet ts = TimerSet.parse(name);
+      for (int n : sizes) {
+        rows.add(measure(ts, n));
       }
-    } finally {
-      pool.shutdownNow();
     }
     print(rows);
     return rows.stream().allMatch(r -> r.failures() == 0) ? 0 : 1;
   }
 
-  private Row measure(TimerSet ts, int n, ExecutorService pool) {
+  private Row measure(TimerSet ts, int n) {
     List<Double> route = new ArrayList<>();
     List<Double> ping = new ArrayList<>();
     List<Double> ready = new ArrayList<>();
@@ -87,20 +73,16 @@ public final class JoinBench implements Callable<Integer> {
       BenchSupport.sleep(2000); // let start-up CPU settle
       for (int r = 0; r < repeats; r++) {
         Host joiner = tb.addHost();
-        List<CompletableFuture<ExecResult>> pings = new ArrayList<>();
-        for (Host from : base) {
-          pings.add(CompletableFuture.supplyAsync(() -> Exec.run(JOIN_TIMEOUT.plusSeconds(5), List.of(
-              "ip", "netns", "exec", from.requirePod().ns(), "ping", "-n", "-D", "-c", "1", "-i", "0.02",
-              "-w", Long.toString(JOIN_TIMEOUT.toSeconds()), joiner.spec().podIp().getHostAddress())), pool));
-        }
-        BenchSupport.sleep(200); // the pings are running before the agent starts
-        Instant wall0 = Instant.now();
-        long t0 = System.nanoTime();
-        AgentProcess a = tb.startAgent(joiner, ts.apply(tb.agentConfig(joiner)));
-        double routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
-        double pinged = 0;
-        for (CompletableFuture<ExecResult> f : pings) {
-          pinged = Math.max(pinged, firstReplyMs(f.join(), wall0));
+        AgentProcess a;
+        double routed;
+        double pinged;
+        try (PodPings pings = PodPings.start(base, joiner)) {
+          BenchSupport.sleep(200); // the pings are running before the agent starts
+          Instant wall0 = Instant.now();
+          long t0 = System.nanoTime();
+          a = tb.startAgent(joiner, ts.apply(tb.agentConfig(joiner)));
+          routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
+          pinged = pings.awaitAll(wall0, t0, JOIN_TIMEOUT);
         }
         OptionalLong readyMs = BenchSupport.readyMs(a, Duration.ofSeconds(10), 0);
         if (routed < 0 || pinged < 0) {
@@ -114,6 +96,13 @@ public final class JoinBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  join %d: %s routed by all %d peers %s ms, pinged by all pods %s ms, ready %s ms%n",
             r, joiner.name(), base.size(), BenchSupport.ms(routed), BenchSupport.ms(pinged),
             readyMs.isPresent() ? readyMs.getAsLong() : "n/a");
+        if (showLogs) {
+          System.out.println("  --- " + joiner.name() + " log:");
+          a.log().lines().forEach(l -> System.out.println("    " + l));
+          System.out.println("  --- " + base.get(0).name() + " log lines about " + joiner.name() + " and datapath:");
+          tb.agent(base.get(0)).log().lines().filter(l -> l.contains(joiner.name()) || l.contains("datapath converged"))
+              .forEach(l -> System.out.println("    " + l));
+        }
         // Depart cleanly so the next repeat joins a mesh of N-1 live members again.
         a.leave();
         a.awaitExit(Duration.ofSeconds(10));
@@ -123,16 +112,6 @@ public final class JoinBench implements Callable<Integer> {
       }
     }
     return new Row(ts, n, route, ping, ready, failures);
-  }
-
-  /** Milliseconds from {@code wall0} to the first echo reply in `ping -D` output; -1 when none came. */
-  static double firstReplyMs(ExecResult r, Instant wall0) {
-    Matcher m = REPLY.matcher(r.stdout());
-    if (!m.find()) {
-      return -1;
-    }
-    double epoch = Double.parseDouble(m.group(1));
-    return epoch * 1000 - (wall0.getEpochSecond() * 1000 + wall0.getNano() / 1e6);
   }
 
   private void print(List<Row> rows) {
