@@ -2,6 +2,7 @@ package io.vxmesh.bench;
 
 import io.vxmesh.testbed.AgentConfig;
 import io.vxmesh.testbed.AgentProcess;
+import io.vxmesh.testbed.ExecResult;
 import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.PingResult;
 import io.vxmesh.testbed.Testbed;
@@ -70,8 +71,12 @@ public final class RestartBench implements Callable<Integer> {
           BenchSupport.sleep(1000);
           AgentProcess a = tb.agent(dst);
           int readyBefore = BenchSupport.readyLines(a).size();
-          CompletableFuture<PingResult> ping = tb.pingAsync(src.requirePod().ns(), dst.spec().podIp(), PINGS,
-              Duration.ofMillis(10), Duration.ofMillis(PINGS * 10L + 3000));
+          // -c without -w: with a deadline, ping quits at the first ICMP error (net unreachable).
+          CompletableFuture<PingResult> ping = CompletableFuture.supplyAsync(() -> {
+            ExecResult e = tb.exec(src.requirePod().ns(), Duration.ofSeconds(60), "ping", "-n", "-i", "0.01", "-c",
+                Integer.toString(PINGS), dst.spec().podIp().getHostAddress());
+            return PingResult.parse(dst.spec().podIp().getHostAddress(), e.stdout() + e.stderr());
+          });
           BenchSupport.sleep(1000);
           long t0 = System.nanoTime();
           if (v.crash) {

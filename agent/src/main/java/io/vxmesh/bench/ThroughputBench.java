@@ -2,7 +2,6 @@ package io.vxmesh.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vxmesh.testbed.AgentProcess;
 import io.vxmesh.testbed.Exec;
 import io.vxmesh.testbed.ExecResult;
 import io.vxmesh.testbed.Host;
@@ -36,7 +35,7 @@ public final class ThroughputBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "5", description = "iperf3 -t per run (default ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--repeats", defaultValue = "2", description = "Runs per path; the best counts (default ${DEFAULT-VALUE}).")
+  @Option(names = "--repeats", defaultValue = "3", description = "Runs per path, interleaved; the best counts (default ${DEFAULT-VALUE}).")
   int repeats;
 
   /** One iperf3 run: receiver's mean rate, the slowest 1-s interval, sender retransmits. */
@@ -60,39 +59,47 @@ public final class ThroughputBench implements Callable<Integer> {
       System.err.println("vxmesh bench throughput: --seconds and --repeats must be >= 1");
       return 2;
     }
+    // Two testbeds side by side, runs interleaved path by path, so load drift on a shared box hits
+    // every path alike; vxmesh's idle agents run during the manual runs too.
+    List<List<Run>> runs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      runs.add(new ArrayList<>());
+    }
+    String[] labels = new String[5];
+    try (Testbed mesh = Testbed.create(2, true); Testbed manual = Testbed.create(2, true)) {
+      BenchSupport.startMesh(mesh, mesh.hosts(), mesh::agentConfig, Duration.ofSeconds(60));
+      manual.wireManually();
+      String vxMtu = mesh.vtepLink(mesh.host(0)).map(l -> l.path("mtu").asText()).orElse("?");
+      String manualMtu = manual.vtepLink(manual.host(0)).map(l -> l.path("mtu").asText()).orElse("?");
+      labels[0] = "vxmesh VTEP (mtu " + vxMtu + "), pods 1500";
+      labels[1] = "seed manual VXLAN (mtu " + manualMtu + "), pods 1500";
+      labels[2] = "vxmesh VTEP (mtu " + vxMtu + "), pods 1450";
+      labels[3] = "manual VXLAN (mtu " + manualMtu + "), pods 1450";
+      labels[4] = "underlay host to host (no VXLAN)";
+      for (int r = 0; r < repeats; r++) {
+        for (int i = 0; i < 5; i++) {
+          Testbed tb = i == 0 || i == 2 ? mesh : manual;
+          if (i < 4) {
+            setPodMtu(tb, i < 2 ? 1500 : 1450);
+          }
+          Host a = tb.host(0);
+          Host b = tb.host(1);
+          Run run = i == 4 ? iperf(tb, a.ns(), b.spec().underlayIp(), b.ns())
+              : iperf(tb, a.requirePod().ns(), b.spec().podIp(), b.requirePod().ns());
+          runs.get(i).add(run);
+          System.out.printf(Locale.ROOT, "  run %d %-40s %.2f Gbit/s, slowest second %.2f, retransmits %d%n",
+              r, labels[i], run.gbps(), run.minIntervalGbps(), run.retransmits());
+        }
+      }
+    }
     List<Path> paths = new ArrayList<>();
-    try (Testbed tb = Testbed.create(2, true)) {
-      Host a = tb.host(0);
-      Host b = tb.host(1);
-      BenchSupport.startMesh(tb, tb.hosts(), tb::agentConfig, Duration.ofSeconds(60));
-      String vtepMtu = tb.vtepLink(a).map(l -> l.path("mtu").asText()).orElse("?");
-      paths.add(measure(tb, "vxmesh VTEP (mtu " + vtepMtu + "), pods 1500", a.requirePod().ns(), b.spec().podIp(), b.requirePod().ns()));
-      setPodMtu(tb, 1450);
-      paths.add(measure(tb, "vxmesh VTEP (mtu " + vtepMtu + "), pods 1450", a.requirePod().ns(), b.spec().podIp(), b.requirePod().ns()));
-      tb.agents().forEach(AgentProcess::kill);
-      tb.unwire();
-      setPodMtu(tb, 1500);
-      tb.wireManually();
-      String manualMtu = tb.vtepLink(a).map(l -> l.path("mtu").asText()).orElse("?");
-      paths.add(measure(tb, "seed manual VXLAN (mtu " + manualMtu + "), pods 1500", a.requirePod().ns(), b.spec().podIp(), b.requirePod().ns()));
-      setPodMtu(tb, 1450);
-      paths.add(measure(tb, "manual VXLAN (mtu " + manualMtu + "), pods 1450", a.requirePod().ns(), b.spec().podIp(), b.requirePod().ns()));
-      paths.add(measure(tb, "underlay host to host (no VXLAN)", a.ns(), b.spec().underlayIp(), b.ns()));
+    for (int i : new int[] {0, 2, 1, 3, 4}) {
+      paths.add(new Path(labels[i], runs.get(i)));
     }
     return print(paths);
   }
 
-  private Path measure(Testbed tb, String label, String clientNs, Inet4Address server, String serverNs) {
-    List<Run> runs = new ArrayList<>();
-    for (int i = 0; i < repeats; i++) {
-      runs.add(iperf(tb, clientNs, server, serverNs));
-    }
-    Path p = new Path(label, runs);
-    System.out.printf(Locale.ROOT, "  %-44s best %.2f Gbit/s, slowest second %.2f Gbit/s%n", label, p.best().gbps(), p.worstInterval());
-    return p;
-  }
-
-  /** Sets the pod veth (both ends) of every host to {@code mtu}. */
+  /** Sets the pod veth (both ends) of every host to {@code mtu} (no-op when already so). */
   private static void setPodMtu(Testbed tb, int mtu) {
     for (Host h : tb.hosts()) {
       tb.execPod(h, Duration.ofSeconds(10), "ip", "link", "set", "dev", h.requirePod().device(), "mtu", Integer.toString(mtu)).orThrow();
@@ -152,7 +159,7 @@ public final class ThroughputBench implements Callable<Integer> {
     double hand = Math.max(paths.get(2).best().gbps(), paths.get(3).best().gbps());
     double underlay = paths.get(4).best().gbps();
     System.out.println();
-    System.out.printf(Locale.ROOT, "vxmesh bench throughput: iperf3 TCP -t %d, %d run(s) per path, best run counts; one 2-host testbed%n",
+    System.out.printf(Locale.ROOT, "vxmesh bench throughput: iperf3 TCP -t %d, %d run(s) per path, best run counts; two 2-host testbeds (agents vs wired by hand), runs interleaved%n",
         seconds, repeats);
     List<List<String>> rows = new ArrayList<>();
     for (Path p : paths) {
