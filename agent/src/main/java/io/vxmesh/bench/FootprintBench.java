@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -49,9 +51,17 @@ public final class FootprintBench implements Callable<Integer> {
       description = "JVM flags of the measured agent instead of the launcher's (space-separated, quoted), to try tunings.")
   List<String> agentFlags;
 
+  @Option(names = "--nmt", description = "Run the measured agent with -XX:NativeMemoryTracking=summary and print jcmd's summary after the idle window.")
+  boolean nmt;
+
   private record Measured(String label, List<String> flags, AgentProcess agent) {}
 
-  private record Result(String label, double rssMb, double rssMaxMb, double cpuPct, int threads, List<Double> ready) {}
+  @Option(names = "--timers", defaultValue = "vxmesh",
+      description = "Timer set of every agent: vxmesh (shipped) or atomix (Atomix 3.1.12 defaults), to see what idle CPU the timers cost.")
+  String timers;
+
+  private record Result(String label, double rssMb, double rssMaxMb, double anonMb, double fileMb, double cpuPct, int threads,
+      List<Double> ready) {}
 
   @Override
   public Integer call() {
@@ -61,20 +71,25 @@ public final class FootprintBench implements Callable<Integer> {
       System.err.println("vxmesh bench footprint: --hosts must be >= 3");
       return 2;
     }
-    List<String> prod = agentFlags == null || agentFlags.isEmpty() ? AGENT_FLAGS : agentFlags;
+    List<String> prod = new ArrayList<>(agentFlags == null || agentFlags.isEmpty() ? AGENT_FLAGS : agentFlags);
+    if (nmt) {
+      prod.add("-XX:NativeMemoryTracking=summary");
+    }
+    TimerSet ts = TimerSet.parse(timers);
     List<Result> results = new ArrayList<>();
     double[] membersProd;
     double[] membersDefault;
     try (Testbed tb = Testbed.create(hosts, false)) {
       List<Host> all = tb.hosts();
-      BenchSupport.startMesh(tb, all.subList(0, hosts - 2), tb::agentConfig, Duration.ofSeconds(180));
+      BenchSupport.startMesh(tb, all.subList(0, hosts - 2), h -> ts.apply(tb.agentConfig(h)), Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "footprint: %d background agents up (prefix %s)%n", hosts - 2, tb.prefix());
       List<Measured> measured = List.of(
-          new Measured(agentFlags == null ? "launcher flags" : "--agent-flags", prod, start(tb, all.get(hosts - 2), prod)),
-          new Measured("JVM default flags", List.of(), start(tb, all.get(hosts - 1), List.of())));
+          new Measured(agentFlags == null ? "launcher flags" : "--agent-flags", prod, start(tb, ts, all.get(hosts - 2), prod)),
+          new Measured("JVM default flags", List.of(), start(tb, ts, all.get(hosts - 1), List.of())));
       tb.awaitConverged(all, Duration.ofSeconds(60), line -> { });
       BenchSupport.sleep(5000); // start-up work (JIT, first passes) is not idle
       long[] cpu0 = new long[measured.size()];
+      Map<String, Long> threads0 = threadTicks(measured.get(0).agent().pid());
       for (int i = 0; i < measured.size(); i++) {
         cpu0[i] = cpuTicks(measured.get(i).agent().pid());
       }
@@ -87,6 +102,17 @@ public final class FootprintBench implements Callable<Integer> {
         BenchSupport.sleep(1000);
       }
       double secs = (System.nanoTime() - t0) / 1e9;
+      printBusiestThreads(threads0, threadTicks(measured.get(0).agent().pid()), secs);
+      if (nmt) {
+        ExecResult r = Exec.run(Duration.ofSeconds(30), List.of("jcmd", Long.toString(measured.get(0).agent().pid()),
+            "VM.native_memory", "summary"));
+        System.out.println("NMT summary of the measured agent (committed):");
+        r.stdout().lines().filter(l -> l.contains("committed=") && (l.startsWith("-") || l.startsWith("Total")))
+            .forEach(l -> System.out.println("  " + l.strip()));
+        if (!r.ok()) {
+          System.out.println("  (" + r.describeFailure() + ")");
+        }
+      }
       for (int i = 0; i < measured.size(); i++) {
         Measured m = measured.get(i);
         long pid = m.agent().pid();
@@ -95,7 +121,8 @@ public final class FootprintBench implements Callable<Integer> {
         int threads = (int) statusKb(pid, "Threads");
         List<Double> ready = new ArrayList<>();
         BenchSupport.readyMs(m.agent(), Duration.ZERO, 0).ifPresent(v -> ready.add((double) v));
-        results.add(new Result(m.label(), rss, Math.max(rss, rssMax[i]), cpu, threads, ready));
+        results.add(new Result(m.label(), rss, Math.max(rss, rssMax[i]), statusKb(pid, "RssAnon") / 1024.0,
+            statusKb(pid, "RssFile") / 1024.0, cpu, threads, ready));
       }
       for (int r = 0; r < restarts; r++) {
         for (int i = 0; i < measured.size(); i++) {
@@ -116,8 +143,8 @@ public final class FootprintBench implements Callable<Integer> {
     return print(results, prod, membersProd, membersDefault);
   }
 
-  private static AgentProcess start(Testbed tb, Host h, List<String> flags) {
-    Path file = tb.agentConfig(h).write(tb.dir().resolve(h.name() + ".toml"));
+  private static AgentProcess start(Testbed tb, TimerSet ts, Host h, List<String> flags) {
+    Path file = ts.apply(tb.agentConfig(h)).write(tb.dir().resolve(h.name() + ".toml"));
     return tb.startAgent(h, file, tb.socket(h), flags);
   }
 
@@ -140,13 +167,46 @@ public final class FootprintBench implements Callable<Integer> {
 
   /** utime + stime of the process, in clock ticks. */
   static long cpuTicks(long pid) {
+    return ticks(Path.of("/proc/" + pid + "/stat"));
+  }
+
+  private static long ticks(Path stat) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String s = Files.readString(stat);
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
       return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read /proc/" + pid + "/stat: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read " + stat + ": " + e.getMessage(), e);
     }
+  }
+
+  /** CPU ticks per thread name ("comm", which the JVM sets to the Java thread name, truncated to 15 chars). */
+  static Map<String, Long> threadTicks(long pid) {
+    Map<String, Long> out = new HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String name = Files.readString(t.resolve("comm")).strip() + "#" + t.getFileName();
+          out.put(name, ticks(t.resolve("stat")));
+        } catch (IOException | IllegalStateException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc/" + pid + "/task: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** The threads that used the most CPU between two samples, as % of one core. */
+  private static void printBusiestThreads(Map<String, Long> before, Map<String, Long> after, double secs) {
+    System.out.println("busiest threads of the measured agent over the idle window (% of one core):");
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .limit(8)
+        .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %.2f%n", e.getKey(), e.getValue() / (double) CLK_TCK / secs * 100));
   }
 
   /** A numeric field of /proc/PID/status ("VmRSS" in kB, "Threads"). */
@@ -165,22 +225,23 @@ public final class FootprintBench implements Callable<Integer> {
 
   private int print(List<Result> results, List<String> prod, double[] membersProd, double[] membersDefault) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "vxmesh bench footprint: %d-host mesh, idle window %ds; measured agent flags: %s%n",
-        hosts, idle.toSeconds(), String.join(" ", prod));
+    System.out.printf(Locale.ROOT, "vxmesh bench footprint: %d-host mesh, timers %s, idle window %ds; measured agent flags: %s%n",
+        hosts, timers, idle.toSeconds(), String.join(" ", prod));
     List<List<String>> rows = new ArrayList<>();
     for (Result r : results) {
       rows.add(List.of(r.label(), String.format(Locale.ROOT, "%.1f", r.rssMb()), String.format(Locale.ROOT, "%.1f", r.rssMaxMb()),
+          String.format(Locale.ROOT, "%.1f", r.anonMb()), String.format(Locale.ROOT, "%.1f", r.fileMb()),
           String.format(Locale.ROOT, "%.2f", r.cpuPct()), Integer.toString(r.threads()),
           BenchSupport.ms(BenchSupport.percentile(r.ready(), 50)), BenchSupport.ms(BenchSupport.percentile(r.ready(), 100))));
     }
-    BenchSupport.printTable(List.of("agent", "rss_mb", "rss_max_mb", "cpu_pct_core", "threads", "ready_p50_ms", "ready_max_ms"), rows);
+    BenchSupport.printTable(List.of("agent", "rss_mb", "rss_max_mb", "rss_anon_mb", "rss_file_mb", "cpu_pct_core", "threads", "ready_p50_ms", "ready_max_ms"), rows);
     System.out.printf(Locale.ROOT, "vxmesh members wall: launcher client flags p50 %.0f ms (max %.0f); JVM defaults p50 %.0f ms (max %.0f)%n",
         membersProd[0], membersProd[1], membersDefault[0], membersDefault[1]);
     Result p = results.get(0);
     double ready = BenchSupport.percentile(p.ready(), 50);
-    System.out.printf(Locale.ROOT, "bench footprint hosts=%d rss_mb=%.1f rss_max_mb=%.1f cpu_pct=%.2f threads=%d ready_ms=%.0f members_ms=%.0f "
+    System.out.printf(Locale.ROOT, "bench footprint hosts=%d timers=%s rss_mb=%.1f rss_max_mb=%.1f cpu_pct=%.2f threads=%d ready_ms=%.0f members_ms=%.0f "
             + "default_flags_rss_mb=%.1f default_flags_cpu_pct=%.2f default_flags_members_ms=%.0f goals=rss<=96,cpu<=1,ready<=2000,members<=300%n",
-        hosts, p.rssMb(), p.rssMaxMb(), p.cpuPct(), p.threads(), ready, membersProd[0], results.get(1).rssMb(), results.get(1).cpuPct(),
+        hosts, timers, p.rssMb(), p.rssMaxMb(), p.cpuPct(), p.threads(), ready, membersProd[0], results.get(1).rssMb(), results.get(1).cpuPct(),
         membersDefault[0]);
     boolean ok = p.rssMaxMb() <= 96 && p.cpuPct() <= 1 && ready <= 2000 && membersProd[0] <= 300;
     return ok ? 0 : 1;
