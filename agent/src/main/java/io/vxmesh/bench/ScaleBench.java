@@ -12,6 +12,7 @@ import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import io.vxmesh.proto.Announcement;
 import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.reconcile.DesiredState;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.testbed.Exec;
 import io.vxmesh.testbed.Testbed;
@@ -49,7 +50,10 @@ public final class ScaleBench implements Callable<Integer> {
       description = "Member counts (default ${DEFAULT-VALUE}).")
   List<Integer> sizes;
 
-  private record Row(int peers, double convergeMs, double cleanMs, double ipInMs, double ipOutMs) {}
+  @Option(names = "--repeats", defaultValue = "3", description = "Rounds per size; medians are reported (default ${DEFAULT-VALUE}).")
+  int repeats;
+
+  private record Row(int peers, double convergeMs, double cleanMs, double ipInMs, double ipOutMs, double desiredMs) {}
 
   @Override
   public Integer call() throws Exception {
@@ -80,16 +84,29 @@ public final class ScaleBench implements Callable<Integer> {
         pass(rec, view, view(rev++, List.of()));
         for (int n : sizes) {
           List<MemberState> members = members(n);
-          double in = pass(rec, view, view(rev++, members));
-          check(dp.installed(spec).state().size() == 4 * n, "after converge the dump found " + dp.installed(spec).state().size()
-              + " objects, expected " + 4 * n);
-          double out = pass(rec, view, view(rev++, List.of()));
-          check(dp.installed(spec).state().size() == 0, "after clean the dump found " + dp.installed(spec).state().size() + " objects");
-          double[] ip = iproute2Batch(ns, NetlinkBench.peers(n));
-          check(dp.installed(spec).state().size() == 0, "ip -batch removal left " + dp.installed(spec).state().size() + " objects");
-          rows.add(new Row(n, in, out, ip[0], ip[1]));
-          System.out.printf(Locale.ROOT, "  %d members: converge %.0f ms, clean %.0f ms; ip -batch install %.0f ms, remove %.0f ms%n",
-              n, in, out, ip[0], ip[1]);
+          List<Double> in = new ArrayList<>();
+          List<Double> out = new ArrayList<>();
+          List<Double> ipIn = new ArrayList<>();
+          List<Double> ipOut = new ArrayList<>();
+          List<Double> desired = new ArrayList<>();
+          for (int r = 0; r < repeats; r++) {
+            MembershipView v = view(rev++, members);
+            long t = System.nanoTime();
+            DesiredState.peersFor(v, VNI); // the pure part of a pass, timed alone for the breakdown
+            desired.add(BenchSupport.msSince(t));
+            in.add(pass(rec, view, v));
+            check(dp.installed(spec).state().size() == 4 * n, "after converge the dump found " + dp.installed(spec).state().size()
+                + " objects, expected " + 4 * n);
+            out.add(pass(rec, view, view(rev++, List.of())));
+            check(dp.installed(spec).state().size() == 0, "after clean the dump found " + dp.installed(spec).state().size() + " objects");
+            double[] ip = iproute2Batch(ns, NetlinkBench.peers(n));
+            check(dp.installed(spec).state().size() == 0, "ip -batch removal left " + dp.installed(spec).state().size() + " objects");
+            ipIn.add(ip[0]);
+            ipOut.add(ip[1]);
+            System.out.printf(Locale.ROOT, "  %d members, round %d: converge %.0f ms, clean %.0f ms; ip -batch install %.0f ms, remove %.0f ms%n",
+                n, r, in.get(r), out.get(r), ip[0], ip[1]);
+          }
+          rows.add(new Row(n, med(in), med(out), med(ipIn), med(ipOut), med(desired)));
         }
       }
     } finally {
@@ -118,6 +135,10 @@ public final class ScaleBench implements Callable<Integer> {
       }
       BenchSupport.sleep(1);
     }
+  }
+
+  private static double med(List<Double> v) {
+    return BenchSupport.percentile(v, 50);
   }
 
   private static MembershipView view(long revision, List<MemberState> members) {
@@ -194,14 +215,15 @@ public final class ScaleBench implements Callable<Integer> {
 
   private int print(List<Row> rows) {
     System.out.println();
-    System.out.println("vxmesh bench scale: Reconciler + Datapath (rtnetlink) in one namespace, per member a neighbour, FDB entry, nexthop and route");
+    System.out.printf(Locale.ROOT, "vxmesh bench scale: Reconciler + Datapath (rtnetlink) in one namespace, per member a neighbour, FDB entry,"
+        + " nexthop and route; medians of %d rounds; desired_state_ms = DesiredState.peersFor alone (part of converge)%n", repeats);
     List<List<String>> cells = new ArrayList<>();
     StringBuilder s = new StringBuilder("bench scale");
     boolean ok = true;
     for (Row r : rows) {
       cells.add(List.of(Integer.toString(r.peers()), BenchSupport.ms(r.convergeMs()), BenchSupport.ms(r.cleanMs()),
           BenchSupport.ms(r.ipInMs()), BenchSupport.ms(r.ipOutMs()), BenchSupport.f2(r.ipInMs() / r.convergeMs()) + "x",
-          BenchSupport.f2(r.ipOutMs() / r.cleanMs()) + "x"));
+          BenchSupport.f2(r.ipOutMs() / r.cleanMs()) + "x", BenchSupport.ms(r.desiredMs())));
       s.append(" p").append(r.peers()).append("_converge_ms=").append(BenchSupport.ms(r.convergeMs()))
           .append(" p").append(r.peers()).append("_clean_ms=").append(BenchSupport.ms(r.cleanMs()))
           .append(" p").append(r.peers()).append("_vs_ip_batch=").append(BenchSupport.f2(r.ipInMs() / r.convergeMs()));
@@ -210,7 +232,7 @@ public final class ScaleBench implements Callable<Integer> {
       }
     }
     BenchSupport.printTable(List.of("members", "converge_ms", "clean_ms", "ip_batch_install_ms", "ip_batch_remove_ms",
-        "install_speedup", "remove_speedup"), cells);
+        "install_speedup", "remove_speedup", "desired_state_ms"), cells);
     s.append(" goal_10000_ms=1000 goal_speedup=2");
     System.out.println(s);
     return ok ? 0 : 1;
