@@ -1,0 +1,232 @@
+package io.vxmesh.bench;
+
+import com.google.protobuf.ByteString;
+import io.vxmesh.gossip.AtomixMembership;
+import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.GossipSettings;
+import io.vxmesh.gossip.MemberState;
+import io.vxmesh.gossip.MemberStatus;
+import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.proto.Announcement;
+import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.testbed.AgentProcess;
+import io.vxmesh.testbed.Exec;
+import io.vxmesh.testbed.Testbed;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vxmesh bench spread}: N gossip members (real AtomixMembership, vxmesh timers, one
+ * JVM) on the loopback of a namespace created for the run (the command re-runs itself inside it
+ * with {@code ip netns exec}, so that namespace's {@code lo} counters are the mesh's traffic
+ * alone). Measures the idle gossip bytes/s per member and, for several members in turn, the time
+ * from {@code announce()} of a changed announcement until 99% and 100% of the other members'
+ * views hold it. Baseline in the same run: the same with Atomix's default timers (gossip 250 ms,
+ * fanout 2), in a second mesh after the first is stopped.
+ */
+@Command(name = "spread", description = "Metadata spread time and gossip bytes/s per member, N members on a namespace's loopback.")
+public final class SpreadBench implements Callable<Integer> {
+  @Option(names = "--members", defaultValue = "100", description = "Members (default ${DEFAULT-VALUE}).")
+  int members;
+
+  @Option(names = "--changes", defaultValue = "5", description = "Announcement changes timed per timer set (default ${DEFAULT-VALUE}).")
+  int changes;
+
+  @Option(names = "--timers", split = ",", defaultValue = "vxmesh,atomix", description = "Timer sets (default ${DEFAULT-VALUE}).")
+  List<String> timers;
+
+  @Option(names = "--inside", hidden = true, description = "Internal: already running inside the namespace.")
+  boolean inside;
+
+  private record Row(String timers, double up, List<Double> p99, List<Double> p100, double bytesPerSecPerMember) {}
+
+  @Override
+  public Integer call() throws Exception {
+    BenchSupport.requireRoot("spread");
+    if (members < 2 || changes < 1) {
+      System.err.println("vxmesh bench spread: --members must be >= 2 and --changes >= 1");
+      return 2;
+    }
+    return inside ? inside() : outside();
+  }
+
+  /** Creates the namespace, re-runs this command inside it, removes the namespace. */
+  private int outside() throws Exception {
+    String ns = Testbed.newPrefix() + "-gs";
+    Thread hook = new Thread(() -> Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", ns)));
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Exec.run(Duration.ofSeconds(10), List.of("ip", "netns", "add", ns)).orThrow();
+      Exec.run(Duration.ofSeconds(10), List.of("ip", "-n", ns, "link", "set", "lo", "up")).orThrow();
+      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, AgentProcess.javaBinary(), "-Xmx1g", "-XX:+UseSerialGC",
+          "-jar", AgentProcess.locateJar().toString(), "bench", "spread", "--inside", "--members", Integer.toString(members),
+          "--changes", Integer.toString(changes), "--timers", String.join(",", timers)));
+      Process p = new ProcessBuilder(cmd).inheritIO().redirectInput(new File("/dev/null")).start();
+      try {
+        return p.waitFor();
+      } finally {
+        p.destroyForcibly();
+      }
+    } finally {
+      Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", ns));
+      Runtime.getRuntime().removeShutdownHook(hook);
+    }
+  }
+
+  private int inside() throws Exception {
+    BenchSupport.quietLogs();
+    List<Row> rows = new ArrayList<>();
+    int port = 20000;
+    for (String t : timers) {
+      TimerSet ts = TimerSet.parse(t);
+      rows.add(measure(ts, port));
+      port += members + 10;
+    }
+    print(rows);
+    return 0;
+  }
+
+  private Row measure(TimerSet ts, int basePort) throws Exception {
+    InetAddress lo = IpAddresses.parse("127.0.0.1");
+    ClusterKey key = ClusterKey.generate();
+    GossipSettings.GossipTimers timers = ts == TimerSet.VXMESH ? GossipSettings.GossipTimers.defaults() : atomixTimers();
+    List<AtomixMembership> mesh = new ArrayList<>();
+    List<Announcement> announced = new ArrayList<>();
+    long t0 = System.nanoTime();
+    try {
+      for (int i = 0; i < members; i++) {
+        Announcement a = announcement(i, 0);
+        AtomixMembership m = new AtomixMembership(new GossipSettings("m" + i, lo, basePort + i, lo,
+            List.of("127.0.0.1:" + basePort), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
+            a, Clock.systemUTC()));
+        m.start();
+        mesh.add(m);
+        announced.add(a);
+      }
+      double up = awaitAllSee(mesh, -1, null, t0, Duration.ofSeconds(60))[1];
+      System.out.printf(Locale.ROOT, "spread timers=%s: %d members alive in every view after %.1f s%n", ts.label(), members, up / 1000);
+      BenchSupport.sleep(5000);
+      long rx0 = loBytes();
+      long w0 = System.nanoTime();
+      BenchSupport.sleep(10_000);
+      double bps = (loBytes() - rx0) / ((System.nanoTime() - w0) / 1e9) / members;
+      List<Double> p99 = new ArrayList<>();
+      List<Double> p100 = new ArrayList<>();
+      for (int c = 1; c <= changes; c++) {
+        int who = (c * 37) % members;
+        Announcement changed = announcement(who, c);
+        long t = System.nanoTime();
+        mesh.get(who).announce(changed);
+        double[] r = awaitAllSee(mesh, who, changed.getVersion(), t, Duration.ofSeconds(30));
+        p99.add(r[0]);
+        p100.add(r[1]);
+        System.out.printf(Locale.ROOT, "  change %d by m%d: 99%% of members after %s ms, 100%% after %s ms%n", c, who,
+            BenchSupport.ms(r[0]), BenchSupport.ms(r[1]));
+        BenchSupport.sleep(1000);
+      }
+      return new Row(ts.label(), up, p99, p100, bps);
+    } finally {
+      mesh.forEach(m -> m.leave(Duration.ofMillis(1)));
+    }
+  }
+
+  private GossipSettings.GossipTimers atomixTimers() {
+    GossipSettings.GossipTimers d = GossipSettings.GossipTimers.defaults();
+    return new GossipSettings.GossipTimers(Duration.ofMillis(250), 2, Duration.ofMillis(1000), Duration.ofMillis(2000), 3,
+        Duration.ofMillis(10000), d.restartGrace(), d.failedRetention(), d.joinTimeout(), d.rejoinMaxBackoff(), d.leaveWait());
+  }
+
+  /**
+   * Polls every member's view every 5 ms until 99% and then 100% of the members other than
+   * {@code who} see {@code who}'s announcement with {@code version} (or, with who = -1, see every
+   * member ALIVE); returns {ms to 99%, ms to 100%} since t0, -1 for a level not reached.
+   */
+  private double[] awaitAllSee(List<AtomixMembership> mesh, int who, String version, long t0, Duration timeout) {
+    double at99 = -1;
+    long deadline = t0 + timeout.toNanos();
+    int others = who < 0 ? mesh.size() : mesh.size() - 1;
+    while (System.nanoTime() < deadline) {
+      int seen = 0;
+      for (int i = 0; i < mesh.size(); i++) {
+        if (i == who) {
+          continue;
+        }
+        List<MemberState> view = mesh.get(i).view().members();
+        boolean ok = who < 0
+            ? view.size() == mesh.size() && view.stream().allMatch(s -> s.status() == MemberStatus.ALIVE)
+            : view.stream().anyMatch(s -> s.name().equals("m" + who) && s.announcement() != null
+                && version.equals(s.announcement().getVersion()));
+        if (ok) {
+          seen++;
+        }
+      }
+      double ms = BenchSupport.msSince(t0);
+      if (at99 < 0 && seen >= Math.ceil(0.99 * others)) {
+        at99 = ms;
+      }
+      if (seen == others) {
+        return new double[] {at99, ms};
+      }
+      BenchSupport.sleep(5);
+    }
+    if (who < 0) {
+      List<String> counts = new ArrayList<>();
+      for (int i = 0; i < mesh.size(); i++) {
+        List<MemberState> view = mesh.get(i).view().members();
+        counts.add("m" + i + ":" + view.stream().filter(x -> x.status() == MemberStatus.ALIVE).count() + "/" + view.size());
+      }
+      System.out.println("  not every view has every member alive; alive/known per member: " + String.join(" ", counts));
+    }
+    return new double[] {at99, -1};
+  }
+
+  private static Announcement announcement(int i, int change) {
+    return Announcement.newBuilder().setNodeName("m" + i)
+        .setHostIp(ByteString.copyFrom(new byte[] {127, 0, 0, 1})).setVersion("bench-" + change)
+        .addNetworks(NetworkAnnouncement.newBuilder().setVni(1).setPort(4789)
+            .setVtepMac(ByteString.copyFrom(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}))
+            .setVtepIp(ByteString.copyFrom(new byte[] {10, 99, (byte) (i >> 8), (byte) (i + 1)})).setVtepPrefixLen(16)
+            .setPodCidrAddr(ByteString.copyFrom(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}))
+            .setPodCidrPrefixLen(24).setMtu(1450))
+        .build();
+  }
+
+  /** Bytes received on this namespace's loopback (every datagram and segment of the mesh, once). */
+  private static long loBytes() throws IOException {
+    return Long.parseLong(Files.readString(Path.of("/sys/class/net/lo/statistics/rx_bytes")).strip());
+  }
+
+  private void print(List<Row> rows) {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "vxmesh bench spread: %d members in one JVM on a namespace's loopback; %d announcement changes per timer set%n",
+        members, changes);
+    List<List<String>> cells = new ArrayList<>();
+    StringBuilder s = new StringBuilder("bench spread members=" + members);
+    for (Row r : rows) {
+      cells.add(List.of(r.timers(), BenchSupport.ms(BenchSupport.percentile(r.p99(), 50)), BenchSupport.ms(BenchSupport.percentile(r.p100(), 50)),
+          BenchSupport.ms(BenchSupport.percentile(r.p100(), 100)), String.format(Locale.ROOT, "%.0f", r.bytesPerSecPerMember())));
+      String k = r.timers().startsWith("atomix") ? "atomix_" : "";
+      s.append(' ').append(k).append("p99_ms=").append(BenchSupport.ms(BenchSupport.percentile(r.p99(), 50)))
+          .append(' ').append(k).append("p100_ms=").append(BenchSupport.ms(BenchSupport.percentile(r.p100(), 50)))
+          .append(' ').append(k).append("p100_max_ms=").append(BenchSupport.ms(BenchSupport.percentile(r.p100(), 100)))
+          .append(' ').append(k).append("bytes_per_s_member=").append(String.format(Locale.ROOT, "%.0f", r.bytesPerSecPerMember()));
+    }
+    BenchSupport.printTable(List.of("timers", "to_99pct_p50_ms", "to_100pct_p50_ms", "to_100pct_max_ms", "lo_bytes_per_s_per_member"), cells);
+    s.append(" goal_100pct_ms=1000");
+    System.out.println(s);
+  }
+}
