@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * and deletes the namespaces (their veths go with them), and a JVM shutdown hook does the same
  * when the JVM is interrupted. {@link #sweep(String)} removes leftovers of a crashed run.
  *
- * <p>Names, for prefix {@code vxb1a2b}: namespaces {@code vxb1a2b-sw}, {@code vxb1a2b-h<i>},
- * {@code vxb1a2b-p<i>}; devices: bridge {@code vxb1a2b-br} (and {@code vxb1a2b-b2} while
- * partitioned), switch ports {@code vxb1a2b-s<i>}, host underlay NIC {@code vxb1a2b-u<i>}, pod
- * gateway {@code vxb1a2b-g<i>} (host side) and {@code vxb1a2b-p<i>} (pod side). The VTEP device
+ * <p>Names, for prefix {@code vbed1a2b}: namespaces {@code vbed1a2b-sw}, {@code vbed1a2b-h<i>},
+ * {@code vbed1a2b-p<i>}; devices: bridge {@code vbed1a2b-br} (and {@code vbed1a2b-b2} while
+ * partitioned), switch ports {@code vbed1a2b-s<i>}, host underlay NIC {@code vbed1a2b-u<i>}, pod
+ * gateway {@code vbed1a2b-g<i>} (host side) and {@code vbed1a2b-p<i>} (pod side). The VTEP device
  * keeps the overlay's name ({@code vxlan-test}) because the agent is configured with it; it only
  * ever exists inside a host namespace.
  *
@@ -57,8 +57,11 @@ import org.slf4j.LoggerFactory;
 public final class Testbed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Testbed.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Stem of generated prefixes ("vxb" + 4 hex); distinct from other suites' "vxt". */
-  public static final String PREFIX_STEM = "vxb";
+  /**
+   * Stem of generated prefixes ("vbed" + 4 hex). Deliberately not "vxt"/"vxb": other suites on
+   * the same machine use those, and a sweep by stem must never touch their namespaces.
+   */
+  public static final String PREFIX_STEM = "vbed";
   private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{2,7}");
   private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
   /** Packets per check ping: two, so one lost packet is visible without slowing tests down. */
@@ -481,13 +484,15 @@ public final class Testbed implements AutoCloseable {
 
   /**
    * Polls {@link #missingRoutes} every 200 ms until it is empty; reports "k/n hosts converged"
-   * to {@code progress} whenever that changes. Throws with what is still missing at the deadline.
+   * to {@code progress} whenever that changes. Throws with what is still missing at the deadline,
+   * or at once when the latest agent started on a member host has exited.
    */
   public Duration awaitConverged(Collection<Host> members, Duration timeout, Consumer<String> progress) {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     String last = null;
     while (true) {
+      failIfAnAgentDied(members);
       Map<String, List<String>> missing = missingRoutes(members);
       String line = (members.size() - missing.size()) + "/" + members.size() + " hosts have routes to every other pod";
       if (!line.equals(last)) {
@@ -507,6 +512,19 @@ public final class Testbed implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for convergence", e);
+      }
+    }
+  }
+
+  /** Convergence cannot come when a member's agent has exited: say so at once, with its log. */
+  private void failIfAnAgentDied(Collection<Host> members) {
+    for (Host h : members) {
+      AgentProcess a = latestAgent(h);
+      if (a != null && !a.isAlive()) {
+        List<String> lines = a.log().lines().toList();
+        throw new IllegalStateException("agent " + h.name() + " exited " + a.awaitExit(Duration.ZERO)
+            + " (log " + a.logFile() + "); last lines:\n  "
+            + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
       }
     }
   }
@@ -605,12 +623,21 @@ public final class Testbed implements AutoCloseable {
 
   /** The most recently started agent of {@code host}. */
   public AgentProcess agent(Host host) {
-    for (int i = agents.size() - 1; i >= 0; i--) {
-      if (agents.get(i).host().equals(host)) {
-        return agents.get(i);
+    AgentProcess a = latestAgent(host);
+    if (a == null) {
+      throw new IllegalArgumentException("no agent was started on " + host.name());
+    }
+    return a;
+  }
+
+  private AgentProcess latestAgent(Host host) {
+    List<AgentProcess> all = List.copyOf(agents);
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (all.get(i).host().equals(host)) {
+        return all.get(i);
       }
     }
-    throw new IllegalArgumentException("no agent was started on " + host.name());
+    return null;
   }
 
   // ---------------------------------------------------------------- diagnostics and cleanup

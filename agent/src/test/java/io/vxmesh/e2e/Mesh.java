@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vxmesh.testbed.AgentProcess;
 import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.KernelTables;
 import io.vxmesh.testbed.Poll;
@@ -46,18 +45,8 @@ final class Mesh {
 
   /** Starts agents on {@code hosts} (host 0 first: it starts the mesh) and waits for convergence. */
   static void startAll(Testbed tb, List<Host> hosts) {
-    List<AgentProcess> agents = hosts.stream().map(tb::startAgent).toList();
-    boolean converged = Poll.until(CONVERGE, Duration.ofMillis(200), () -> {
-      for (AgentProcess a : agents) {
-        if (!a.isAlive()) {
-          fail("agent " + a.host().name() + " exited " + a.awaitExit(Duration.ZERO) + " during start-up; log:\n" + a.log());
-        }
-      }
-      return tb.converged(hosts);
-    });
-    if (!converged) {
-      tb.awaitConverged(hosts, Duration.ZERO, line -> { });
-    }
+    hosts.forEach(tb::startAgent);
+    tb.awaitConverged(hosts, CONVERGE, line -> { });
   }
 
   /** Neighbour, FDB entry and route of {@code peer} are all on {@code h}'s VTEP. */
