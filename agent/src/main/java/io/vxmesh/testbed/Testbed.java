@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -409,6 +410,26 @@ public final class Testbed implements AutoCloseable {
     throw new IllegalStateException("on " + host.name() + ": " + r.describeFailure());
   }
 
+  /** The neighbour, the FDB entry and the route for {@code peer} are all on {@code host}'s VTEP, with the peer's values. */
+  public boolean hasPeerEntries(Host host, Host peer) {
+    HostSpec p = peer.spec();
+    String vtepIp = p.vtepIp().getHostAddress();
+    String mac = p.vtepMac().toString();
+    return neighbours(host).stream().anyMatch(n -> vtepIp.equals(n.dst()) && mac.equals(n.lladdr()))
+        && fdb(host).stream().anyMatch(f -> mac.equals(f.mac()) && p.underlayIp().getHostAddress().equals(f.dst()))
+        && routes(host).stream().anyMatch(r -> p.podCidr().toString().equals(r.dst()) && vtepIp.equals(r.gateway()));
+  }
+
+  /** None of the neighbour, FDB entry or route for {@code peer} is on {@code host}'s VTEP. */
+  public boolean hasNoPeerEntries(Host host, Host peer) {
+    HostSpec p = peer.spec();
+    String vtepIp = p.vtepIp().getHostAddress();
+    String mac = p.vtepMac().toString();
+    return neighbours(host).stream().noneMatch(n -> vtepIp.equals(n.dst()))
+        && fdb(host).stream().noneMatch(f -> mac.equals(f.mac()))
+        && routes(host).stream().noneMatch(r -> p.podCidr().toString().equals(r.dst()));
+  }
+
   /**
    * The seed walkthrough done by hand for every host: the VTEP device, then for every other host
    * its ARP (neighbour) entry, its FDB entry and a route to its pod CIDR. This is the baseline
@@ -522,7 +543,8 @@ public final class Testbed implements AutoCloseable {
       AgentProcess a = latestAgent(h);
       if (a != null && !a.isAlive()) {
         List<String> lines = a.log().lines().toList();
-        throw new IllegalStateException("agent " + h.name() + " exited " + a.awaitExit(Duration.ZERO)
+        OptionalInt code = a.awaitExit(Duration.ofSeconds(1));
+        throw new IllegalStateException("agent " + h.name() + " exited " + (code.isPresent() ? code.getAsInt() : "?")
             + " (log " + a.logFile() + "); last lines:\n  "
             + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
       }

@@ -49,22 +49,12 @@ final class Mesh {
     tb.awaitConverged(hosts, CONVERGE, line -> { });
   }
 
-  /** Neighbour, FDB entry and route of {@code peer} are all on {@code h}'s VTEP. */
   static boolean hasEntriesFor(Testbed tb, Host h, Host peer) {
-    String vtepIp = peer.spec().vtepIp().getHostAddress();
-    String mac = peer.spec().vtepMac().toString();
-    return tb.neighbours(h).stream().anyMatch(n -> vtepIp.equals(n.dst()) && mac.equals(n.lladdr()))
-        && tb.fdb(h).stream().anyMatch(f -> mac.equals(f.mac()) && peer.spec().underlayIp().getHostAddress().equals(f.dst()))
-        && tb.routes(h).stream().anyMatch(r -> peer.spec().podCidr().toString().equals(r.dst()) && vtepIp.equals(r.gateway()));
+    return tb.hasPeerEntries(h, peer);
   }
 
-  /** None of the neighbour, FDB entry or route of {@code peer} is on {@code h}'s VTEP. */
   static boolean hasNoEntriesFor(Testbed tb, Host h, Host peer) {
-    String vtepIp = peer.spec().vtepIp().getHostAddress();
-    String mac = peer.spec().vtepMac().toString();
-    return tb.neighbours(h).stream().noneMatch(n -> vtepIp.equals(n.dst()))
-        && tb.fdb(h).stream().noneMatch(f -> mac.equals(f.mac()))
-        && tb.routes(h).stream().noneMatch(r -> peer.spec().podCidr().toString().equals(r.dst()));
+    return tb.hasNoPeerEntries(h, peer);
   }
 
   /** Waits until no observer has entries for {@code gone}; returns how long it took. */
