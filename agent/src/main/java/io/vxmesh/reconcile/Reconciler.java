@@ -1,6 +1,9 @@
 package io.vxmesh.reconcile;
 
+import io.vxmesh.datapath.ConvergeResult;
+import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.Peer;
+import io.vxmesh.datapath.PeerError;
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.MembershipView;
 import java.time.Clock;
@@ -37,7 +40,7 @@ public final class Reconciler implements AutoCloseable {
 
   private final Supplier<MembershipView> views;
   private final List<VtepSpec> networks;
-  private final DatapathPort datapath;
+  private final Datapath datapath;
   private final Duration resyncInterval;
   private final Duration retryInterval;
   private final Clock clock;
@@ -54,7 +57,7 @@ public final class Reconciler implements AutoCloseable {
   public Reconciler(
       Supplier<MembershipView> views,
       List<VtepSpec> networks,
-      DatapathPort datapath,
+      Datapath datapath,
       Duration resyncInterval,
       Duration retryInterval,
       Clock clock) {
@@ -146,18 +149,17 @@ public final class Reconciler implements AutoCloseable {
     List<String> errors = new ArrayList<>();
     Map<Integer, NetworkCounts> counts = new LinkedHashMap<>();
     for (VtepSpec spec : networks) {
+      List<Peer> desired = DesiredState.peersFor(view, spec.vni());
       try {
-        datapath.ensureVtep(spec);
-        List<Peer> desired = DesiredState.peersFor(view, spec.vni());
-        DatapathPort.Outcome out = datapath.converge(spec, desired, view.complete());
-        logOutcome(spec, desired, out);
-        errors.addAll(out.errors());
-        counts.put(spec.vni(), new NetworkCounts(desired.size(), out.installed()));
+        ConvergeResult out = datapath.converge(spec, desired, view.complete());
+        out.errors().stream().map(PeerError::toString).forEach(errors::add);
+        int failedPeers = (int) out.errors().stream().map(PeerError::peer).distinct().count();
+        counts.put(spec.vni(), new NetworkCounts(desired.size(), Math.max(0, desired.size() - failedPeers)));
       } catch (RuntimeException e) {
         String msg = "device=" + spec.device() + " vni=" + spec.vni() + " error=" + e.getMessage();
         log.warn("reconcile network failed {}", msg);
         errors.add(msg);
-        counts.put(spec.vni(), new NetworkCounts(DesiredState.peersFor(view, spec.vni()).size(), 0));
+        counts.put(spec.vni(), new NetworkCounts(desired.size(), 0));
       }
     }
     long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
@@ -170,21 +172,6 @@ public final class Reconciler implements AutoCloseable {
       firstCompletePass.countDown();
     }
     log.debug("reconcile pass done duration_us={} complete={} result={}", micros, view.complete(), result);
-  }
-
-  private void logOutcome(VtepSpec spec, List<Peer> desired, DatapathPort.Outcome out) {
-    for (String p : out.added()) {
-      log.info("peer installed device={} vni={} peer={}", spec.device(), spec.vni(), p);
-    }
-    for (String p : out.changed()) {
-      log.info("peer updated device={} vni={} peer={}", spec.device(), spec.vni(), p);
-    }
-    for (String p : out.removed()) {
-      log.info("peer removed device={} vni={} peer={}", spec.device(), spec.vni(), p);
-    }
-    for (String e : out.errors()) {
-      log.warn("datapath error device={} vni={} error={}", spec.device(), spec.vni(), e);
-    }
   }
 
   private void recordError(String e) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vxmesh.datapath.Datapath;
+import io.vxmesh.datapath.FakeDatapathKernel;
 import io.vxmesh.datapath.Peer;
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.MemberState;
@@ -17,9 +19,10 @@ import io.vxmesh.proto.Announcement;
 import io.vxmesh.proto.NetworkAnnouncement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -51,24 +54,6 @@ class ReconcilerTest {
 
   static final Announcement NODE1 = announcement("node1", "10.211.55.6", "7a:3a:fe:45:a3:76", "179.17.1.31", "10.234.118.0/24", 10001);
   static final Announcement NODE2 = announcement("node2", "10.211.55.7", "7a:3a:fe:45:a3:77", "179.17.1.41", "10.234.119.0/24", 10001);
-
-  /** Records each converge call. */
-  static final class RecordingDatapath implements DatapathPort {
-    final List<List<String>> desired = new CopyOnWriteArrayList<>();
-    final List<Boolean> allowRemove = new CopyOnWriteArrayList<>();
-    volatile boolean fail;
-
-    @Override
-    public void ensureVtep(VtepSpec spec) {}
-
-    @Override
-    public Outcome converge(VtepSpec spec, List<Peer> peers, boolean remove) {
-      desired.add(peers.stream().map(Peer::name).toList());
-      allowRemove.add(remove);
-      List<String> errors = fail ? List.of("RTM_NEWROUTE: EINVAL (test)") : List.of();
-      return new Outcome(List.of(), List.of(), List.of(), peers.size(), errors);
-    }
-  }
 
   static void await(String what, BooleanSupplier cond) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -103,56 +88,101 @@ class ReconcilerTest {
     assertEquals(List.of("node6"), DesiredState.peersFor(view, 20002).stream().map(Peer::name).toList());
   }
 
-  @Test
-  void removesNothingUntilTheViewIsCompleteThenConverges() throws Exception {
-    AtomicReference<MembershipView> view = new AtomicReference<>(
-        new MembershipView(1, false, List.of(member("node1", MemberStatus.ALIVE, NODE1))));
-    RecordingDatapath dp = new RecordingDatapath();
-    try (Reconciler r = new Reconciler(view::get, List.of(SPEC), dp, Duration.ofSeconds(30), Duration.ofSeconds(1), Clock.systemUTC())) {
-      r.start();
-      await("first pass", () -> !dp.allowRemove.isEmpty());
-      assertFalse(dp.allowRemove.get(0), "an incomplete view must not remove anything");
-      assertFalse(r.awaitConverged(Duration.ofMillis(50)));
+  static MembershipView view(boolean complete, MemberState... members) {
+    return new MembershipView(1, complete, List.of(members));
+  }
 
-      view.set(new MembershipView(2, true, List.of(member("node1", MemberStatus.ALIVE, NODE1), member("node2", MemberStatus.ALIVE, NODE2))));
-      r.wake();
+  static Reconciler reconciler(java.util.function.Supplier<MembershipView> views, FakeDatapathKernel kernel, Duration retry) {
+    return new Reconciler(views, List.of(SPEC), new Datapath(kernel), Duration.ofSeconds(30), retry, Clock.systemUTC());
+  }
+
+  static Set<String> routes(FakeDatapathKernel k) {
+    synchronized (k) {
+      return k.routes.keySet().stream().map(Object::toString).collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+
+  @Test
+  void aRestartedAgentRemovesNothingUntilItsViewIsComplete() throws Exception {
+    FakeDatapathKernel kernel = new FakeDatapathKernel();
+    try (Reconciler before = reconciler(() -> view(true, member("node1", MemberStatus.ALIVE, NODE1), member("node2", MemberStatus.ALIVE, NODE2)), kernel, Duration.ofSeconds(1))) {
+      before.start();
+      assertTrue(before.awaitConverged(Duration.ofSeconds(5)));
+    }
+    assertEquals(Set.of("10.234.118.0/24", "10.234.119.0/24"), routes(kernel));
+
+    // "Restart": the new agent has only heard of node1 so far.
+    AtomicReference<MembershipView> current = new AtomicReference<>(view(false, member("node1", MemberStatus.ALIVE, NODE1)));
+    try (Reconciler after = reconciler(current::get, kernel, Duration.ofSeconds(1))) {
+      after.start();
+      await("a pass on the incomplete view", () -> after.status().passes() >= 1);
+      assertFalse(after.awaitConverged(Duration.ofMillis(300)));
+      assertEquals(Set.of("10.234.118.0/24", "10.234.119.0/24"), routes(kernel), "node2 must survive an incomplete view");
+
+      current.set(view(true, member("node1", MemberStatus.ALIVE, NODE1)));
+      after.wake();
+      assertTrue(after.awaitConverged(Duration.ofSeconds(5)));
+      assertEquals(Set.of("10.234.118.0/24"), routes(kernel), "with the complete view node2 is gone");
+      assertEquals(new Reconciler.NetworkCounts(1, 1), after.status().networks().get(10001));
+    }
+  }
+
+  @Test
+  void aChangedAnnouncementIsReplacedAndConflictOrUntrustedNeverProgrammed() throws Exception {
+    FakeDatapathKernel kernel = new FakeDatapathKernel();
+    Announcement moved = announcement("node1", "10.211.55.16", "7a:3a:fe:45:a3:99", "179.17.1.31", "10.234.118.0/24", 10001);
+    AtomicReference<MembershipView> current = new AtomicReference<>(view(true,
+        member("node1", MemberStatus.ALIVE, NODE1),
+        member("node3", MemberStatus.CONFLICT, announcement("node3", "10.211.55.8", "7a:3a:fe:45:a3:78", "179.17.1.51", "10.234.130.0/24", 10001)),
+        member("node4", MemberStatus.UNTRUSTED, announcement("node4", "10.211.55.9", "7a:3a:fe:45:a3:79", "179.17.1.61", "10.234.131.0/24", 10001))));
+    try (Reconciler r = reconciler(current::get, kernel, Duration.ofSeconds(1))) {
+      r.start();
       assertTrue(r.awaitConverged(Duration.ofSeconds(5)));
-      int last = dp.desired.size() - 1;
-      assertTrue(dp.allowRemove.get(last));
-      assertEquals(List.of("node1", "node2"), dp.desired.get(last));
-      assertEquals("ok", r.status().lastResult());
-      assertEquals(new Reconciler.NetworkCounts(2, 2), r.status().networks().get(10001));
+      assertEquals(Set.of("10.234.118.0/24"), routes(kernel));
+      synchronized (kernel) {
+        assertEquals(MacAddress.parse("7a:3a:fe:45:a3:76"), kernel.neighbours.get(IpAddresses.parseV4("179.17.1.31")));
+      }
+
+      current.set(view(true, member("node1", MemberStatus.ALIVE, moved)));
+      r.wake();
+      await("neighbour and FDB follow the new MAC and host", () -> {
+        synchronized (kernel) {
+          return MacAddress.parse("7a:3a:fe:45:a3:99").equals(kernel.neighbours.get(IpAddresses.parseV4("179.17.1.31")))
+              && IpAddresses.parseV4("10.211.55.16").equals(kernel.fdb.get(MacAddress.parse("7a:3a:fe:45:a3:99")))
+              && !kernel.fdb.containsKey(MacAddress.parse("7a:3a:fe:45:a3:76"));
+        }
+      });
     }
   }
 
   @Test
   void burstsOfWakeUpsCoalesceIntoFewPasses() throws Exception {
-    MembershipView view = new MembershipView(1, true, List.of(member("node1", MemberStatus.ALIVE, NODE1)));
-    RecordingDatapath dp = new RecordingDatapath();
-    try (Reconciler r = new Reconciler(() -> view, List.of(SPEC), dp, Duration.ofSeconds(30), Duration.ofSeconds(1), Clock.systemUTC())) {
+    FakeDatapathKernel kernel = new FakeDatapathKernel();
+    try (Reconciler r = reconciler(() -> view(true, member("node1", MemberStatus.ALIVE, NODE1)), kernel, Duration.ofSeconds(1))) {
       r.start();
       assertTrue(r.awaitConverged(Duration.ofSeconds(5)));
-      int before = dp.desired.size();
+      long before = r.status().passes();
       for (int i = 0; i < 1000; i++) {
         r.wake();
       }
-      await("a pass after the burst", () -> dp.desired.size() > before);
-      assertTrue(dp.desired.size() - before < 100, "1000 wake-ups must coalesce, got " + (dp.desired.size() - before) + " passes");
+      await("a pass after the burst", () -> r.status().passes() > before);
+      long passes = r.status().passes() - before;
+      assertTrue(passes < 100, "1000 wake-ups must coalesce, got " + passes + " passes");
     }
   }
 
   @Test
   void errorsAreReportedAndRetriedWithoutAWakeUp() throws Exception {
-    MembershipView view = new MembershipView(1, true, List.of(member("node1", MemberStatus.ALIVE, NODE1)));
-    RecordingDatapath dp = new RecordingDatapath();
-    dp.fail = true;
-    try (Reconciler r = new Reconciler(() -> view, List.of(SPEC), dp, Duration.ofSeconds(30), Duration.ofMillis(50), Clock.systemUTC())) {
+    FakeDatapathKernel kernel = new FakeDatapathKernel();
+    kernel.failWhen = c -> true;
+    try (Reconciler r = reconciler(() -> view(true, member("node1", MemberStatus.ALIVE, NODE1)), kernel, Duration.ofMillis(50))) {
       r.start();
-      await("two failing passes", () -> dp.desired.size() >= 2);
-      assertTrue(r.status().lastResult().contains("EINVAL"), r.status().lastResult());
+      await("two failing passes", () -> r.status().passes() >= 2);
+      assertFalse(r.status().lastResult().equals("ok"), r.status().lastResult());
       assertFalse(r.status().recentErrors().isEmpty());
-      dp.fail = false;
-      assertTrue(r.awaitConverged(Duration.ofSeconds(5)), "a retry must succeed once the datapath recovers");
+      kernel.failWhen = c -> false;
+      assertTrue(r.awaitConverged(Duration.ofSeconds(5)), "a retry must succeed once the kernel recovers");
+      assertEquals(Set.of("10.234.118.0/24"), routes(kernel));
     }
   }
 }

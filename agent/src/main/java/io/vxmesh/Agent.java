@@ -1,0 +1,287 @@
+package io.vxmesh;
+
+import com.google.protobuf.ByteString;
+import io.vxmesh.api.ApiServer;
+import io.vxmesh.config.Config;
+import io.vxmesh.config.GossipConfig;
+import io.vxmesh.config.NetworkConfig;
+import io.vxmesh.datapath.Datapath;
+import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.AtomixMembership;
+import io.vxmesh.gossip.GossipSettings;
+import io.vxmesh.gossip.GossipSettings.GossipTimers;
+import io.vxmesh.gossip.Membership;
+import io.vxmesh.gossip.MembershipException;
+import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.proto.Announcement;
+import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.reconcile.Reconciler;
+import io.vxmesh.systemd.SdNotify;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part from the configuration, starts them in order, and
+ * stops them in reverse. No DI framework; each part gets what it needs through its constructor.
+ *
+ * <p>Data flows one way: gossip (membership view) → reconciler (desired state) → datapath
+ * (diff against a kernel dump, apply). The API only reads snapshots of those parts.
+ *
+ * <p>Start-up: ensure every VTEP device, join the mesh, start reconciling (nothing is removed
+ * until the first complete view), serve the API, then {@code READY=1} once a complete view has
+ * been reconciled. SIGTERM stops without leaving and without flushing the kernel (hitless
+ * restart: peers keep our routes for the restart grace). {@code vxmesh leave} announces
+ * departure, removes our peer entries and exits 0.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  /** Exit code when the agent cannot start for a reason other than its config (EX_UNAVAILABLE). */
+  public static final int EX_UNAVAILABLE = 69;
+  private static final Duration RETRY = Duration.ofSeconds(1);
+  private static final Duration LEAVE_WAIT = Duration.ofSeconds(1);
+
+  private final Config config;
+  private final Clock clock;
+  private final long startedNanos = System.nanoTime();
+  private final List<VtepSpec> networks;
+  private final SdNotify notify;
+  private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+  private final List<AutoCloseable> watches = new ArrayList<>();
+  private Datapath datapath;
+  private Membership membership;
+  private Reconciler reconciler;
+  private ApiServer api;
+  private ScheduledExecutorService timers;
+  private boolean closed;
+
+  Agent(Config config, Clock clock, SdNotify notify) {
+    this.config = config;
+    this.clock = clock;
+    this.notify = notify;
+    this.networks = config.vtepSpecs();
+  }
+
+  /** Runs the daemon until SIGTERM or {@code vxmesh leave}; returns the process exit code. */
+  public static int run(Config config) {
+    Agent agent = new Agent(config, Clock.systemUTC(), SdNotify.fromEnvironment());
+    Thread hook = new Thread(agent::close, "vxmesh-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      agent.start();
+    } catch (StartupException e) {
+      System.err.println("vxmesh: " + e.getMessage());
+      agent.close();
+      return EX_UNAVAILABLE;
+    }
+    int code = agent.awaitExit();
+    agent.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // shutting down already
+    }
+    return code;
+  }
+
+  void start() throws StartupException {
+    log.info("agent starting node={} version={} advertise={} networks={} config={}", config.nodeName(), Version.current(),
+        config.gossip().advertise().getHostAddress(), networks.size(), config.file());
+    try {
+      datapath = Datapath.open();
+      for (VtepSpec spec : networks) {
+        int ifindex = datapath.ensureVtep(spec);
+        log.info("vtep ready device={} ifindex={} vni={} port={} local={} underlay={} mac={} address={} mtu={}",
+            spec.device(), ifindex, spec.vni(), spec.port(), spec.local().getHostAddress(), spec.underlay(), spec.mac(),
+            spec.address(), spec.mtu());
+      }
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot set up the VTEP device: " + e.getMessage()
+          + (isRoot() ? "" : " (the agent needs root or CAP_NET_ADMIN)"), e);
+    }
+
+    try {
+      membership = new AtomixMembership(gossipSettings(config, clock));
+      membership.start();
+    } catch (MembershipException | IllegalArgumentException e) {
+      throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
+    }
+
+    reconciler = new Reconciler(membership::view, networks, datapath, config.agent().resyncInterval(), RETRY, clock);
+    membership.addListener(reconciler::wake);
+    for (VtepSpec spec : networks) {
+      watches.add(datapath.watch(spec, reconciler::wake));
+    }
+    reconciler.start();
+
+    api = new ApiServer(config.api().socket(), new AgentApi(config, networks, membership, reconciler, datapath, this::leave, startedNanos));
+    try {
+      api.start();
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+
+    timers = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vxmesh-agent-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timers.execute(this::awaitReady);
+    timers.scheduleWithFixedDelay(() -> notify.status(summary()), 5, 5, TimeUnit.SECONDS);
+    notify.startWatchdog(() -> reconciler.status().lastResult() != null && !exit.isDone());
+  }
+
+  private void awaitReady() {
+    try {
+      while (!exit.isDone() && !reconciler.awaitConverged(Duration.ofSeconds(1))) {
+        // keep waiting: READY only after a complete view was reconciled
+      }
+      if (!exit.isDone()) {
+        String s = summary();
+        log.info("agent ready node={} {} startup_ms={}", config.nodeName(), s,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+        notify.ready(s);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Short status for systemd's STATUS= and the ready log line. */
+  String summary() {
+    var view = membership.view();
+    long alive = view.members().stream().filter(m -> !m.self() && m.status().programmable()).count();
+    Reconciler.Status st = reconciler.status();
+    int installed = st.networks().values().stream().mapToInt(Reconciler.NetworkCounts::installed).sum();
+    return "peers=" + alive + " installed=" + installed + " last_reconcile=" + st.lastResult();
+  }
+
+  /** Called by the API on {@code vxmesh leave}: depart, clean up, exit 0. Returns a message. */
+  String leave() {
+    log.info("agent leaving node={}", config.nodeName());
+    membership.leave(LEAVE_WAIT);
+    reconciler.close();
+    int removed = 0;
+    List<String> errors = new ArrayList<>();
+    for (VtepSpec spec : networks) {
+      var r = datapath.removeAllPeers(spec);
+      removed += r.removed();
+      r.errors().forEach(e -> errors.add(e.toString()));
+    }
+    log.info("agent left node={} objects_removed={} errors={}", config.nodeName(), removed, errors.size());
+    // Exit once the response has been written.
+    CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> exit.complete(errors.isEmpty() ? 0 : 1));
+    return errors.isEmpty()
+        ? "left the mesh; removed " + removed + " peer objects; agent exiting"
+        : "left the mesh; " + errors.size() + " peer objects could not be removed: " + errors.get(0);
+  }
+
+  int awaitExit() {
+    try {
+      return exit.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (ExecutionException e) {
+      return 1;
+    }
+  }
+
+  /** Stops everything in reverse order. Never leaves the mesh, never flushes the kernel. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    exit.complete(0);
+    log.info("agent stopping node={} (kernel state kept; peers keep our routes for the restart grace)", config.nodeName());
+    closeQuietly(api);
+    if (timers != null) {
+      timers.shutdownNow();
+    }
+    watches.forEach(Agent::closeQuietly);
+    closeQuietly(reconciler);
+    closeQuietly(membership);
+    closeQuietly(datapath);
+    notify.close();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("close failed part={} error={}", c.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  /** The gossip settings and our own announcement, from the configuration. */
+  static GossipSettings gossipSettings(Config config, Clock clock) {
+    GossipConfig g = config.gossip();
+    GossipTimers d = GossipTimers.defaults();
+    GossipTimers timers = new GossipTimers(g.gossipInterval(), g.gossipFanout(), g.probeInterval(), g.probeTimeout(),
+        g.suspectProbes(), g.failureTimeout(), g.restartGrace(), d.failedRetention(), d.joinTimeout(),
+        d.rejoinMaxBackoff(), d.leaveWait());
+    Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
+    for (NetworkConfig n : config.networks()) {
+      prefixes.put(n.vni(), n.vtepAddress().network());
+    }
+    List<String> seeds = g.join().stream().map(Agent::hostPort).toList();
+    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), timers,
+        new ValidationContext(config.nodeName(), prefixes), announcement(config), clock);
+  }
+
+  /** What this host tells the mesh about itself. */
+  static Announcement announcement(Config config) {
+    Announcement.Builder a = Announcement.newBuilder()
+        .setNodeName(config.nodeName())
+        .setHostIp(ByteString.copyFrom(config.gossip().advertise().getAddress()))
+        .setVersion(Version.current())
+        .setState(Announcement.State.ALIVE);
+    for (NetworkConfig n : config.networks()) {
+      IpPrefix pods = n.podCidr().network();
+      a.addNetworks(NetworkAnnouncement.newBuilder()
+          .setVni(n.vni())
+          .setPort(n.port())
+          .setVtepMac(ByteString.copyFrom(n.vtepMac().bytes()))
+          .setVtepIp(ByteString.copyFrom(n.vtepAddress().address().getAddress()))
+          .setVtepPrefixLen(n.vtepAddress().prefixLength())
+          .setPodCidrAddr(ByteString.copyFrom(pods.address().getAddress()))
+          .setPodCidrPrefixLen(pods.prefixLength())
+          .setMtu(n.mtu()));
+    }
+    return a.build();
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /** Start-up failed for a reason the operator must fix; the message says which. */
+  static final class StartupException extends Exception {
+    StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.vxmesh;
+
+import io.vxmesh.api.ApiHandler;
+import io.vxmesh.api.ApiMessages;
+import io.vxmesh.api.Caller;
+import io.vxmesh.config.Config;
+import io.vxmesh.datapath.Datapath;
+import io.vxmesh.datapath.Installed;
+import io.vxmesh.datapath.Peer;
+import io.vxmesh.datapath.PeerStatus;
+import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.GossipStats;
+import io.vxmesh.gossip.Membership;
+import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.proto.LeaveResponse;
+import io.vxmesh.proto.NetworkStatus;
+import io.vxmesh.proto.PeerRoutes;
+import io.vxmesh.proto.RejectedSource;
+import io.vxmesh.proto.Request;
+import io.vxmesh.proto.Response;
+import io.vxmesh.proto.RouteObject;
+import io.vxmesh.proto.RoutesResponse;
+import io.vxmesh.proto.StatusResponse;
+import io.vxmesh.reconcile.DesiredState;
+import io.vxmesh.reconcile.Reconciler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The agent's answers on the local API, built from snapshots: the membership view, the
+ * reconciler's last status and (for Routes) a fresh dump of the VTEP devices.
+ */
+final class AgentApi implements ApiHandler {
+  private final Config config;
+  private final List<VtepSpec> networks;
+  private final Membership membership;
+  private final Reconciler reconciler;
+  private final Datapath datapath;
+  private final Supplier<String> leave;
+  private final long startedNanos;
+
+  AgentApi(Config config, List<VtepSpec> networks, Membership membership, Reconciler reconciler, Datapath datapath,
+      Supplier<String> leave, long startedNanos) {
+    this.config = config;
+    this.networks = networks;
+    this.membership = membership;
+    this.reconciler = reconciler;
+    this.datapath = datapath;
+    this.leave = leave;
+    this.startedNanos = startedNanos;
+  }
+
+  @Override
+  public Response handle(Request request, Caller caller) {
+    return switch (request.getKindCase()) {
+      case LIST_MEMBERS -> Response.newBuilder().setListMembers(ApiMessages.listMembers(membership.view())).build();
+      case STATUS -> Response.newBuilder().setStatus(status()).build();
+      case ROUTES -> Response.newBuilder().setRoutes(routes()).build();
+      case LEAVE -> Response.newBuilder().setLeave(LeaveResponse.newBuilder().setOk(true).setMessage(leave.get())).build();
+      case KIND_NOT_SET -> ApiMessages.error("empty request");
+    };
+  }
+
+  private StatusResponse status() {
+    MembershipView view = membership.view();
+    Reconciler.Status st = reconciler.status();
+    GossipStats gs = membership.stats();
+    StatusResponse.Builder b = StatusResponse.newBuilder()
+        .setNodeName(config.nodeName())
+        .setHostIp(config.gossip().advertise().getHostAddress())
+        .setVersion(Version.current())
+        .setUptimeMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos))
+        .addAllMemberCounts(ApiMessages.memberCounts(view))
+        .setLastReconcileUnixMs(st.passes() == 0 ? 0 : st.lastPass().toEpochMilli())
+        .setLastReconcileResult(st.lastResult())
+        .setLastReconcileDurationUs(st.lastDurationMicros())
+        .setReconcilePasses(st.passes())
+        .addAllRecentErrors(st.recentErrors())
+        .setGossipRejected(gs.rejectedPackets())
+        .setAnnouncementsRejected(gs.rejectedAnnouncements())
+        .setReady(st.viewComplete() && "ok".equals(st.lastResult()));
+    gs.rejectedBySource().forEach((src, n) -> b.addRejectedSources(RejectedSource.newBuilder().setSource(src).setCount(n)));
+    for (VtepSpec spec : networks) {
+      Reconciler.NetworkCounts c = st.networks().getOrDefault(spec.vni(), new Reconciler.NetworkCounts(0, 0));
+      b.addNetworks(NetworkStatus.newBuilder()
+          .setDevice(spec.device())
+          .setVni(spec.vni())
+          .setPort(spec.port())
+          .setVtepMac(spec.mac().toString())
+          .setVtepIp(spec.address().toString())
+          .setPodCidr(config.networks().stream().filter(n -> n.vni() == spec.vni()).findFirst()
+              .map(n -> n.podCidr().toString()).orElse(""))
+          .setMtu(spec.mtu())
+          .setDeviceUp(datapath.installed(spec).ifindex() > 0)
+          .setPeersDesired(c.desired())
+          .setPeersInstalled(c.installed()));
+    }
+    return b.build();
+  }
+
+  private RoutesResponse routes() {
+    MembershipView view = membership.view();
+    RoutesResponse.Builder b = RoutesResponse.newBuilder();
+    for (VtepSpec spec : networks) {
+      Installed installed = datapath.installed(spec);
+      for (Peer p : DesiredState.peersFor(view, spec.vni())) {
+        PeerStatus ps = installed.status(p);
+        String dev = " dev " + spec.device();
+        b.addPeers(PeerRoutes.newBuilder()
+            .setPeer(p.name())
+            .setVni(spec.vni())
+            .setDevice(spec.device())
+            .addObjects(object("neighbour", p.vtepIp().getHostAddress() + " lladdr " + p.vtepMac() + dev + " nud permanent", ps.neighbour()))
+            .addObjects(object("fdb", p.vtepMac() + " dst " + p.hostIp().getHostAddress() + dev + " self permanent", ps.fdb()))
+            .addObjects(object("route", p.podCidr() + " via " + p.vtepIp().getHostAddress() + dev + " onlink proto "
+                + Datapath.RTPROT_VXMESH, ps.route())));
+      }
+    }
+    return b.build();
+  }
+
+  private static RouteObject object(String kind, String description, boolean installed) {
+    return RouteObject.newBuilder().setKind(kind).setDescription(description).setInstalled(installed).build();
+  }
+}
