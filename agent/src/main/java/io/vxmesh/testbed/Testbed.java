@@ -579,6 +579,26 @@ public final class Testbed implements AutoCloseable {
     ipBatch(switchNs(), lines);
   }
 
+  /**
+   * Silently drops all traffic between {@code a} and {@code b} only (both directions; each keeps
+   * talking to everybody else): each side gets a permanent ARP entry for the other's underlay IP
+   * with an unused MAC, so its frames are flooded by the bridge and accepted by nobody. No tc
+   * needed (this kernel has no tc actions). {@link #restorePair} undoes it.
+   */
+  public void cutPair(Host a, Host b) {
+    String blackholeMac = "02:00:5e:00:de:ad";
+    ip(a.ns(), "neigh", "replace", b.spec().underlayIp().getHostAddress(), "lladdr", blackholeMac,
+        "dev", a.underlayDevice(), "nud", "permanent");
+    ip(b.ns(), "neigh", "replace", a.spec().underlayIp().getHostAddress(), "lladdr", blackholeMac,
+        "dev", b.underlayDevice(), "nud", "permanent");
+  }
+
+  /** Undoes {@link #cutPair}: the bogus ARP entries go, ARP resolves the real MACs again. */
+  public void restorePair(Host a, Host b) {
+    ip(a.ns(), "neigh", "del", b.spec().underlayIp().getHostAddress(), "dev", a.underlayDevice());
+    ip(b.ns(), "neigh", "del", a.spec().underlayIp().getHostAddress(), "dev", b.underlayDevice());
+  }
+
   /** Reconnects every host to the one bridge after {@link #partition}. */
   public synchronized void heal() {
     if (!partitioned) {

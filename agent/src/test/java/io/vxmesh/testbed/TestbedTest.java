@@ -94,6 +94,14 @@ class TestbedTest {
       tb.heal();
       assertTrue(tb.pingUnderlay(hs.get(0), hs.get(3)).allReceived(), "healed");
 
+      tb.cutPair(hs.get(0), hs.get(1));
+      assertEquals(0, quickPing(tb, hs.get(0), hs.get(1)).received(), "cutPair must cut master1 from node1");
+      assertEquals(0, quickPing(tb, hs.get(1), hs.get(0)).received(), "cutPair must cut node1 from master1");
+      assertTrue(tb.pingUnderlay(hs.get(0), hs.get(2)).allReceived(), "master1 still reaches node2");
+      assertTrue(tb.pingUnderlay(hs.get(1), hs.get(2)).allReceived(), "node1 still reaches node2");
+      tb.restorePair(hs.get(0), hs.get(1));
+      assertTrue(tb.pingUnderlay(hs.get(0), hs.get(1)).allReceived(), "pair restored");
+
       tb.isolate(hs.get(2));
       assertEquals(0, quickPing(tb, hs.get(0), hs.get(2)).received(), "isolate must cut node2");
       tb.reconnect(hs.get(2));
