@@ -88,6 +88,18 @@ public final class Reconciler implements AutoCloseable {
     return firstCompletePass.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * For the systemd watchdog: the loop thread is alive and has finished a pass recently
+   * (within three resync intervals), i.e. it is not wedged in the kernel or a lock.
+   */
+  public boolean healthy() {
+    if (!thread.isAlive()) {
+      return false;
+    }
+    Status st = status();
+    return st.passes() == 0 || clock.instant().isBefore(st.lastPass().plus(resyncInterval.multipliedBy(3)));
+  }
+
   public Status status() {
     synchronized (lock) {
       return status.withRecentErrors(List.copyOf(recentErrors));
