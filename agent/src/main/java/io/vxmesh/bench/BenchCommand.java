@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Run a benchmark scenario in network namespaces it creates and removes.",
-    subcommands = {NetlinkBench.class})
+    subcommands = {NetlinkBench.class, GossipBench.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

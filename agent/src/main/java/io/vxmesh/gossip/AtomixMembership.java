@@ -1,0 +1,695 @@
+package io.vxmesh.gossip;
+
+import io.atomix.cluster.BootstrapService;
+import io.atomix.cluster.Member;
+import io.atomix.cluster.impl.DefaultClusterMembershipService;
+import io.atomix.cluster.impl.DefaultNodeDiscoveryService;
+import io.atomix.cluster.messaging.BroadcastService;
+import io.atomix.cluster.messaging.MessagingConfig;
+import io.atomix.cluster.messaging.MessagingService;
+import io.atomix.cluster.messaging.UnicastService;
+import io.atomix.cluster.messaging.impl.NettyMessagingService;
+import io.atomix.cluster.protocol.SwimMembershipProtocol;
+import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
+import io.atomix.utils.Version;
+import io.atomix.utils.net.Address;
+import io.vxmesh.proto.Announcement;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Membership} over Atomix 3.1.12 SWIM, assembled from Atomix's public impl classes so
+ * that vxmesh owns the transports (see FACTS.md for the behaviours handled here):
+ * <ul>
+ *   <li>UDP gossip and TCP messages are authenticated with the cluster key before Atomix's Kryo
+ *       sees them ({@link AuthenticatedUnicast}, {@link AuthenticatedMessaging});
+ *   <li>probe timeouts are enforced by vxmesh, so a frozen peer is detected like a crashed one;
+ *   <li>re-join: seeds and recently seen members are re-probed with backoff
+ *       ({@link RejoiningDiscovery}), so partitions heal on their own;
+ *   <li>the announcement is one member property, overwritten and never removed;
+ *   <li>the view is level-triggered state ({@link #view()}); Atomix's remove/add pair on a
+ *       restart never shows, and a member that announced RESTARTING stays programmable for the
+ *       restart grace period after it vanished;
+ *   <li>a duplicate node name alive at another address makes {@link #start()} fail instead of
+ *       fighting over the id.
+ * </ul>
+ *
+ * <p>Threading: the view is recomputed on one private thread ("vxmesh-gossip-view") on every
+ * Atomix event and every gossip interval; listeners run there.
+ */
+public final class AtomixMembership implements Membership {
+  private static final Logger log = LoggerFactory.getLogger(AtomixMembership.class);
+  static final String WHOIS = "vxmesh-whois";
+  static final String MEMBERS = "vxmesh-members";
+  private static final String SYNC = "atomix-membership-sync";
+  private static final String PROBE = "atomix-membership-probe";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration WHOIS_TIMEOUT = Duration.ofMillis(1000);
+
+  private final GossipSettings settings;
+  private final GossipSettings.GossipTimers timers;
+  private final AnnouncementCodec codec;
+  private final Validator validator;
+  private final PacketAuth auth;
+  private final Address localAddress;
+  private final String localHostPort;
+  private final List<Address> seeds;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService viewThread;
+
+  private AuthenticatedMessaging messaging;
+  private AuthenticatedUnicast unicast;
+  private RejoiningDiscovery discovery;
+  private DefaultClusterMembershipService atomix;
+
+  private final Object lifecycle = new Object();
+  private volatile boolean running;
+  private volatile boolean stopped;
+  private volatile Announcement current;
+  private volatile MembershipView view;
+  private volatile boolean synced;
+  private volatile Set<String> liveHostPorts = Set.of();
+
+  // Owned by the view thread.
+  private final Map<String, Known> known = new HashMap<>();
+  private volatile long startedAtMs;
+  private boolean complete;
+  private long lastSyncAskMs;
+  private long revision;
+  private long rejectedAnnouncements;
+  private List<Validator.Candidate> lastInput = List.of();
+  private SortedMap<String, Validator.Verdict> lastVerdicts = new java.util.TreeMap<>();
+
+  /** What the view thread remembers about a member between refreshes. */
+  private static final class Known {
+    Address address;
+    String property;
+    boolean present;
+    boolean reachable;
+    long suspectSinceMs;
+    long goneSinceMs;
+    String countedBadProperty;
+    MemberStatus lastStatus;
+  }
+
+  public AtomixMembership(GossipSettings settings) {
+    this.settings = settings;
+    this.timers = settings.timers();
+    this.codec = new AnnouncementCodec(settings.key());
+    this.validator = new Validator(codec, settings.validation());
+    this.auth = new PacketAuth(settings.key(), settings.clock());
+    String host = settings.advertise().getHostAddress();
+    this.localAddress = new Address(host, settings.port(), settings.advertise());
+    this.localHostPort = host + ":" + settings.port();
+    List<Address> s = new ArrayList<>();
+    for (String seed : settings.seeds()) {
+      s.add(GossipSettings.parseSeed(seed));
+    }
+    this.seeds = List.copyOf(s);
+    long now = settings.clock().millis();
+    Announcement a = settings.announcement();
+    this.current = a.toBuilder()
+        .setGeneration(Math.max(a.getGeneration(), now))
+        .setClaimedAtMs(a.getClaimedAtMs() != 0 ? a.getClaimedAtMs() : now)
+        .build();
+    this.view = new MembershipView(0, false, List.of());
+    this.viewThread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vxmesh-gossip-view");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public void start() throws MembershipException {
+    synchronized (lifecycle) {
+      if (running || stopped) {
+        throw new IllegalStateException("membership can be started once");
+      }
+      startedAtMs = settings.clock().millis();
+      try {
+        startTransports();
+        refuseDuplicateName();
+        startAtomix();
+      } catch (MembershipException e) {
+        stopQuietly();
+        throw e;
+      } catch (RuntimeException e) {
+        stopQuietly();
+        throw new MembershipException("gossip start failed on " + localHostPort + ": " + e.getMessage(), e);
+      }
+      running = true;
+    }
+    viewThread.scheduleWithFixedDelay(this::refreshSafely, 0, timers.gossipInterval().toMillis(), TimeUnit.MILLISECONDS);
+    log.info("gossip started node={} address={} seeds={}", settings.nodeName(), localHostPort, settings.seeds());
+  }
+
+  private void startTransports() throws MembershipException {
+    String bindHost = settings.bind().getHostAddress();
+    MessagingConfig mc = new MessagingConfig()
+        .setInterfaces(List.of(bindHost))
+        .setPort(settings.port())
+        .setConnectTimeout(timers.probeTimeout().multipliedBy(3));
+    BiConsumer<Address, String> onResponse = (from, type) -> {};
+    NettyMessagingService netty = new NettyMessagingService("vxmesh", localAddress, mc);
+    messaging = new AuthenticatedMessaging(netty, auth, this::onProbeSent, onResponse);
+    unicast = new AuthenticatedUnicast(new InetSocketAddress(settings.bind(), settings.port()), auth, settings.nodeName());
+    await(messaging.start(), "listen on gossip TCP " + bindHost + ":" + settings.port());
+    await(unicast.start(), "listen on gossip UDP " + bindHost + ":" + settings.port());
+  }
+
+  private void onProbeSent(Address to, String type) {
+    RejoiningDiscovery d = discovery;
+    if (d != null && (type.equals(PROBE) || type.equals(SYNC))) {
+      d.probed(to);
+    }
+  }
+
+  /** Asks every seed whether our name is already alive elsewhere (FACTS.md: two would fight forever). */
+  private void refuseDuplicateName() throws MembershipException {
+    List<CompletableFuture<byte[]>> asks = new ArrayList<>();
+    List<Address> asked = new ArrayList<>();
+    for (Address seed : seeds) {
+      if (RejoiningDiscovery.hostPort(seed).equals(localHostPort)) {
+        continue;
+      }
+      asked.add(seed);
+      asks.add(messaging.sendAndReceive(seed, WHOIS, settings.nodeName().getBytes(StandardCharsets.UTF_8), false, WHOIS_TIMEOUT));
+    }
+    for (int i = 0; i < asks.size(); i++) {
+      Whois w;
+      try {
+        w = Whois.parse(asks.get(i).get(WHOIS_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MembershipException("interrupted while joining");
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("gossip seed did not answer whois seed={} error={}", asked.get(i), e.toString());
+        continue;
+      }
+      if (w != null && w.reachable() && !w.hostPort().equals(localHostPort)) {
+        throw new MembershipException("node name '" + settings.nodeName() + "' is already alive at " + w.hostPort()
+            + " (reported by seed " + asked.get(i) + "); refusing to join as " + localHostPort
+            + ": stop the other agent or give this host another node_name");
+      }
+    }
+  }
+
+  private void startAtomix() throws MembershipException {
+    discovery = new RejoiningDiscovery(localHostPort, seeds, settings.clock(), timers.probeInterval(),
+        timers.rejoinMaxBackoff(), () -> liveHostPorts);
+    Properties props = new Properties();
+    props.setProperty(AnnouncementCodec.PROPERTY, codec.seal(current));
+    Member local = Member.builder()
+        .withId(settings.nodeName())
+        .withAddress(localAddress)
+        .withProperties(props)
+        .build();
+    SwimMembershipProtocolConfig pc = new SwimMembershipProtocolConfig()
+        .setGossipInterval(timers.gossipInterval())
+        .setGossipFanout(timers.gossipFanout())
+        .setProbeInterval(timers.probeInterval())
+        .setProbeTimeout(timers.probeTimeout())
+        .setSuspectProbes(timers.suspectProbes())
+        .setFailureTimeout(timers.failureTimeout())
+        .setBroadcastUpdates(true)
+        .setBroadcastDisputes(true)
+        .setNotifySuspect(true)
+        .setRetainTombstones(true);
+    BootstrapService bootstrap = new BootstrapService() {
+      @Override
+      public MessagingService getMessagingService() {
+        return messaging;
+      }
+
+      @Override
+      public UnicastService getUnicastService() {
+        return unicast;
+      }
+
+      @Override
+      public BroadcastService getBroadcastService() {
+        return NO_BROADCAST;
+      }
+    };
+    atomix = new DefaultClusterMembershipService(local, Version.from("1.0.0"),
+        new DefaultNodeDiscoveryService(bootstrap, local, discovery), bootstrap,
+        SwimMembershipProtocol.TYPE.newProtocol(pc));
+    atomix.addListener(event -> viewThread.execute(this::refreshSafely));
+    await(atomix.start(), "start SWIM membership");
+    messaging.registerHandler(MEMBERS,
+        (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> liveMemberNames(),
+        viewThread);
+    messaging.registerHandler(WHOIS,
+        (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> whois(new String(payload, StandardCharsets.UTF_8)),
+        viewThread);
+  }
+
+  /** Multicast is never used; Atomix only needs something to hand out. */
+  private static final BroadcastService NO_BROADCAST = new BroadcastService() {
+    @Override
+    public void broadcast(String subject, byte[] message) {}
+
+    @Override
+    public void addListener(String subject, java.util.function.Consumer<byte[]> listener) {}
+
+    @Override
+    public void removeListener(String subject, java.util.function.Consumer<byte[]> listener) {}
+  };
+
+  /** Answers "where and how is member {@code name}?" from our Atomix view (authenticated request). */
+  private byte[] whois(String name) {
+    DefaultClusterMembershipService a = atomix;
+    if (a == null) {
+      return new byte[0];
+    }
+    for (Member m : a.getMembers()) {
+      if (m.id().id().equals(name)) {
+        AnnouncementCodec.Decoded d = codec.open(m.properties().getProperty(AnnouncementCodec.PROPERTY));
+        long gen = d.announcement().map(Announcement::getGeneration).orElse(-1L);
+        boolean reachable = m.id().equals(a.getLocalMember().id()) || m.isReachable();
+        return new Whois(RejoiningDiscovery.hostPort(m.address()), gen, reachable).encode();
+      }
+    }
+    return new byte[0];
+  }
+
+  /** Answers "which members do you hold as live?" (newline-separated names, self included). */
+  private byte[] liveMemberNames() {
+    DefaultClusterMembershipService a = atomix;
+    if (a == null) {
+      return new byte[0];
+    }
+    StringBuilder b = new StringBuilder();
+    for (Member m : a.getMembers()) {
+      if (m.isReachable() || m.id().equals(a.getLocalMember().id())) {
+        b.append(m.id().id()).append('\n');
+      }
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Answer to {@link #WHOIS}: {@code host:port generation reachable}. */
+  record Whois(String hostPort, long generation, boolean reachable) {
+    byte[] encode() {
+      return (hostPort + " " + generation + " " + reachable).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Whois parse(byte[] b) {
+      String[] f = new String(b, StandardCharsets.UTF_8).split(" ");
+      if (f.length != 3) {
+        return null;
+      }
+      try {
+        return new Whois(f[0], Long.parseLong(f[1]), Boolean.parseBoolean(f[2]));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> f, String what) throws MembershipException {
+    try {
+      return f.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MembershipException("interrupted: " + what);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      throw new MembershipException("cannot " + what + ": " + c.getMessage(), c);
+    } catch (TimeoutException e) {
+      throw new MembershipException("cannot " + what + ": timed out after " + START_TIMEOUT.toSeconds() + " s");
+    }
+  }
+
+  @Override
+  public MembershipView view() {
+    return view;
+  }
+
+  @Override
+  public void addListener(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void announce(Announcement self) {
+    publish(self.toBuilder().setState(self.getState()));
+  }
+
+  private Announcement publish(Announcement.Builder next) {
+    Announcement a;
+    synchronized (lifecycle) {
+      Announcement prev = current;
+      if (next.getClaimedAtMs() == 0) {
+        next.setClaimedAtMs(prev.getClaimedAtMs());
+      }
+      next.setGeneration(Math.max(prev.getGeneration() + 1, settings.clock().millis()));
+      a = next.build();
+      current = a;
+      DefaultClusterMembershipService at = atomix;
+      if (at != null && running) {
+        // Overwrite, never remove: a removed property never reaches peers (FACTS.md).
+        at.getLocalMember().properties().setProperty(AnnouncementCodec.PROPERTY, codec.seal(a));
+      }
+    }
+    viewThread.execute(this::refreshSafely);
+    return a;
+  }
+
+  @Override
+  public void leave(Duration maxWait) {
+    departAndStop(Announcement.State.LEAVING, maxWait);
+  }
+
+  @Override
+  public void close() {
+    departAndStop(Announcement.State.RESTARTING, timers.leaveWait());
+  }
+
+  private void departAndStop(Announcement.State state, Duration maxWait) {
+    synchronized (lifecycle) {
+      if (stopped) {
+        return;
+      }
+      if (running) {
+        Announcement a = publish(current.toBuilder().setState(state));
+        log.info("gossip announcing node={} state={} generation={}", settings.nodeName(), state, a.getGeneration());
+        int[] seen = awaitSpread(a.getGeneration(), maxWait);
+        log.info("gossip departure seen node={} state={} peers={}/{}", settings.nodeName(), state, seen[0], seen[1]);
+      }
+      stopQuietly();
+    }
+  }
+
+  /** Polls every reachable peer until it reports our generation or the deadline passes; {seen, total}. */
+  private int[] awaitSpread(long generation, Duration maxWait) {
+    List<Address> peers = new ArrayList<>();
+    for (Member m : atomix.getMembers()) {
+      if (!m.id().equals(atomix.getLocalMember().id()) && m.isReachable()) {
+        peers.add(m.address());
+      }
+    }
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    Set<Address> confirmed = new HashSet<>();
+    byte[] me = settings.nodeName().getBytes(StandardCharsets.UTF_8);
+    while (confirmed.size() < peers.size() && System.nanoTime() < deadline) {
+      long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+      Duration t = Duration.ofMillis(Math.min(leftMs, 250));
+      List<CompletableFuture<Void>> round = new ArrayList<>();
+      for (Address p : peers) {
+        if (!confirmed.contains(p)) {
+          round.add(messaging.sendAndReceive(p, WHOIS, me, false, t).handle((r, e) -> {
+            Whois w = e == null ? Whois.parse(r) : null;
+            if (w != null && w.generation() >= generation) {
+              synchronized (confirmed) {
+                confirmed.add(p);
+              }
+            }
+            return null;
+          }));
+        }
+      }
+      CompletableFuture.allOf(round.toArray(CompletableFuture[]::new)).join();
+      synchronized (confirmed) {
+        if (confirmed.size() < peers.size()) {
+          // Give gossip one interval before asking again (bounded by the deadline).
+          CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(
+              Math.min(timers.gossipInterval().toMillis(), leftMs), TimeUnit.MILLISECONDS)).join();
+        }
+      }
+    }
+    return new int[] {confirmed.size(), peers.size()};
+  }
+
+  private void stopQuietly() {
+    stopped = true;
+    running = false;
+    viewThread.shutdownNow();
+    try {
+      if (atomix != null) {
+        atomix.stop().get(2, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      log.debug("gossip SWIM stop failed error={}", e.toString());
+    }
+    try {
+      if (unicast != null) {
+        unicast.stop().get(2, TimeUnit.SECONDS);
+      }
+      if (messaging != null) {
+        // Netty closes the listening socket first, then idles its event loops for ~2 s; don't
+        // make leave()/close() wait for the idle part.
+        messaging.stop().get(300, TimeUnit.MILLISECONDS);
+      }
+    } catch (TimeoutException e) {
+      log.debug("gossip transport still winding down in the background");
+    } catch (Exception e) {
+      log.debug("gossip transport stop failed error={}", e.toString());
+    }
+    log.info("gossip stopped node={}", settings.nodeName());
+  }
+
+  @Override
+  public GossipStats stats() {
+    return new GossipStats(auth.rejected(), auth.rejectedBySource(), rejectedAnnouncements);
+  }
+
+  /** Test hook: drop all gossip traffic to and from these host:port peers (simulated partition). */
+  void partitionFrom(Set<String> hostPorts) {
+    auth.block(hostPorts);
+  }
+
+  String hostPort() {
+    return localHostPort;
+  }
+
+  // ---------------------------------------------------------------- view computation
+
+  private void refreshSafely() {
+    try {
+      refresh();
+    } catch (RuntimeException e) {
+      log.warn("gossip view refresh failed node={} error={}", settings.nodeName(), e.toString(), e);
+    }
+  }
+
+  private void refresh() {
+    DefaultClusterMembershipService a = atomix;
+    if (a == null || !running) {
+      return;
+    }
+    long now = settings.clock().millis();
+    String self = settings.nodeName();
+    Set<String> seenNow = new HashSet<>();
+    Set<String> live = new HashSet<>();
+    for (Member m : a.getMembers()) {
+      String name = m.id().id();
+      if (name.equals(self)) {
+        continue;
+      }
+      seenNow.add(name);
+      Known k = known.computeIfAbsent(name, n -> new Known());
+      k.address = m.address();
+      k.property = m.properties().getProperty(AnnouncementCodec.PROPERTY);
+      k.present = true;
+      k.goneSinceMs = 0;
+      k.reachable = m.isReachable();
+      if (k.reachable) {
+        k.suspectSinceMs = 0;
+        live.add(RejoiningDiscovery.hostPort(m.address()));
+        discovery.seen(name, m.address());
+      } else if (k.suspectSinceMs == 0) {
+        k.suspectSinceMs = now;
+      }
+    }
+    liveHostPorts = Set.copyOf(live);
+    for (Map.Entry<String, Known> e : known.entrySet()) {
+      if (!seenNow.contains(e.getKey()) && e.getValue().present) {
+        e.getValue().present = false;
+        e.getValue().goneSinceMs = now;
+      }
+    }
+    Known me = known.computeIfAbsent(self, n -> new Known());
+    me.address = localAddress;
+    me.property = a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY);
+    me.present = true;
+    me.reachable = true;
+
+    // Who may hold claims: present and not failed by our own rule, or vanished within a restart grace.
+    List<Validator.Candidate> input = new ArrayList<>();
+    Map<String, String> failedReason = new HashMap<>();
+    for (Map.Entry<String, Known> e : known.entrySet()) {
+      Known k = e.getValue();
+      String reason = failure(e.getKey().equals(self), k, now);
+      if (reason == null) {
+        input.add(new Validator.Candidate(e.getKey(), k.address.address(), k.property));
+      } else {
+        failedReason.put(e.getKey(), reason);
+      }
+    }
+    input.sort(java.util.Comparator.comparing(Validator.Candidate::name));
+    if (!input.equals(lastInput)) {
+      lastVerdicts = validator.validate(input);
+      lastInput = List.copyOf(input);
+    }
+
+    List<MemberState> members = new ArrayList<>();
+    List<String> forget = new ArrayList<>();
+    for (Map.Entry<String, Known> e : new java.util.TreeMap<>(known).entrySet()) {
+      String name = e.getKey();
+      Known k = e.getValue();
+      boolean isSelf = name.equals(self);
+      MemberState st;
+      if (failedReason.containsKey(name)) {
+        long since = k.present ? k.suspectSinceMs : k.goneSinceMs;
+        if (now - since > timers.failedRetention().toMillis() + timers.restartGrace().toMillis()) {
+          forget.add(name);
+          continue;
+        }
+        Announcement last = codec.open(k.property).announcement().orElse(null);
+        boolean left = last != null && last.getState() == Announcement.State.LEAVING;
+        st = new MemberState(name, RejoiningDiscovery.hostPort(k.address), left ? MemberStatus.LEAVING : MemberStatus.FAILED,
+            last, left ? "left" : failedReason.get(name), isSelf);
+      } else {
+        Validator.Verdict v = lastVerdicts.get(name);
+        MemberStatus status = v.status();
+        String reason = v.reason();
+        if (k.present && !k.reachable && status == MemberStatus.ALIVE) {
+          status = MemberStatus.SUSPECT;
+          reason = "unreachable";
+        }
+        countRejected(k, v);
+        st = new MemberState(name, RejoiningDiscovery.hostPort(k.address), status, v.announcement(), reason, isSelf);
+      }
+      if (st.status() != k.lastStatus) {
+        log.info("member status node={} status={} reason={} self={}", name, st.status().label(), st.reason(), isSelf);
+        k.lastStatus = st.status();
+      }
+      members.add(st);
+    }
+    forget.forEach(known::remove);
+
+    boolean nowComplete = complete || computeComplete(now);
+    MembershipView prev = view;
+    if (!members.equals(prev.members()) || nowComplete != prev.complete()) {
+      complete = nowComplete;
+      view = new MembershipView(++revision, nowComplete, members);
+      for (Runnable l : listeners) {
+        try {
+          l.run();
+        } catch (RuntimeException ex) {
+          log.warn("gossip listener failed error={}", ex.toString());
+        }
+      }
+    }
+  }
+
+  /** Null when the member may still hold claims, else why it is FAILED (or gone after LEAVING). */
+  private String failure(boolean self, Known k, long now) {
+    if (self) {
+      return null;
+    }
+    if (k.present) {
+      // Atomix suspects it; once that outlasts its own failure timeout plus one probe, we call it.
+      long limit = timers.failureTimeout().toMillis() + timers.probeTimeout().toMillis();
+      if (!k.reachable && now - k.suspectSinceMs > limit) {
+        return "unreachable for " + (now - k.suspectSinceMs) + " ms";
+      }
+      return null;
+    }
+    Announcement last = codec.open(k.property).announcement().orElse(null);
+    if (last != null && last.getState() == Announcement.State.RESTARTING
+        && now - k.goneSinceMs <= timers.restartGrace().toMillis()) {
+      return null;
+    }
+    if (last != null && last.getState() == Announcement.State.RESTARTING) {
+      return "restart grace expired";
+    }
+    return "failed (no longer reachable)";
+  }
+
+  private void countRejected(Known k, Validator.Verdict v) {
+    if (v.status() == MemberStatus.UNTRUSTED && v.announcement() == null && k.property != null
+        && !k.property.equals(k.countedBadProperty)) {
+      k.countedBadProperty = k.property;
+      rejectedAnnouncements++;
+      log.warn("member announcement rejected node={} reason={}", v.name(), v.reason());
+    }
+  }
+
+  private boolean computeComplete(long now) {
+    boolean anySeed = seeds.stream().anyMatch(s -> !RejoiningDiscovery.hostPort(s).equals(localHostPort));
+    if (!anySeed) {
+      return true;
+    }
+    if (synced) {
+      return true;
+    }
+    askForFullView(now);
+    if (now - startedAtMs >= timers.joinTimeout().toMillis()) {
+      log.warn("gossip join timeout: no full sync with any seed after {} ms, view declared complete seeds={}",
+          timers.joinTimeout().toMillis(), settings.seeds());
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Atomix syncs with the seeds exactly once, at join, and that sync may time out on a busy
+   * host. So vxmesh checks itself: it asks a live peer (or a seed) which members it holds live,
+   * and the view is complete once all of those are in our Atomix view too.
+   */
+  private void askForFullView(long now) {
+    if (now - lastSyncAskMs < Math.max(250, timers.probeTimeout().toMillis())) {
+      return;
+    }
+    lastSyncAskMs = now;
+    List<Address> targets = new ArrayList<>();
+    for (Member m : atomix.getMembers()) {
+      if (!m.id().equals(atomix.getLocalMember().id()) && m.isReachable()) {
+        targets.add(m.address());
+      }
+    }
+    if (targets.isEmpty()) {
+      seeds.stream().filter(s -> !RejoiningDiscovery.hostPort(s).equals(localHostPort)).forEach(targets::add);
+    }
+    if (targets.isEmpty()) {
+      return;
+    }
+    Address target = targets.get((int) (now % targets.size()));
+    messaging.sendAndReceive(target, MEMBERS, new byte[0], false, Duration.ofSeconds(1)).thenAcceptAsync(r -> {
+      Set<String> ours = new HashSet<>();
+      atomix.getMembers().forEach(m -> ours.add(m.id().id()));
+      String[] theirs = new String(r, StandardCharsets.UTF_8).split("\n");
+      boolean all = true;
+      for (String name : theirs) {
+        all &= name.isEmpty() || ours.contains(name);
+      }
+      if (all && theirs.length > 0 && !theirs[0].isEmpty()) {
+        synced = true;
+        log.info("gossip view complete node={} synced_with={} members={}", settings.nodeName(), target, ours.size());
+        refreshSafely();
+      }
+    }, viewThread).exceptionally(e -> null);
+  }
+}

@@ -1,0 +1,175 @@
+package io.vxmesh.gossip;
+
+import io.atomix.cluster.messaging.ManagedMessagingService;
+import io.atomix.cluster.messaging.MessagingService;
+import io.atomix.utils.net.Address;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+
+/**
+ * Wraps Atomix's TCP messaging so that every request and every response payload carries a
+ * {@link PacketAuth} MAC. Handlers registered by Atomix (SWIM probe, sync, probe-request) see a
+ * payload only after it authenticated; a forged message is dropped undecoded, counted, and the
+ * sender gets an error. Responses are authenticated too (type {@code "resp:" + type}), so a
+ * man in the middle cannot feed Kryo either.
+ *
+ * <p>It also enforces the caller's timeout itself: Atomix 3.1.12's own timeout does not fire
+ * when the peer is frozen (kill -STOP: the kernel accepts the TCP connection, nobody answers),
+ * which made frozen members linger ~37 s (FACTS.md). With this, a probe of a frozen member fails
+ * after the probe timeout like any other.
+ */
+final class AuthenticatedMessaging implements ManagedMessagingService {
+  private final ManagedMessagingService delegate;
+  private final PacketAuth auth;
+  private final BiConsumer<Address, String> onRequest;
+  private final BiConsumer<Address, String> onAuthenticResponse;
+
+  /**
+   * @param onRequest told (address, type) for every request sent; drives the re-join backoff
+   * @param onAuthenticResponse told (address, type) whenever an authentic response arrived;
+   *     lets the membership notice its first successful sync
+   */
+  AuthenticatedMessaging(ManagedMessagingService delegate, PacketAuth auth, BiConsumer<Address, String> onRequest,
+      BiConsumer<Address, String> onAuthenticResponse) {
+    this.delegate = delegate;
+    this.auth = auth;
+    this.onRequest = onRequest;
+    this.onAuthenticResponse = onAuthenticResponse;
+  }
+
+  private static String key(Address a) {
+    return RejoiningDiscovery.hostPort(a);
+  }
+
+  @Override
+  public Address address() {
+    return delegate.address();
+  }
+
+  @Override
+  public CompletableFuture<Void> sendAsync(Address address, String type, byte[] payload, boolean keepAlive) {
+    if (auth.isBlocked(key(address))) {
+      return CompletableFuture.failedFuture(new ConnectException("partitioned from " + address + " (test hook)"));
+    }
+    return delegate.sendAsync(address, type, auth.seal(type, payload), keepAlive);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive) {
+    return verified(address, type, blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive)), null);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Executor executor) {
+    return verified(address, type, blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, executor)), null);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Duration timeout) {
+    return verified(address, type, blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout)), timeout);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> sendAndReceive(
+      Address address, String type, byte[] payload, boolean keepAlive, Duration timeout, Executor executor) {
+    return verified(address, type,
+        blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout, executor)), timeout);
+  }
+
+  private CompletableFuture<byte[]> blockedOr(Address address, java.util.function.Supplier<CompletableFuture<byte[]>> send) {
+    if (auth.isBlocked(key(address))) {
+      return CompletableFuture.failedFuture(new ConnectException("partitioned from " + address + " (test hook)"));
+    }
+    return send.get();
+  }
+
+  private CompletableFuture<byte[]> verified(Address address, String type, CompletableFuture<byte[]> response, Duration timeout) {
+    onRequest.accept(address, type);
+    CompletableFuture<byte[]> out = response.thenApply(frame -> {
+      byte[] payload = auth.open("resp:" + type, frame);
+      if (payload == null) {
+        auth.reject(key(address));
+        throw new SecurityException("unauthenticated response from " + address + " to " + type);
+      }
+      onAuthenticResponse.accept(address, type);
+      return payload;
+    });
+    if (timeout != null) {
+      out = out.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return out;
+  }
+
+  /** The payload if authentic and not from a blocked peer; otherwise counts it and returns null. */
+  private byte[] admit(Address from, String type, byte[] frame) {
+    if (auth.isBlocked(key(from))) {
+      return null;
+    }
+    byte[] payload = auth.open(type, frame);
+    if (payload == null) {
+      auth.reject(key(from));
+    }
+    return payload;
+  }
+
+  private SecurityException refused(Address from, String type) {
+    return new SecurityException("dropped unauthenticated " + type + " from " + from);
+  }
+
+  @Override
+  public void registerHandler(String type, BiConsumer<Address, byte[]> handler, Executor executor) {
+    delegate.registerHandler(type, (from, frame) -> {
+      byte[] p = admit(from, type, frame);
+      if (p != null) {
+        handler.accept(from, p);
+      }
+    }, executor);
+  }
+
+  @Override
+  public void registerHandler(String type, BiFunction<Address, byte[], byte[]> handler, Executor executor) {
+    delegate.registerHandler(type, (BiFunction<Address, byte[], byte[]>) (from, frame) -> {
+      byte[] p = admit(from, type, frame);
+      if (p == null) {
+        throw refused(from, type);
+      }
+      return auth.seal("resp:" + type, handler.apply(from, p));
+    }, executor);
+  }
+
+  @Override
+  public void registerHandler(String type, BiFunction<Address, byte[], CompletableFuture<byte[]>> handler) {
+    delegate.registerHandler(type, (BiFunction<Address, byte[], CompletableFuture<byte[]>>) (from, frame) -> {
+      byte[] p = admit(from, type, frame);
+      if (p == null) {
+        return CompletableFuture.failedFuture(refused(from, type));
+      }
+      return handler.apply(from, p).thenApply(r -> auth.seal("resp:" + type, r));
+    });
+  }
+
+  @Override
+  public void unregisterHandler(String type) {
+    delegate.unregisterHandler(type);
+  }
+
+  @Override
+  public CompletableFuture<MessagingService> start() {
+    return delegate.start().thenApply(m -> this);
+  }
+
+  @Override
+  public boolean isRunning() {
+    return delegate.isRunning();
+  }
+
+  @Override
+  public CompletableFuture<Void> stop() {
+    return delegate.stop();
+  }
+}

@@ -1,0 +1,157 @@
+package io.vxmesh.gossip;
+
+import io.atomix.cluster.BootstrapService;
+import io.atomix.cluster.Node;
+import io.atomix.cluster.NodeConfig;
+import io.atomix.cluster.discovery.BootstrapDiscoveryConfig;
+import io.atomix.cluster.discovery.NodeDiscoveryConfig;
+import io.atomix.cluster.discovery.NodeDiscoveryEvent;
+import io.atomix.cluster.discovery.NodeDiscoveryEventListener;
+import io.atomix.cluster.discovery.NodeDiscoveryProvider;
+import io.atomix.utils.event.AbstractListenerManager;
+import io.atomix.utils.net.Address;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The node list Atomix's SWIM probe loop draws from: every probe round, Atomix probes the
+ * discovery nodes it does not currently hold as live members before its own members. Atomix's
+ * BootstrapDiscoveryProvider only ever offers the static seed list; this one offers the seeds
+ * plus up to {@link #MAX_RECENT} recently seen members, but only those that are not currently
+ * live and whose per-address backoff has expired (1x, 2x, 4x ... the probe interval, capped).
+ * So after a partition both halves keep knocking on each other's doors and re-merge as soon as
+ * the network is back, without an operator.
+ *
+ * <p>Thread-safe: Atomix calls {@link #getNodes()} on its SWIM thread; the membership feeds
+ * {@link #seen} and {@link #probed} from its own threads.
+ */
+final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEvent, NodeDiscoveryEventListener>
+    implements NodeDiscoveryProvider {
+  static final int MAX_RECENT = 64;
+  private static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+
+  private final Map<String, Target> targets = new LinkedHashMap<>(); // host:port -> target
+  private final String selfHostPort;
+  private final Clock clock;
+  private final long minBackoffMs;
+  private final long maxBackoffMs;
+  private final Supplier<Set<String>> liveHostPorts;
+
+  private static final class Target {
+    final Node node;
+    final boolean seed;
+    long lastSeenMs;
+    long backoffMs;
+    long nextDueMs;
+
+    Target(Node node, boolean seed, long now, long backoffMs) {
+      this.node = node;
+      this.seed = seed;
+      this.lastSeenMs = now;
+      this.backoffMs = backoffMs;
+    }
+  }
+
+  RejoiningDiscovery(String selfHostPort, Collection<Address> seeds, Clock clock, Duration minBackoff,
+      Duration maxBackoff, Supplier<Set<String>> liveHostPorts) {
+    this.selfHostPort = selfHostPort;
+    this.clock = clock;
+    this.minBackoffMs = minBackoff.toMillis();
+    this.maxBackoffMs = Math.max(minBackoffMs, maxBackoff.toMillis());
+    this.liveHostPorts = liveHostPorts;
+    long now = clock.millis();
+    for (Address a : seeds) {
+      String hp = hostPort(a);
+      if (!hp.equals(selfHostPort)) {
+        targets.put(hp, new Target(node("seed:" + hp, a), true, now, minBackoffMs));
+      }
+    }
+  }
+
+  /**
+   * {@code ip:port} of an Atomix address. Uses the IP, not {@code host()}: Atomix's TCP decoder
+   * fills host with a reverse-DNS name ("localhost"), which would never match a configured seed.
+   */
+  static String hostPort(Address a) {
+    java.net.InetAddress ip = a.address();
+    return (ip != null ? ip.getHostAddress() : a.host()) + ":" + a.port();
+  }
+
+  private static Node node(String id, Address address) {
+    return new Node(new NodeConfig().setId(id).setAddress(address));
+  }
+
+  /** Records that member {@code name} was live at {@code address}; resets its backoff. */
+  synchronized void seen(String name, Address address) {
+    String hp = hostPort(address);
+    if (hp.equals(selfHostPort)) {
+      return;
+    }
+    long now = clock.millis();
+    Target t = targets.get(hp);
+    if (t == null || (!t.seed && !t.node.id().id().equals(name))) {
+      t = new Target(node(name, address), false, now, minBackoffMs);
+      targets.put(hp, t);
+    }
+    t.lastSeenMs = now;
+    t.backoffMs = minBackoffMs;
+    t.nextDueMs = 0;
+    trim(now);
+  }
+
+  /** Atomix just probed {@code address}: push its next attempt out by the (doubling) backoff. */
+  synchronized void probed(Address address) {
+    Target t = targets.get(hostPort(address));
+    if (t != null) {
+      long now = clock.millis();
+      if (t.nextDueMs <= now) {
+        t.nextDueMs = now + t.backoffMs;
+        t.backoffMs = Math.min(maxBackoffMs, t.backoffMs * 2);
+      }
+    }
+  }
+
+  private void trim(long now) {
+    targets.values().removeIf(t -> !t.seed && now - t.lastSeenMs > FORGET_AFTER.toMillis());
+    long recent = targets.values().stream().filter(t -> !t.seed).count();
+    if (recent > MAX_RECENT) {
+      targets.values().stream().filter(t -> !t.seed).min(java.util.Comparator.comparingLong(t -> t.lastSeenMs))
+          .ifPresent(oldest -> targets.values().remove(oldest));
+    }
+  }
+
+  @Override
+  public synchronized Set<Node> getNodes() {
+    long now = clock.millis();
+    Set<String> live = liveHostPorts.get();
+    Set<Node> out = new HashSet<>();
+    for (Map.Entry<String, Target> e : targets.entrySet()) {
+      if (!live.contains(e.getKey()) && e.getValue().nextDueMs <= now) {
+        out.add(e.getValue().node);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public NodeDiscoveryConfig config() {
+    return new BootstrapDiscoveryConfig();
+  }
+
+  @Override
+  public CompletableFuture<Void> join(BootstrapService bootstrap, Node localNode) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> leave(Node localNode) {
+    return CompletableFuture.completedFuture(null);
+  }
+}

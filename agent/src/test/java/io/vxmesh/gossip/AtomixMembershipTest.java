@@ -1,0 +1,219 @@
+package io.vxmesh.gossip;
+
+import static io.vxmesh.gossip.Fixtures.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.atomix.cluster.messaging.MessagingConfig;
+import io.atomix.cluster.messaging.impl.NettyMessagingService;
+import io.atomix.utils.net.Address;
+import io.vxmesh.proto.Announcement;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Real Atomix members on loopback in one JVM. */
+class AtomixMembershipTest {
+  private final ClusterKey key = ClusterKey.generate();
+  private final List<AtomixMembership> started = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(m -> m.leave(Duration.ofMillis(1)));
+  }
+
+  private AtomixMembership member(String name, int port, List<String> seeds, int n) throws Exception {
+    AtomixMembership m = new AtomixMembership(Fixtures.settings(name, port, seeds, key, n));
+    started.add(m);
+    m.start();
+    return m;
+  }
+
+  /** Starts {@code count} members; all seed from the first. */
+  private List<AtomixMembership> mesh(int count) throws Exception {
+    List<AtomixMembership> ms = new ArrayList<>();
+    int seedPort = Fixtures.freePort();
+    String seed = "127.0.0.1:" + seedPort;
+    for (int i = 0; i < count; i++) {
+      int port = i == 0 ? seedPort : Fixtures.freePort();
+      ms.add(member("n" + (i + 1), port, List.of(seed), i + 1));
+    }
+    return ms;
+  }
+
+  private static Optional<MemberState> state(AtomixMembership on, String name) {
+    return on.view().members().stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  private static boolean sees(AtomixMembership on, String name, MemberStatus status) {
+    return state(on, name).map(s -> s.status() == status).orElse(false);
+  }
+
+  private static boolean allAlive(List<AtomixMembership> ms) {
+    for (AtomixMembership on : ms) {
+      if (on.view().members().size() != ms.size() || !on.view().complete()
+          || on.view().members().stream().anyMatch(s -> s.status() != MemberStatus.ALIVE)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void membersJoinSeeChangesAndLeaveAtOnce() throws Exception {
+    List<AtomixMembership> ms = mesh(4);
+    Duration join = await(Duration.ofSeconds(15), "4 members alive everywhere", () -> allAlive(ms));
+    System.out.println("figure join_all_alive_ms=" + join.toMillis());
+    assertEquals(3, ms.get(0).view().programmablePeers().size());
+
+    // metadata change: n2 changes its MTU
+    Announcement changed = Fixtures.announcement("n2", "127.0.0.1", 2, 0).toBuilder()
+        .setNetworks(0, Fixtures.network(2).toBuilder().setMtu(1400)).build();
+    ms.get(1).announce(changed);
+    Duration spread = await(Duration.ofSeconds(5), "MTU change seen by all", () -> ms.stream().allMatch(
+        on -> state(on, "n2").map(s -> s.announcement() != null && s.announcement().getNetworks(0).getMtu() == 1400).orElse(false)));
+    System.out.println("figure metadata_spread_ms=" + spread.toMillis());
+
+    // leave: peers see LEAVING (not programmable) by the time leave() returns or right after
+    long t0 = System.nanoTime();
+    ms.get(3).leave(Duration.ofSeconds(1));
+    long leaveMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    Duration gone = await(Duration.ofSeconds(1), "n4 leaving everywhere", () -> ms.subList(0, 3).stream().allMatch(
+        on -> sees(on, "n4", MemberStatus.LEAVING)));
+    System.out.println("figure leave_call_ms=" + leaveMs + " leave_seen_after_return_ms=" + gone.toMillis());
+    assertTrue(leaveMs < 1500, "leave took " + leaveMs + " ms");
+    for (AtomixMembership on : ms.subList(0, 3)) {
+      assertTrue(on.view().programmablePeers().stream().noneMatch(p -> p.name().equals("n4")));
+    }
+    // and it stays listed as LEAVING (not FAILED) after SWIM notices it stopped
+    Thread.sleep(0);
+    await(Duration.ofSeconds(5), "n4 still listed as leaving after SWIM removal",
+        () -> ms.get(0).view().members().stream().anyMatch(s -> s.name().equals("n4") && s.status() == MemberStatus.LEAVING));
+  }
+
+  @Test
+  void duplicateNameAliveElsewhereIsRefused() throws Exception {
+    int seedPort = Fixtures.freePort();
+    AtomixMembership first = member("dup", seedPort, List.of(), 1);
+    AtomixMembership other = member("other", Fixtures.freePort(), List.of("127.0.0.1:" + seedPort), 2);
+    await(Duration.ofSeconds(10), "other joined", () -> sees(other, "dup", MemberStatus.ALIVE));
+    AtomixMembership second = new AtomixMembership(Fixtures.settings("dup", Fixtures.freePort(),
+        List.of("127.0.0.1:" + seedPort), key, 3));
+    started.add(second);
+    MembershipException e = assertThrows(MembershipException.class, second::start);
+    assertTrue(e.getMessage().contains("already alive at 127.0.0.1:" + seedPort), e.getMessage());
+    // the original is unaffected
+    assertTrue(sees(other, "dup", MemberStatus.ALIVE));
+    assertEquals(first.hostPort(), state(other, "dup").orElseThrow().address());
+  }
+
+  @Test
+  void forgedGossipDatagramAndTcpMessageAreDroppedUndecoded() throws Exception {
+    List<AtomixMembership> ms = mesh(2);
+    await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
+    AtomixMembership target = ms.get(0);
+    int port = Integer.parseInt(target.hostPort().split(":")[1]);
+    long before = target.stats().rejectedPackets();
+
+    // 1) UDP: a datagram shaped like ours (subject + frame) but MAC'd with another key, and raw junk
+    PacketAuth forger = new PacketAuth(ClusterKey.generate(), java.time.Clock.systemUTC());
+    byte[] subject = "atomix-membership-gossip".getBytes(StandardCharsets.UTF_8);
+    byte[] frame = forger.seal("atomix-membership-gossip", new byte[] {1, 2, 3, 4});
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 + subject.length + frame.length);
+    b.putShort((short) subject.length).put(subject).put(frame);
+    try (DatagramSocket s = new DatagramSocket(0, Fixtures.LOOPBACK)) {
+      s.send(new DatagramPacket(b.array(), b.array().length, Fixtures.LOOPBACK, port));
+      byte[] junk = "\u0001kryo-bomb-here".getBytes(StandardCharsets.ISO_8859_1);
+      s.send(new DatagramPacket(junk, junk.length, Fixtures.LOOPBACK, port));
+    }
+    await(Duration.ofSeconds(5), "2 datagrams counted", () -> target.stats().rejectedPackets() >= before + 2);
+    assertTrue(target.stats().rejectedBySource().keySet().stream().anyMatch(k -> k.startsWith("127.0.0.1:")));
+
+    // 2) TCP: a well-formed Atomix message with a Kryo payload that never got our MAC
+    int rogue = Fixtures.freePort();
+    NettyMessagingService raw = new NettyMessagingService("vxmesh", new Address("127.0.0.1", rogue),
+        new MessagingConfig().setInterfaces(List.of("127.0.0.1")).setPort(rogue));
+    raw.start().get(10, TimeUnit.SECONDS);
+    try {
+      long beforeTcp = target.stats().rejectedPackets();
+      var reply = raw.sendAndReceive(new Address("127.0.0.1", port), "atomix-membership-sync", new byte[] {9, 9, 9},
+          false, Duration.ofSeconds(2));
+      assertThrows(Exception.class, () -> reply.get(5, TimeUnit.SECONDS));
+      assertTrue(target.stats().rejectedPackets() > beforeTcp, "forged TCP message counted");
+      assertTrue(target.stats().rejectedBySource().containsKey("127.0.0.1:" + rogue), target.stats().toString());
+    } finally {
+      raw.stop().get(10, TimeUnit.SECONDS);
+    }
+    // member unaffected: still alive in both views
+    Thread.sleep(0);
+    assertTrue(allAlive(ms));
+  }
+
+  @Test
+  void partitionedHalvesReMergeWithoutOperator() throws Exception {
+    List<AtomixMembership> ms = mesh(4);
+    await(Duration.ofSeconds(15), "4 alive", () -> allAlive(ms));
+    Set<String> left = Set.of(ms.get(0).hostPort(), ms.get(1).hostPort());
+    Set<String> right = Set.of(ms.get(2).hostPort(), ms.get(3).hostPort());
+    ms.get(0).partitionFrom(right);
+    ms.get(1).partitionFrom(right);
+    ms.get(2).partitionFrom(left);
+    ms.get(3).partitionFrom(left);
+    await(Duration.ofSeconds(15), "halves lose each other", () -> sees(ms.get(0), "n3", MemberStatus.FAILED)
+        && sees(ms.get(3), "n1", MemberStatus.FAILED) && sees(ms.get(1), "n4", MemberStatus.FAILED)
+        && sees(ms.get(2), "n2", MemberStatus.FAILED));
+    ms.forEach(m -> m.partitionFrom(Set.of()));
+    Duration heal = await(Duration.ofSeconds(10), "re-merged", () -> allAlive(ms));
+    System.out.println("figure partition_heal_ms=" + heal.toMillis());
+  }
+
+  @Test
+  void membersReMergeThroughRecentlySeenPeersWhenTheSeedIsGone() throws Exception {
+    List<AtomixMembership> ms = mesh(3);
+    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    ms.get(0).leave(Duration.ofSeconds(1)); // the only seed is gone for good
+    AtomixMembership n2 = ms.get(1);
+    AtomixMembership n3 = ms.get(2);
+    n2.partitionFrom(Set.of(n3.hostPort()));
+    n3.partitionFrom(Set.of(n2.hostPort()));
+    await(Duration.ofSeconds(15), "n2 and n3 lose each other",
+        () -> sees(n2, "n3", MemberStatus.FAILED) && sees(n3, "n2", MemberStatus.FAILED));
+    n2.partitionFrom(Set.of());
+    n3.partitionFrom(Set.of());
+    Duration heal = await(Duration.ofSeconds(10), "re-merged without a seed",
+        () -> sees(n2, "n3", MemberStatus.ALIVE) && sees(n3, "n2", MemberStatus.ALIVE));
+    System.out.println("figure partition_heal_without_seed_ms=" + heal.toMillis());
+  }
+
+  @Test
+  void restartKeepsMemberProgrammableAndComesBackAlive() throws Exception {
+    List<AtomixMembership> ms = mesh(3);
+    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    AtomixMembership n3 = ms.get(2);
+    int port = Integer.parseInt(n3.hostPort().split(":")[1]);
+    n3.close(); // SIGTERM path: RESTARTING, then stop
+    await(Duration.ofSeconds(2), "n3 restarting on n1", () -> state(ms.get(0), "n3")
+        .map(s -> s.status() == MemberStatus.SUSPECT && s.reason().equals("restarting")).orElse(false));
+    // SWIM drops it (~1-2 s); vxmesh keeps it programmable through the grace period
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (System.nanoTime() < until) {
+      assertTrue(ms.get(0).view().programmablePeers().stream().anyMatch(p -> p.name().equals("n3")),
+          "n3 must stay programmable while restarting: " + state(ms.get(0), "n3"));
+      Thread.sleep(50);
+    }
+    AtomixMembership again = member("n3", port, List.of("127.0.0.1:" + ms.get(0).hostPort().split(":")[1]), 3);
+    await(Duration.ofSeconds(10), "n3 alive again", () -> sees(ms.get(0), "n3", MemberStatus.ALIVE)
+        && sees(ms.get(1), "n3", MemberStatus.ALIVE) && again.view().complete());
+    assertFalse(again.view().members().isEmpty());
+  }
+}

@@ -1,0 +1,104 @@
+package io.vxmesh.gossip;
+
+import static io.vxmesh.gossip.Fixtures.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A member in a separate JVM is killed (SIGKILL) or frozen (SIGSTOP); two observers in this JVM
+ * must stop programming it within the issue's deadlines (crash 2 s, freeze 5 s). Measured
+ * figures are printed as "figure ..." lines (docs/gossip.md).
+ */
+class FailureDetectionTest {
+  private final ClusterKey key = ClusterKey.generate();
+  private final List<AtomixMembership> observers = new ArrayList<>();
+  private Process victim;
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (victim != null) {
+      signal("CONT", victim.pid());
+      victim.destroyForcibly();
+      victim.waitFor(10, TimeUnit.SECONDS);
+    }
+    observers.forEach(o -> o.leave(Duration.ofMillis(1)));
+  }
+
+  private static void signal(String sig, long pid) throws Exception {
+    new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+  }
+
+  private void startMesh() throws Exception {
+    int seedPort = Fixtures.freePort();
+    String seed = "127.0.0.1:" + seedPort;
+    AtomixMembership a = new AtomixMembership(Fixtures.settings("obs1", seedPort, List.of(seed), key, 1));
+    observers.add(a);
+    a.start();
+    AtomixMembership b = new AtomixMembership(Fixtures.settings("obs2", Fixtures.freePort(), List.of(seed), key, 2));
+    observers.add(b);
+    b.start();
+    int victimPort = Fixtures.freePort();
+    victim = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+        "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED", "-Xmx64m", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), GossipNodeMain.class.getName(),
+        "victim", Integer.toString(victimPort), seed, key.toBase64(), "3")
+        .redirectErrorStream(true).start();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          System.out.println("victim| " + line);
+          if (line.equals("READY")) {
+            ready.complete(null);
+          }
+        }
+      } catch (java.io.IOException e) {
+        ready.completeExceptionally(e);
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    ready.get(60, TimeUnit.SECONDS);
+    await(Duration.ofSeconds(20), "victim alive on both observers", () -> observers.stream().allMatch(this::programsVictim));
+  }
+
+  private boolean programsVictim(AtomixMembership on) {
+    return on.view().programmablePeers().stream().anyMatch(p -> p.name().equals("victim"));
+  }
+
+  private Duration detect(Duration deadline) throws InterruptedException {
+    return await(deadline, "both observers stop programming the victim",
+        () -> observers.stream().noneMatch(this::programsVictim));
+  }
+
+  @Test
+  void crashedMemberIsDroppedWithinTwoSeconds() throws Exception {
+    startMesh();
+    victim.destroyForcibly(); // SIGKILL
+    Duration d = detect(Duration.ofSeconds(2));
+    System.out.println("figure crash_detect_ms=" + d.toMillis());
+    assertTrue(observers.get(0).view().members().stream()
+        .anyMatch(m -> m.name().equals("victim") && m.status() == MemberStatus.FAILED), "listed as failed");
+  }
+
+  @Test
+  void frozenMemberIsDroppedWithinFiveSeconds() throws Exception {
+    startMesh();
+    signal("STOP", victim.pid());
+    Duration d = detect(Duration.ofSeconds(5));
+    System.out.println("figure freeze_detect_ms=" + d.toMillis());
+    assertTrue(observers.get(0).view().members().stream()
+        .anyMatch(m -> m.name().equals("victim") && m.status() == MemberStatus.FAILED), "listed as failed");
+  }
+}

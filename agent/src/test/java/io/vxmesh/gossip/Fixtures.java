@@ -1,0 +1,94 @@
+package io.vxmesh.gossip;
+
+import com.google.protobuf.ByteString;
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.proto.Announcement;
+import io.vxmesh.proto.NetworkAnnouncement;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** Shared test data: announcements on loopback, settings, free ports, deadline polling. */
+final class Fixtures {
+  static final int VNI = 10001;
+  static final IpPrefix VTEP_NET = IpPrefix.parse("179.17.1.0/24");
+  static final InetAddress LOOPBACK = IpAddresses.parse("127.0.0.1");
+
+  private Fixtures() {}
+
+  static NetworkAnnouncement network(int n) {
+    return NetworkAnnouncement.newBuilder()
+        .setVni(VNI)
+        .setPort(4899)
+        .setVtepMac(ByteString.copyFrom(new byte[] {0x02, 0x42, (byte) 0xac, 0x11, 0x01, (byte) n}))
+        .setVtepIp(ByteString.copyFrom(IpAddresses.parse("179.17.1." + n).getAddress()))
+        .setVtepPrefixLen(24)
+        .setPodCidrAddr(ByteString.copyFrom(IpAddresses.parse("10.234." + n + ".0").getAddress()))
+        .setPodCidrPrefixLen(24)
+        .setMtu(1450)
+        .build();
+  }
+
+  static Announcement announcement(String name, String hostIp, int n, long claimedAt) {
+    return Announcement.newBuilder()
+        .setNodeName(name)
+        .setHostIp(ByteString.copyFrom(IpAddresses.parse(hostIp).getAddress()))
+        .addNetworks(network(n))
+        .setGeneration(1)
+        .setVersion("0.1.0")
+        .setClaimedAtMs(claimedAt)
+        .build();
+  }
+
+  static ValidationContext context(String self) {
+    return new ValidationContext(self, Map.of(VNI, VTEP_NET));
+  }
+
+  static GossipSettings.GossipTimers timers() {
+    return GossipSettings.GossipTimers.defaults();
+  }
+
+  static GossipSettings settings(String name, int port, List<String> seeds, ClusterKey key, int n) {
+    return new GossipSettings(name, LOOPBACK, port, LOOPBACK, seeds, key, timers(), context(name),
+        announcement(name, "127.0.0.1", n, 0), Clock.systemUTC());
+  }
+
+  /** A port free for both TCP and UDP right now. */
+  static int freePort() throws IOException {
+    for (int i = 0; i < 50; i++) {
+      int p;
+      try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
+        p = s.getLocalPort();
+      }
+      try (DatagramSocket d = new DatagramSocket(p, LOOPBACK)) {
+        return p;
+      } catch (IOException e) {
+        // taken for UDP; try another
+      }
+    }
+    throw new IOException("no free port");
+  }
+
+  /** Polls {@code condition} until true or the deadline; returns the elapsed time or fails. */
+  static Duration await(Duration deadline, String what, BooleanSupplier condition) throws InterruptedException {
+    long start = System.nanoTime();
+    long end = start + deadline.toNanos();
+    while (System.nanoTime() < end) {
+      if (condition.getAsBoolean()) {
+        return Duration.ofNanos(System.nanoTime() - start);
+      }
+      Thread.sleep(10);
+    }
+    if (condition.getAsBoolean()) {
+      return Duration.ofNanos(System.nanoTime() - start);
+    }
+    throw new AssertionError("timed out after " + deadline.toMillis() + " ms waiting for: " + what);
+  }
+}
