@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * every call, including {@link #removeAllPeers}. The VTEP's own address and its connected
  * route are not peer objects.
  *
- * <p>Thread-safe: calls are serialised (one netlink socket).
+ * <p>Thread-safe: calls are serialised (one netlink socket). Logs at DEBUG only: the caller
+ * (the reconciler) reports peers and errors from the {@link ConvergeResult}.
  */
 public final class Datapath implements AutoCloseable {
   /**
@@ -109,13 +110,18 @@ public final class Datapath implements AutoCloseable {
       }
     }
     long micros = (System.nanoTime() - t0) / 1000;
-    ConvergeResult r = new ConvergeResult(desired.size(), plan.added(), plan.changed(), plan.removed(), plan.unchanged(), errors, micros);
+    Set<String> notInstalled = new HashSet<>(failed);
+    plan.refused().forEach(e -> notInstalled.add(e.peer()));
+    boolean unknown = errors.stream().anyMatch(e -> e.peer().equals("*"));
+    int installed = unknown ? 0 : (int) desired.stream().filter(p -> !notInstalled.contains(p.name())).count();
+    ConvergeResult r = new ConvergeResult(desired.size(), plan.added(), plan.changed(), plan.removed(), plan.unchanged(), errors, micros,
+        plan.addedPeers(), plan.changedPeers(), plan.removedPeers(), installed);
     if (!r.noop() || !r.ok()) {
-      log.info("datapath converged device={} peers={} added={} changed={} removed={} errors={} micros={}",
+      log.debug("datapath converged device={} peers={} added={} changed={} removed={} errors={} micros={}",
           spec.device(), r.peers(), r.added(), r.changed(), r.removed(), errors.size(), micros);
     }
     for (PeerError e : errors) {
-      log.warn("datapath peer failed device={} {}", spec.device(), e);
+      log.debug("datapath peer failed device={} {}", spec.device(), e);
     }
     return r;
   }
@@ -132,7 +138,7 @@ public final class Datapath implements AutoCloseable {
    */
   public synchronized ConvergeResult removeAllPeers(VtepSpec spec) {
     if (kernel.ifindex(spec.device()) < 0) {
-      return new ConvergeResult(0, 0, 0, 0, 0, List.of(), 0);
+      return ConvergeResult.empty();
     }
     return converge(spec, List.of(), true);
   }
