@@ -52,8 +52,9 @@ public final class DatapathDiff {
    * Computes the changes that make {@code dumped} match {@code desired}. With
    * {@code allowRemove=false} nothing is deleted (before the first complete membership view).
    * Peers are processed in name order; a peer whose VTEP IP, VTEP MAC or pod CIDR is already
-   * taken by an earlier peer, whose pod CIDR is not a network, or whose pod CIDR is routed by a
-   * foreign route, is refused (reported, not installed); everything else still converges.
+   * taken by an earlier peer, whose pod CIDR is not a network, whose pod CIDR is routed by a
+   * foreign route or whose nexthop id is taken by a foreign nexthop, is refused (reported; what
+   * does not collide is still written); everything else still converges.
    */
   public static Plan compute(java.util.Collection<Peer> desired, KernelState dumped, boolean allowRemove) {
     List<Peer> peers = new ArrayList<>(desired);
@@ -79,11 +80,18 @@ public final class DatapathDiff {
       count(n, dumped.neighbours().get(p.vtepIp()), p.vtepMac(), out, new Change.NeighSet(p.name(), p.vtepIp(), p.vtepMac()));
       count(n, dumped.fdb().get(p.vtepMac()), p.hostIp(), out, new Change.FdbSet(p.name(), p.vtepMac(), p.hostIp()));
       int id = nexthopId(p.vtepIp());
+      if (dumped.foreignNexthops().contains(id)) {
+        refused.add(new PeerError(p.name(), "nexthop replace id " + Integer.toUnsignedString(id),
+            "nexthop id " + Integer.toUnsignedString(id) + " belongs to someone else; vxmesh does not replace it"));
+        classify(p.name(), before, n, addedPeers, changedPeers);
+        continue;
+      }
       wantNh.put(id, p.vtepIp());
       count(n, dumped.nexthops().get(id), p.vtepIp(), out, new Change.NexthopSet(p.name(), id, p.vtepIp()));
       if (dumped.foreignRoutes().contains(p.podCidr())) {
         refused.add(new PeerError(p.name(), "route replace " + p.podCidr(),
             "a route to " + p.podCidr() + " with another protocol exists; vxmesh does not replace it"));
+        classify(p.name(), before, n, addedPeers, changedPeers);
         continue;
       }
       cidrs.add(p.podCidr());
