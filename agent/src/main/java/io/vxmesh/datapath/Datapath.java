@@ -126,6 +126,40 @@ public final class Datapath implements AutoCloseable {
     return r;
   }
 
+  /**
+   * Installs one peer without looking at the others: neighbour → FDB → nexthop → route, each
+   * replaced; stops at the first failure (a route without its neighbour would blackhole).
+   * Returns the failures (empty on success). The VTEP must exist ({@link #ensureVtep}).
+   */
+  public synchronized List<PeerError> installPeer(VtepSpec spec, Peer peer) {
+    return applyOne(spec, DatapathDiff.install(peer), true);
+  }
+
+  /**
+   * Removes one peer's objects in reverse order (route → nexthop → FDB → neighbour), best
+   * effort: every step is tried, absent objects are fine. Returns the failures.
+   */
+  public synchronized List<PeerError> removePeer(VtepSpec spec, Peer peer) {
+    return applyOne(spec, DatapathDiff.remove(peer), false);
+  }
+
+  private List<PeerError> applyOne(VtepSpec spec, List<Change> changes, boolean stopAtFailure) {
+    int ifindex = kernel.ifindex(spec.device());
+    if (ifindex < 0) {
+      return List.of(new PeerError(changes.get(0).peer(), "device " + spec.device(), "does not exist"));
+    }
+    List<PeerError> errors = new ArrayList<>();
+    for (Change c : changes) {
+      for (DatapathKernel.Failure f : kernel.apply(ifindex, List.of(c))) {
+        errors.add(new PeerError(c.peer(), c.describe(), f.reason()));
+      }
+      if (stopAtFailure && !errors.isEmpty()) {
+        break;
+      }
+    }
+    return errors;
+  }
+
   /** What is installed on the VTEP device now (empty when the device does not exist). */
   public synchronized Installed installed(VtepSpec spec) {
     int ifindex = kernel.ifindex(spec.device());

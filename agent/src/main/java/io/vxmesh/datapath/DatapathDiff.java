@@ -187,6 +187,22 @@ public final class DatapathDiff {
     return null;
   }
 
+  /** The changes that install one peer, in order: neighbour → FDB → nexthop → route (replace semantics). */
+  public static List<Change> install(Peer p) {
+    int id = nexthopId(p.vtepIp());
+    return List.of(new Change.NeighSet(p.name(), p.vtepIp(), p.vtepMac()), new Change.FdbSet(p.name(), p.vtepMac(), p.hostIp()),
+        new Change.NexthopSet(p.name(), id, p.vtepIp()), new Change.RouteSet(p.name(), p.podCidr(), id));
+  }
+
+  /**
+   * The changes that remove one peer, in reverse order: route → nexthop → FDB → neighbour. The
+   * FDB delete names no dst, so the MAC's entry goes whatever host it points at now.
+   */
+  public static List<Change> remove(Peer p) {
+    return List.of(new Change.RouteDel(p.name(), p.podCidr()), new Change.NexthopDel(p.name(), nexthopId(p.vtepIp())),
+        new Change.FdbDel(p.name(), p.vtepMac(), null), new Change.NeighDel(p.name(), p.vtepIp()));
+  }
+
   /** Per-peer view of what is installed, for the Routes API. */
   public static PeerStatus status(Peer p, KernelState s) {
     boolean neigh = p.vtepMac().equals(s.neighbours().get(p.vtepIp()));

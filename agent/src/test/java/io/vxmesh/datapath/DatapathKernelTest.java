@@ -103,6 +103,18 @@ class DatapathKernelTest {
   }
 
   @Test
+  void installAndRemoveOnePeer() {
+    dp.ensureVtep(spec);
+    assertEquals(List.of(), dp.installPeer(spec, NODE1));
+    assertTrue(ns.ip("route").contains("10.234.118.0/24 nhid 3004236063 via 179.17.1.31 dev vxlan-test proto 118 onlink"));
+    assertTrue(dp.installed(spec).status(NODE1).complete());
+    assertEquals(List.of(), dp.removePeer(spec, NODE1));
+    assertEquals(List.of(), dp.removePeer(spec, NODE1)); // already gone: still success
+    assertEquals(0, dp.installed(spec).state().size());
+    assertFalse(ns.bridge("fdb", "show", "dev", "vxlan-test").contains("7a:3a:fe:45:a3:76"));
+  }
+
+  @Test
   void foreignRoutesAndNexthopsOnTheDeviceSurviveEverything() {
     dp.ensureVtep(spec);
     ns.ip("route", "add", "10.99.0.0/16", "via", "179.17.1.99", "dev", "vxlan-test", "onlink", "proto", "static");
