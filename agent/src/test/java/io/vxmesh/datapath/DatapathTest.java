@@ -58,6 +58,21 @@ class DatapathTest {
   }
 
   @Test
+  void installedGroupsKernelObjectsPerPeerWithoutDesiredState() {
+    FakeDatapathKernel k = new FakeDatapathKernel();
+    try (Datapath dp = new Datapath(k)) {
+      dp.converge(SPEC, List.of(NODE1, NODE2), true);
+      k.fdb.remove(NODE2.vtepMac());
+      List<Installed.Entry> entries = dp.installed(SPEC).entries();
+      assertEquals(List.of(
+          new Installed.Entry(NODE1.vtepIp(), NODE1.vtepMac(), NODE1.hostIp(), NODE1.podCidr()),
+          new Installed.Entry(NODE2.vtepIp(), NODE2.vtepMac(), null, NODE2.podCidr())), entries);
+      PeerStatus two = dp.installed(SPEC).status(NODE2);
+      assertTrue(two.neighbour() && !two.fdb() && two.route() && !two.complete());
+    }
+  }
+
+  @Test
   void recreatedDeviceIsRefilled() {
     FakeDatapathKernel k = new FakeDatapathKernel();
     try (Datapath dp = new Datapath(k)) {
