@@ -141,7 +141,7 @@ public final class Agent implements AutoCloseable {
     });
     timers.execute(this::awaitReady);
     timers.scheduleWithFixedDelay(() -> notify.status(summary()), 5, 5, TimeUnit.SECONDS);
-    notify.startWatchdog(() -> reconciler.status().lastResult() != null && !exit.isDone());
+    notify.startWatchdog(() -> reconciler.healthy() && !exit.isDone());
   }
 
   private void awaitReady() {

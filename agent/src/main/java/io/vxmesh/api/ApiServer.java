@@ -36,6 +36,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,8 @@ public final class ApiServer implements AutoCloseable {
   public static final int MAX_FRAME = 64 * 1024;
   public static final int MAX_CONNECTIONS = 16;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+  /** A request frame, once begun, must arrive complete within this. */
+  public static final Duration FRAME_TIMEOUT = Duration.ofSeconds(2);
   public static final String GROUP = "vxmesh";
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
@@ -181,12 +184,22 @@ public final class ApiServer implements AutoCloseable {
       InputStream in = new BufferedInputStream(Channels.newInputStream(c));
       OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c));
       while (!closed) {
-        ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(c), idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        // Idle between requests for up to idleTimeout; but once a frame has begun it must be
+        // complete within FRAME_TIMEOUT (requests are a few bytes written at once), so junk that
+        // claims a long length cannot hold a connection thread.
+        AtomicReference<ScheduledFuture<?>> deadline = new AtomicReference<>(
+            timer.schedule(() -> closeQuietly(c), idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         byte[] frame;
         try {
-          frame = Frames.read(in, MAX_FRAME);
+          frame = Frames.read(in, MAX_FRAME, () -> {
+            deadline.get().cancel(false);
+            deadline.set(timer.schedule(() -> {
+              bad(null, "incomplete frame after " + FRAME_TIMEOUT.toMillis() + " ms");
+              closeQuietly(c);
+            }, FRAME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+          });
         } finally {
-          deadline.cancel(false);
+          deadline.get().cancel(false);
         }
         if (frame == null) {
           return;

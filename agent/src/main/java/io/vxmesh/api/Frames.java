@@ -28,10 +28,16 @@ final class Frames {
    * @throws EOFException the stream ended inside a frame
    */
   static byte[] read(InputStream in, int max) throws IOException {
+    return read(in, max, () -> {});
+  }
+
+  /** As {@link #read(InputStream, int)}, calling {@code onFirstByte} once a frame has begun. */
+  static byte[] read(InputStream in, int max, Runnable onFirstByte) throws IOException {
     int first = in.read();
     if (first < 0) {
       return null;
     }
+    onFirstByte.run();
     long len = first & 0x7f;
     int shift = 7;
     int b = first;

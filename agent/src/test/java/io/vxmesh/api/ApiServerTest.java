@@ -133,6 +133,20 @@ class ApiServerTest {
   }
 
   @Test
+  void aFrameThatNeverCompletesIsClosedLongBeforeTheIdleTimeout() throws Exception {
+    Path socket = dir.resolve("api.sock");
+    start(socket, Duration.ofMinutes(10));
+    try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      raw.write(ByteBuffer.wrap(new byte[] {(byte) 0xe8, 0x07, 1, 2, 3})); // promises 1000 bytes, sends 3
+      long t0 = System.nanoTime();
+      assertEquals(-1, readUntilClosed(raw));
+      long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      assertTrue(ms >= ApiServer.FRAME_TIMEOUT.toMillis() - 100 && ms < 8000, "closed after " + ms + " ms");
+    }
+    await(() -> server.badFrames() == 1, "the incomplete frame is counted");
+  }
+
+  @Test
   void aClientThatStopsReadingIsClosedAfterTheIdleTimeout() throws Exception {
     Path socket = dir.resolve("api.sock");
     String big = "x".repeat(1 << 20);
