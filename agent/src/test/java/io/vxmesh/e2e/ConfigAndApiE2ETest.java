@@ -28,7 +28,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,7 +38,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * naming the key; garbage or an oversized frame on the API socket closes that connection only.
  * One host, no pods.
  */
-@EnabledIfSystemProperty(named = "vxmesh.e2e", matches = "true")
 @ExtendWith(DiagnoseOnFailure.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfigAndApiE2ETest implements DiagnoseOnFailure.Source {

@@ -10,10 +10,8 @@ import io.vxmesh.testbed.Testbed;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /** The README's run command, as a user runs it: {@code java -jar vxmesh.jar demo --nodes 3}. */
-@EnabledIfSystemProperty(named = "vxmesh.e2e", matches = "true")
 class DemoE2ETest {
   @Test
   void theDemoConvergesPingsEveryPodAndLeavesNothingBehind() {

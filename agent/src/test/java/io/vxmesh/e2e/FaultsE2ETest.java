@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * whole); {@link #restoreTheMesh()} enforces that after each test, so order does not matter.
  * Extra hosts (join, wrong key, conflict) are added to the testbed and stopped afterwards.
  */
-@EnabledIfSystemProperty(named = "vxmesh.e2e", matches = "true")
 @ExtendWith(DiagnoseOnFailure.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FaultsE2ETest implements DiagnoseOnFailure.Source {

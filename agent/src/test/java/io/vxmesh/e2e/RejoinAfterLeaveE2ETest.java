@@ -13,7 +13,6 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * of node4 and two more hosts, a later joiner and node4 never learned of each other; this
  * smaller scenario has not reproduced it yet.)
  */
-@EnabledIfSystemProperty(named = "vxmesh.e2e", matches = "true")
 @ExtendWith(DiagnoseOnFailure.class)
 class RejoinAfterLeaveE2ETest implements DiagnoseOnFailure.Source {
   private Testbed tb;
