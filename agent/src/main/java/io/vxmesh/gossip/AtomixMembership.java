@@ -95,7 +95,7 @@ public final class AtomixMembership implements Membership {
   private boolean complete;
   private long lastSyncAskMs;
   private long revision;
-  private long rejectedAnnouncements;
+  private volatile long rejectedAnnouncements;
   private List<Validator.Candidate> lastInput = List.of();
   private SortedMap<String, Validator.Verdict> lastVerdicts = new java.util.TreeMap<>();
 
@@ -107,6 +107,7 @@ public final class AtomixMembership implements Membership {
     boolean reachable;
     long suspectSinceMs;
     long goneSinceMs;
+    long failedSinceMs;
     String countedBadProperty;
     MemberStatus lastStatus;
   }
@@ -561,8 +562,9 @@ public final class AtomixMembership implements Membership {
       boolean isSelf = name.equals(self);
       MemberState st;
       if (failedReason.containsKey(name)) {
-        long since = k.present ? k.suspectSinceMs : k.goneSinceMs;
-        if (now - since > timers.failedRetention().toMillis() + timers.restartGrace().toMillis()) {
+        if (k.failedSinceMs == 0) {
+          k.failedSinceMs = now;
+        } else if (now - k.failedSinceMs > timers.failedRetention().toMillis()) {
           forget.add(name);
           continue;
         }
@@ -571,6 +573,7 @@ public final class AtomixMembership implements Membership {
         st = new MemberState(name, RejoiningDiscovery.hostPort(k.address), left ? MemberStatus.LEAVING : MemberStatus.FAILED,
             last, left ? "left" : failedReason.get(name), isSelf);
       } else {
+        k.failedSinceMs = 0;
         Validator.Verdict v = lastVerdicts.get(name);
         MemberStatus status = v.status();
         String reason = v.reason();
