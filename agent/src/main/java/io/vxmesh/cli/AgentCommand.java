@@ -1,14 +1,52 @@
 package io.vxmesh.cli;
 
+import io.vxmesh.Agent;
+import io.vxmesh.config.Config;
+import io.vxmesh.config.ConfigException;
+import io.vxmesh.config.ConfigLoader;
+import ch.qos.logback.classic.Level;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Stub: to be implemented. */
+/**
+ * {@code vxmesh agent}: loads the configuration and runs the daemon. A bad configuration is one
+ * line on stderr and exit 78 (EX_CONFIG), which the unit's {@code RestartPreventExitStatus=78}
+ * keeps systemd from restarting in a loop.
+ */
 @Command(name = "agent", description = "Run the agent (the daemon).")
 public final class AgentCommand implements Callable<Integer> {
+  /** sysexits.h EX_CONFIG. */
+  public static final int EX_CONFIG = 78;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration file (default: ${DEFAULT-VALUE}).")
+  Path config = ConfigLoader.DEFAULT_FILE;
+
   @Override
   public Integer call() {
-    System.err.println("vxmesh agent: not implemented yet");
-    return 1;
+    Config loaded;
+    try {
+      loaded = ConfigLoader.forThisHost().load(config);
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      spec.commandLine().getErr().flush();
+      return EX_CONFIG;
+    }
+    applyLogLevel(loaded.agent().logLevel());
+    return Agent.run(loaded);
+  }
+
+  /** {@code agent.log_level} sets the root logger; Atomix and Netty keep logback.xml's WARN. */
+  static void applyLogLevel(String level) {
+    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(Level.toLevel(level, Level.INFO));
+    }
   }
 }

@@ -1,14 +1,88 @@
 package io.vxmesh.cli;
 
-import java.util.concurrent.Callable;
+import io.vxmesh.api.ApiClient;
+import io.vxmesh.api.ApiException;
+import io.vxmesh.proto.ListMembersRequest;
+import io.vxmesh.proto.ListMembersResponse;
+import io.vxmesh.proto.Member;
+import io.vxmesh.proto.MemberNetwork;
+import io.vxmesh.proto.Request;
+import io.vxmesh.proto.Response;
+import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
-/** Stub: to be implemented. */
+/**
+ * {@code vxmesh members}: one row per member sorted by name, in the manner of
+ * {@code consul members}; a member with several networks gets one extra row per network.
+ * Exit 2 when no member matches (scripts can test for presence).
+ */
 @Command(name = "members", description = "List mesh members.")
-public final class MembersCommand implements Callable<Integer> {
+public final class MembersCommand extends ClientCommand {
+  static final int NO_MATCH = 2;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
+
+  @Option(names = "--detailed", description = "Add reason, version and generation columns.")
+  boolean detailed;
+
+  @Option(names = "--status", paramLabel = "REGEX", description = "Only members whose status matches (e.g. 'alive|suspect').")
+  String status;
+
   @Override
-  public Integer call() {
-    System.err.println("vxmesh members: not implemented yet");
-    return 1;
+  int run(ApiClient api, PrintWriter out) throws ApiException {
+    Pattern filter = filter();
+    Response r = api.expect(Request.newBuilder().setListMembers(ListMembersRequest.getDefaultInstance()).build(),
+        Response.KindCase.LIST_MEMBERS);
+    List<Member> members = r.getListMembers().getMembersList().stream()
+        .filter(m -> filter == null || filter.matcher(m.getStatus()).matches())
+        .sorted(Comparator.comparing(Member::getName))
+        .toList();
+    if (output == OutputFormat.json) {
+      printJson(out, ListMembersResponse.newBuilder().addAllMembers(members));
+    } else if (!members.isEmpty()) {
+      table(members).print(out);
+    }
+    return members.isEmpty() ? NO_MATCH : 0;
+  }
+
+  private Pattern filter() {
+    if (status == null) {
+      return null;
+    }
+    try {
+      return Pattern.compile(status);
+    } catch (PatternSyntaxException e) {
+      throw new ParameterException(spec.commandLine(), "--status: not a regular expression: " + e.getDescription());
+    }
+  }
+
+  private Table table(List<Member> members) {
+    Table t = detailed
+        ? new Table("Node", "Address", "Status", "VNI", "VTEP MAC", "VTEP IP", "Pod CIDR", "Reason", "Version", "Generation")
+        : new Table("Node", "Address", "Status", "VNI", "VTEP MAC", "VTEP IP", "Pod CIDR");
+    for (Member m : members) {
+      String address = m.getAddress().isEmpty() ? m.getHostIp() : m.getAddress();
+      String name = m.getSelf() ? m.getName() + " (self)" : m.getName();
+      List<MemberNetwork> nets = m.getNetworksList().isEmpty() ? List.of(MemberNetwork.getDefaultInstance()) : m.getNetworksList();
+      boolean first = true;
+      for (MemberNetwork n : nets) {
+        String vni = n.getVni() == 0 ? "" : Integer.toUnsignedString(n.getVni());
+        if (detailed) {
+          t.row(first ? name : "", first ? address : "", first ? m.getStatus() : "", vni, n.getVtepMac(), n.getVtepIp(), n.getPodCidr(),
+              first ? m.getReason() : "", first ? m.getVersion() : "", first ? Long.toUnsignedString(m.getGeneration()) : "");
+        } else {
+          t.row(first ? name : "", first ? address : "", first ? m.getStatus() : "", vni, n.getVtepMac(), n.getVtepIp(), n.getPodCidr());
+        }
+        first = false;
+      }
+    }
+    return t;
   }
 }

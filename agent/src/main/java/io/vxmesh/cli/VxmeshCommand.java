@@ -3,6 +3,7 @@ package io.vxmesh.cli;
 import io.vxmesh.Version;
 import io.vxmesh.bench.BenchCommand;
 import io.vxmesh.demo.DemoCommand;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
     description = "Peer-to-peer VXLAN overlay agent and its client.",
     subcommands = {
       AgentCommand.class,
+      ConfigCommand.class,
       MembersCommand.class,
       StatusCommand.class,
       RoutesCommand.class,
@@ -35,6 +37,11 @@ public final class VxmeshCommand implements Runnable {
   /** Runs the command line and returns the process exit code. */
   public static int execute(String... args) {
     return new CommandLine(new VxmeshCommand()).execute(args);
+  }
+
+  /** Runs the command line with the given output and error writers (for tests and embedding). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return new CommandLine(new VxmeshCommand()).setOut(out).setErr(err).execute(args);
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -65,7 +65,13 @@ public record MacAddress(byte[] bytes) {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes);
+    // Arrays.hashCode collides heavily for MACs that differ only in their last two bytes
+    // (31*b4 + b5), which made maps of 10,000 peers quadratic; the low 32 bits are unique there.
+    long v = 0;
+    for (byte x : bytes) {
+      v = v << 8 | (x & 0xff);
+    }
+    return Long.hashCode(v);
   }
 
   @Override

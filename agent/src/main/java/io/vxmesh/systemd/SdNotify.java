@@ -45,6 +45,11 @@ public final class SdNotify implements AutoCloseable {
     if (path == null || path.isEmpty()) {
       return new SdNotify(null, null);
     }
+    return forSocket(path);
+  }
+
+  /** A notifier for an explicit socket path (tests; {@code @name} for the abstract namespace). */
+  public static SdNotify forSocket(String path) {
     return new SdNotify(path, LibraryLoader.create(LibC.class).load("c"));
   }
 

@@ -1,0 +1,110 @@
+package io.vxmesh.api;
+
+import com.google.protobuf.ByteString;
+import io.vxmesh.gossip.MemberState;
+import io.vxmesh.gossip.MemberStatus;
+import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.net.MacAddress;
+import io.vxmesh.proto.Announcement;
+import io.vxmesh.proto.Error;
+import io.vxmesh.proto.ListMembersResponse;
+import io.vxmesh.proto.Member;
+import io.vxmesh.proto.MemberNetwork;
+import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.proto.Response;
+import io.vxmesh.proto.StatusCount;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Membership → API messages, so the Agent's {@link ApiHandler} is a few lines: the text forms
+ * here ("c2:6a:9b:e5:39:8d", "179.17.1.21/24") are the ones the CLI prints and JSON consumers
+ * read. Announcement bytes that do not decode print as "?" rather than fail the whole answer.
+ */
+public final class ApiMessages {
+  private ApiMessages() {}
+
+  /** Every member of the view, sorted by name, with its announced networks. */
+  public static ListMembersResponse listMembers(MembershipView view) {
+    ListMembersResponse.Builder b = ListMembersResponse.newBuilder();
+    view.members().stream().sorted(Comparator.comparing(MemberState::name)).forEach(m -> b.addMembers(member(m)));
+    return b.build();
+  }
+
+  public static Member member(MemberState m) {
+    Member.Builder b = Member.newBuilder()
+        .setName(m.name())
+        .setAddress(m.address() == null ? "" : m.address())
+        .setStatus(m.status().label())
+        .setReason(m.reason())
+        .setSelf(m.self());
+    Announcement a = m.announcement();
+    if (a == null) {
+      return b.setHostIp(hostOf(m.address())).build();
+    }
+    b.setHostIp(ip(a.getHostIp())).setVersion(a.getVersion()).setGeneration(a.getGeneration());
+    for (NetworkAnnouncement n : a.getNetworksList()) {
+      b.addNetworks(MemberNetwork.newBuilder()
+          .setVni(n.getVni())
+          .setPort(n.getPort())
+          .setVtepMac(mac(n.getVtepMac()))
+          .setVtepIp(prefix(n.getVtepIp(), n.getVtepPrefixLen()))
+          .setPodCidr(prefix(n.getPodCidrAddr(), n.getPodCidrPrefixLen()))
+          .setMtu(n.getMtu()));
+    }
+    return b.build();
+  }
+
+  /** Member counts by status, in {@link MemberStatus} order, statuses with no member left out. */
+  public static List<StatusCount> memberCounts(MembershipView view) {
+    Map<MemberStatus, Integer> counts = new EnumMap<>(MemberStatus.class);
+    view.members().forEach(m -> counts.merge(m.status(), 1, Integer::sum));
+    List<StatusCount> out = new ArrayList<>();
+    counts.forEach((s, n) -> out.add(StatusCount.newBuilder().setStatus(s.label()).setCount(n).build()));
+    return out;
+  }
+
+  /** An Error response; the CLI prints it as {@code vxmesh: the agent says: MESSAGE}. */
+  public static Response error(String message) {
+    return Response.newBuilder().setError(Error.newBuilder().setMessage(message)).build();
+  }
+
+  static String hostOf(String address) {
+    if (address == null) {
+      return "";
+    }
+    int colon = address.lastIndexOf(':');
+    String h = colon > 0 ? address.substring(0, colon) : address;
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+  }
+
+  static String ip(ByteString raw) {
+    try {
+      return InetAddress.getByAddress(raw.toByteArray()).getHostAddress();
+    } catch (UnknownHostException e) {
+      return "?";
+    }
+  }
+
+  static String prefix(ByteString raw, int len) {
+    try {
+      return IpPrefix.of(raw.toByteArray(), len).toString();
+    } catch (IllegalArgumentException e) {
+      return "?";
+    }
+  }
+
+  static String mac(ByteString raw) {
+    try {
+      return new MacAddress(raw.toByteArray()).toString();
+    } catch (IllegalArgumentException e) {
+      return "?";
+    }
+  }
+}

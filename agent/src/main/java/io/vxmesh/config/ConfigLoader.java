@@ -1,0 +1,460 @@
+package io.vxmesh.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.net.MacAddress;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Loads {@code vxmesh.toml}: TOML → {@link RawConfig} (unknown keys and wrong types fail) →
+ * defaults and validation → {@link Config}. Every failure is a {@link ConfigException} whose
+ * one-line message names the file, the key path (e.g. {@code network[0].vtep_mac}) and the
+ * reason. Defaults that depend on the machine come from the injected {@link HostInfo}.
+ */
+public final class ConfigLoader {
+  public static final Path DEFAULT_FILE = Path.of("/etc/vxmesh/vxmesh.toml");
+  static final Path DEFAULT_KEY_FILE = Path.of("/etc/vxmesh/cluster.key");
+  static final int MAX_VNI = 0xFFFFFF;
+  static final int IFNAMSIZ_MAX = 15;
+  private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+  private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+  private final HostInfo host;
+  private final TomlMapper mapper;
+
+  public ConfigLoader(HostInfo host) {
+    this.host = host;
+    this.mapper =
+        TomlMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // A number where a string belongs (join = [1]) is a type error, not "1".
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .build();
+  }
+
+  /** A loader that resolves host-dependent defaults from this machine. */
+  public static ConfigLoader forThisHost() {
+    return new ConfigLoader(HostInfo.system());
+  }
+
+  /** Reads, parses, resolves and validates {@code file}, including the key file it names. */
+  public Config load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file, null, "file does not exist");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file, null, "permission denied");
+    } catch (IOException e) {
+      throw new ConfigException(file, null, "cannot read: " + e.getMessage());
+    }
+    return parse(file, text);
+  }
+
+  /** Parses {@code text} as if read from {@code file} (relative key_file paths resolve against it). */
+  public Config parse(Path file, String text) throws ConfigException {
+    RawConfig raw;
+    try {
+      raw = mapper.readValue(text, RawConfig.class);
+    } catch (JsonProcessingException e) {
+      throw translate(file, e);
+    }
+    if (raw == null) {
+      raw = new RawConfig(null, null, null, null, null);
+    }
+    return new Resolution(file).resolve(raw);
+  }
+
+  /** Jackson's exception, reduced to key path + reason (or line number for syntax errors). */
+  static ConfigException translate(Path file, JsonProcessingException e) {
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      String key = keyPath(m.getPath());
+      if (m instanceof UnrecognizedPropertyException u) {
+        Set<String> known = new TreeSet<>();
+        if (u.getKnownPropertyIds() != null) {
+          u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+        }
+        return new ConfigException(file, key, "unknown key" + (known.isEmpty() ? "" : " (known here: " + String.join(", ", known) + ")"));
+      }
+      if (m instanceof MismatchedInputException mi && mi.getTargetType() != null) {
+        return new ConfigException(file, key, "wrong type, want " + typeName(mi.getTargetType()));
+      }
+      return new ConfigException(file, key, firstLine(m.getOriginalMessage()));
+    }
+    JsonLocation loc = e.getLocation();
+    String where = null;
+    if (loc != null && loc.getLineNr() > 0) {
+      // The TOML lexer reports the position after the offending token; a token that ended its
+      // line leaves it at column 1 of the next line, which is not where the operator should look.
+      int line = loc.getColumnNr() <= 1 && loc.getLineNr() > 1 ? loc.getLineNr() - 1 : loc.getLineNr();
+      where = "line " + line;
+    }
+    return new ConfigException(file, where, "not valid TOML: " + firstLine(e.getOriginalMessage()));
+  }
+
+  private static String keyPath(List<JsonMappingException.Reference> path) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : path) {
+      if (r.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String typeName(Class<?> t) {
+    if (t == Integer.class || t == Long.class || t == int.class || t == long.class) {
+      return "an integer";
+    }
+    if (t == String.class) {
+      return "a string";
+    }
+    if (List.class.isAssignableFrom(t)) {
+      return "an array";
+    }
+    return "a table";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid";
+    }
+    int nl = s.indexOf('\n');
+    return (nl < 0 ? s : s.substring(0, nl)).strip();
+  }
+
+  /** A locally administered unicast MAC from SHA-256(node name, VNI): stable across restarts. */
+  public static MacAddress derivedMac(String nodeName, int vni) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update("vxmesh-vtep-mac\0".getBytes(StandardCharsets.UTF_8));
+      sha.update(nodeName.getBytes(StandardCharsets.UTF_8));
+      sha.update(("\0" + vni).getBytes(StandardCharsets.UTF_8));
+      byte[] d = sha.digest();
+      byte[] mac = new byte[6];
+      System.arraycopy(d, 0, mac, 0, 6);
+      mac[0] = (byte) ((mac[0] & 0xfc) | 0x02); // unicast, locally administered
+      return new MacAddress(mac);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
+  /** One resolution pass; holds the file name for messages. */
+  private final class Resolution {
+    private final Path file;
+
+    Resolution(Path file) {
+      this.file = file;
+    }
+
+    Config resolve(RawConfig raw) throws ConfigException {
+      String nodeName = raw.nodeName() != null ? raw.nodeName() : host.hostName();
+      if (!NODE_NAME.matcher(nodeName).matches()) {
+        throw error(raw.nodeName() != null ? "node_name" : "node_name (default: host name)",
+            "'" + nodeName + "' is not a valid node name (letters, digits, '.', '_', '-'; at most 63)");
+      }
+      RawConfig.Gossip g = raw.gossip() != null ? raw.gossip()
+          : new RawConfig.Gossip(null, null, null, null, null, null, null, null, null, null, null, null);
+      GossipConfig gossip = gossip(g);
+      ApiConfig api = new ApiConfig(raw.api() == null || raw.api().socket() == null
+          ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
+      List<NetworkConfig> networks = networks(raw.network(), nodeName, gossip.advertise());
+      AgentConfig agent = agent(raw.agent());
+      ClusterKey key;
+      try {
+        key = ClusterKey.read(gossip.keyFile());
+      } catch (IllegalArgumentException e) {
+        throw error("gossip.key_file", gossip.keyFile() + ": " + e.getMessage());
+      }
+      return new Config(file, nodeName, gossip, api, networks, agent, key);
+    }
+
+    private GossipConfig gossip(RawConfig.Gossip g) throws ConfigException {
+      InetAddress bind = g.bind() == null ? IpAddresses.parseV4("0.0.0.0") : parse("gossip.bind", g.bind(), IpAddresses::parse);
+      Inet4Address advertise;
+      if (g.advertise() != null) {
+        advertise = parse("gossip.advertise", g.advertise(), IpAddresses::parseV4);
+      } else {
+        String dev = host.defaultRouteDevice().orElseThrow(() -> error("gossip.advertise",
+            "not set and there is no default route to take it from; set it to this host's underlay IPv4 address"));
+        List<Inet4Address> addrs = host.ipv4Addresses(dev);
+        if (addrs.isEmpty()) {
+          throw error("gossip.advertise", "not set and the default-route device " + dev + " has no IPv4 address; set it");
+        }
+        advertise = addrs.get(0);
+      }
+      int port = port("gossip.port", g.port(), GossipConfig.DEFAULT_PORT);
+      List<InetSocketAddress> join = new ArrayList<>();
+      if (g.join() != null) {
+        for (int i = 0; i < g.join().size(); i++) {
+          join.add(hostPort("gossip.join[" + i + "]", g.join().get(i), port));
+        }
+      }
+      Path keyFile = g.keyFile() == null ? DEFAULT_KEY_FILE : keyFilePath(g.keyFile());
+      return new GossipConfig(
+          bind, advertise, port, join, keyFile,
+          millis("gossip.gossip_interval_ms", g.gossipIntervalMs(), 100),
+          positive("gossip.gossip_fanout", g.gossipFanout(), 3),
+          millis("gossip.probe_interval_ms", g.probeIntervalMs(), 200),
+          millis("gossip.probe_timeout_ms", g.probeTimeoutMs(), 300),
+          positive("gossip.suspect_probes", g.suspectProbes(), 2),
+          millis("gossip.failure_timeout_ms", g.failureTimeoutMs(), 1000),
+          millis("gossip.restart_grace_ms", g.restartGraceMs(), 15000));
+    }
+
+    private List<NetworkConfig> networks(List<RawConfig.Network> raw, String nodeName, Inet4Address advertise)
+        throws ConfigException {
+      if (raw == null || raw.isEmpty()) {
+        throw error("network", "at least one [[network]] table is required");
+      }
+      List<NetworkConfig> out = new ArrayList<>();
+      Map<Integer, Integer> vnis = new HashMap<>();
+      Map<String, Integer> devices = new HashMap<>();
+      for (int i = 0; i < raw.size(); i++) {
+        String k = "network[" + i + "].";
+        RawConfig.Network n = raw.get(i);
+        if (n.vni() == null) {
+          throw error(k + "vni", "required key is missing");
+        }
+        if (n.vni() < 1 || n.vni() > MAX_VNI) {
+          throw error(k + "vni", n.vni() + " is outside 1.." + MAX_VNI);
+        }
+        int vni = n.vni().intValue();
+        String device = n.device() == null ? "vxmesh" + vni : n.device();
+        ifname(k + "device", device);
+        int port = port(k + "port", n.port(), NetworkConfig.DEFAULT_PORT);
+        IpPrefix vtep = vtepAddress(k + "vtep_address", n.vtepAddress());
+        IpPrefix pod = podCidr(k + "pod_cidr", n.podCidr());
+        String underlay;
+        if (n.underlay() != null) {
+          underlay = ifname(k + "underlay", n.underlay());
+        } else {
+          underlay = host.deviceHolding(advertise).orElseThrow(() -> error(k + "underlay",
+              "not set and no device holds gossip.advertise " + advertise.getHostAddress() + "; set it"));
+        }
+        MacAddress mac = n.vtepMac() == null ? derivedMac(nodeName, vni) : parse(k + "vtep_mac", n.vtepMac(), MacAddress::parse);
+        if (mac.isMulticast() || mac.isZero()) {
+          throw error(k + "vtep_mac", mac + " is not a unicast MAC (use a locally administered one such as 02:...)");
+        }
+        int mtu;
+        if (n.mtu() != null) {
+          mtu = n.mtu();
+          if (mtu < 68 || mtu > 65535) {
+            throw error(k + "mtu", mtu + " is outside 68..65535");
+          }
+        } else {
+          OptionalInt u = host.mtu(underlay);
+          if (u.isEmpty()) {
+            throw error(k + "mtu", "not set and the underlay device " + underlay + " does not exist; set mtu or underlay");
+          }
+          mtu = Math.max(68, u.getAsInt() - NetworkConfig.VXLAN_OVERHEAD);
+        }
+        Integer prev = vnis.putIfAbsent(vni, i);
+        if (prev != null) {
+          throw error(k + "vni", vni + " is already used by network[" + prev + "]");
+        }
+        prev = devices.putIfAbsent(device, i);
+        if (prev != null) {
+          throw error(k + "device", device + " is already used by network[" + prev + "]");
+        }
+        out.add(new NetworkConfig(device, vni, port, underlay, vtep, mac, pod, mtu));
+      }
+      return out;
+    }
+
+    private AgentConfig agent(RawConfig.Agent a) throws ConfigException {
+      if (a == null) {
+        return new AgentConfig(Duration.ofSeconds(30), "info");
+      }
+      int resync = positive("agent.resync_interval_s", a.resyncIntervalS(), 30);
+      String level = a.logLevel() == null ? "info" : a.logLevel().toLowerCase(Locale.ROOT);
+      if (!LOG_LEVELS.contains(level)) {
+        throw error("agent.log_level", "'" + a.logLevel() + "' is not one of trace, debug, info, warn, error");
+      }
+      return new AgentConfig(Duration.ofSeconds(resync), level);
+    }
+
+    private IpPrefix vtepAddress(String key, String text) throws ConfigException {
+      if (text == null) {
+        throw error(key, "required key is missing (this host's VTEP IP and the shared prefix, e.g. 179.17.1.21/24)");
+      }
+      IpPrefix p = parse(key, text, IpPrefix::parse);
+      if (!p.isIpv4()) {
+        throw error(key, "'" + text + "' is not IPv4");
+      }
+      if (p.prefixLength() < 31 && (p.isNetwork() || p.address().equals(broadcast(p)))) {
+        throw error(key, "'" + text + "' is the network or broadcast address, not a host address");
+      }
+      return p;
+    }
+
+    private IpPrefix podCidr(String key, String text) throws ConfigException {
+      if (text == null) {
+        throw error(key, "required key is missing (this host's pod network, e.g. 10.234.111.0/24)");
+      }
+      IpPrefix p = parse(key, text, IpPrefix::parse);
+      if (!p.isIpv4()) {
+        throw error(key, "'" + text + "' is not IPv4");
+      }
+      if (!p.isNetwork()) {
+        throw error(key, "'" + text + "' has host bits set (did you mean " + p.network() + "?)");
+      }
+      return p;
+    }
+
+    private InetSocketAddress hostPort(String key, String text, int defaultPort) throws ConfigException {
+      String t = text.strip();
+      String hostPart = t;
+      int port = defaultPort;
+      int colon = t.lastIndexOf(':');
+      if (t.startsWith("[")) {
+        int close = t.indexOf(']');
+        if (close < 0) {
+          throw error(key, "'" + text + "' is not host:port");
+        }
+        hostPart = t.substring(1, close);
+        if (close + 1 < t.length()) {
+          if (t.charAt(close + 1) != ':') {
+            throw error(key, "'" + text + "' is not [ipv6]:port");
+          }
+          port = portText(key, text, t.substring(close + 2));
+        }
+      } else if (colon >= 0 && t.indexOf(':') == colon) {
+        hostPart = t.substring(0, colon);
+        port = portText(key, text, t.substring(colon + 1));
+      }
+      InetAddress a = parse(key, hostPart, IpAddresses::parse);
+      return new InetSocketAddress(a, port);
+    }
+
+    private int portText(String key, String text, String port) throws ConfigException {
+      try {
+        int p = Integer.parseInt(port);
+        if (p >= 1 && p <= 65535) {
+          return p;
+        }
+      } catch (NumberFormatException e) {
+        // fall through
+      }
+      throw error(key, "'" + text + "' has a bad port (want 1..65535)");
+    }
+
+    private Path keyFilePath(String text) throws ConfigException {
+      if (text.isBlank()) {
+        throw error("gossip.key_file", "is empty");
+      }
+      Path p = Path.of(text);
+      Path dir = file.toAbsolutePath().getParent();
+      return p.isAbsolute() || dir == null ? p : dir.resolve(p);
+    }
+
+    private Path absolutePath(String key, String text) throws ConfigException {
+      Path p = Path.of(text);
+      if (!p.isAbsolute()) {
+        throw error(key, "'" + text + "' is not an absolute path");
+      }
+      return p;
+    }
+
+    private String ifname(String key, String name) throws ConfigException {
+      if (name.isEmpty() || name.length() > IFNAMSIZ_MAX) {
+        throw error(key, "'" + name + "' must be 1.." + IFNAMSIZ_MAX + " characters (Linux IFNAMSIZ)");
+      }
+      if (name.equals(".") || name.equals("..") || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+        throw error(key, "'" + name + "' is not a valid device name");
+      }
+      return name;
+    }
+
+    private int port(String key, Integer value, int dflt) throws ConfigException {
+      if (value == null) {
+        return dflt;
+      }
+      if (value < 1 || value > 65535) {
+        throw error(key, value + " is outside 1..65535");
+      }
+      return value;
+    }
+
+    private int positive(String key, Integer value, int dflt) throws ConfigException {
+      if (value == null) {
+        return dflt;
+      }
+      if (value < 1) {
+        throw error(key, value + " must be at least 1");
+      }
+      return value;
+    }
+
+    private Duration millis(String key, Integer value, int dflt) throws ConfigException {
+      return Duration.ofMillis(positive(key, value, dflt));
+    }
+
+    private <T> T parse(String key, String text, Function<String, T> parser) throws ConfigException {
+      try {
+        return parser.apply(text);
+      } catch (IllegalArgumentException e) {
+        throw error(key, e.getMessage());
+      }
+    }
+
+    private ConfigException error(String key, String reason) {
+      return new ConfigException(file, key, reason);
+    }
+  }
+
+  private static InetAddress broadcast(IpPrefix p) {
+    byte[] a = p.address().getAddress();
+    for (int i = 0; i < a.length; i++) {
+      int bits = Math.max(0, Math.min(8, p.prefixLength() - i * 8));
+      a[i] |= (byte) (0xff >>> bits);
+    }
+    return IpAddresses.v4(a);
+  }
+}

@@ -1,0 +1,33 @@
+package io.vxmesh.config;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What default resolution needs to know about this host. An interface so tests can describe a
+ * host instead of depending on the machine they run on; {@link #system()} reads the real one.
+ */
+public interface HostInfo {
+  /** The host name (UTS namespace), used as the default node name. */
+  String hostName();
+
+  /** The device of the default IPv4 route in this network namespace, if there is one. */
+  Optional<String> defaultRouteDevice();
+
+  /** IPv4 addresses of a device in configuration order; empty when the device is unknown. */
+  List<Inet4Address> ipv4Addresses(String device);
+
+  /** The device holding an address, if any. */
+  Optional<String> deviceHolding(InetAddress address);
+
+  /** The MTU of a device, if the device exists. */
+  OptionalInt mtu(String device);
+
+  /** The host this JVM runs on, as seen from its own network namespace. */
+  static HostInfo system() {
+    return new SystemHostInfo();
+  }
+}

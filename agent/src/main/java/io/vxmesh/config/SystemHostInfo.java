@@ -1,0 +1,118 @@
+package io.vxmesh.config;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * {@link HostInfo} from the kernel: {@code /proc/sys/kernel/hostname} (the UTS namespace, no
+ * DNS), {@code /proc/net/route} and {@link NetworkInterface}. Both of the latter describe the
+ * network namespace of this process, so an agent started with {@code ip netns exec} sees the
+ * namespace's devices, not the root namespace's.
+ */
+final class SystemHostInfo implements HostInfo {
+  private static final int RTF_UP = 0x1;
+
+  @Override
+  public String hostName() {
+    try {
+      String h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).strip();
+      if (!h.isEmpty()) {
+        return h;
+      }
+    } catch (IOException e) {
+      // fall through to the environment
+    }
+    String env = System.getenv("HOSTNAME");
+    return env == null || env.isBlank() ? "localhost" : env.strip();
+  }
+
+  @Override
+  public Optional<String> defaultRouteDevice() {
+    try {
+      return defaultRouteDevice(Files.readAllLines(Path.of("/proc/net/route"), StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The device of the lowest-metric default route in {@code /proc/net/route} text (columns
+   * Iface, Destination, Gateway, Flags, RefCnt, Use, Metric, Mask, ...; hex fields).
+   */
+  static Optional<String> defaultRouteDevice(List<String> lines) {
+    String best = null;
+    long bestMetric = Long.MAX_VALUE;
+    for (String line : lines) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length < 8 || f[0].equals("Iface")) {
+        continue;
+      }
+      try {
+        long dest = Long.parseLong(f[1], 16);
+        int flags = Integer.parseInt(f[3], 16);
+        long metric = Long.parseLong(f[6]);
+        long mask = Long.parseLong(f[7], 16);
+        if (dest == 0 && mask == 0 && (flags & RTF_UP) != 0 && metric < bestMetric) {
+          best = f[0];
+          bestMetric = metric;
+        }
+      } catch (NumberFormatException e) {
+        // not a route line
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  @Override
+  public List<Inet4Address> ipv4Addresses(String device) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByName(device);
+      if (nif == null) {
+        return List.of();
+      }
+      List<Inet4Address> out = new ArrayList<>();
+      for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+        if (a instanceof Inet4Address v4) {
+          out.add(v4);
+        }
+      }
+      // NetworkInterface lists the most recently added address first; the kernel's primary
+      // (first configured) address is the one an operator means by "the device's IP".
+      Collections.reverse(out);
+      return out;
+    } catch (SocketException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public Optional<String> deviceHolding(InetAddress address) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByInetAddress(address);
+      return nif == null ? Optional.empty() : Optional.of(nif.getName());
+    } catch (SocketException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public OptionalInt mtu(String device) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByName(device);
+      return nif == null ? OptionalInt.empty() : OptionalInt.of(nif.getMTU());
+    } catch (SocketException e) {
+      return OptionalInt.empty();
+    }
+  }
+}

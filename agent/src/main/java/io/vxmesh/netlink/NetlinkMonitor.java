@@ -1,0 +1,108 @@
+package io.vxmesh.netlink;
+
+import static io.vxmesh.netlink.Rtnl.*;
+
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ip monitor link address neigh route nexthop}: a separate socket subscribed to the
+ * link, IPv4 address, neighbour (incl. FDB), IPv4 route and nexthop groups, decoded on its own
+ * daemon thread and handed to a listener. The listener runs on that thread and must be quick
+ * (e.g. just wake a reconciler). A receive buffer overflow is reported as
+ * {@link NetlinkEvent.Overrun}. {@link #close()} stops the thread within ~250 ms.
+ */
+public final class NetlinkMonitor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NetlinkMonitor.class);
+  private static final int[] GROUPS = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE, RTNLGRP_NEXTHOP};
+
+  private final NetlinkSocket sock;
+  private final Consumer<NetlinkEvent> listener;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private NetlinkMonitor(NetlinkSocket sock, Consumer<NetlinkEvent> listener) {
+    this.sock = sock;
+    this.listener = listener;
+    this.thread = new Thread(this::loop, "netlink-monitor");
+    thread.setDaemon(true);
+  }
+
+  /** Starts a monitor in the current network namespace. */
+  public static NetlinkMonitor start(Consumer<NetlinkEvent> listener) {
+    return begin(new NetlinkMonitor(NetlinkSocket.open(GROUPS), listener));
+  }
+
+  /** Starts a monitor inside the named network namespace. */
+  public static NetlinkMonitor startIn(String netns, Consumer<NetlinkEvent> listener) {
+    return begin(new NetlinkMonitor(NetlinkSocket.openIn(netns, GROUPS), listener));
+  }
+
+  private static NetlinkMonitor begin(NetlinkMonitor m) {
+    m.thread.start();
+    return m;
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        for (NlMessage m : sock.receiveNotifications()) {
+          NetlinkEvent e = decode(m);
+          if (e != null) {
+            listener.accept(e);
+          }
+        }
+      } catch (NetlinkException e) {
+        if (!running) {
+          return;
+        }
+        if (e.errno() == Errno.ENOBUFS) {
+          log.warn("netlink monitor overrun: notifications lost, state must be re-read");
+          listener.accept(new NetlinkEvent.Overrun());
+        } else {
+          log.warn("netlink monitor receive failed error={}", e.getMessage());
+          pause();
+        }
+      } catch (RuntimeException e) {
+        log.warn("netlink monitor listener failed error={}", e.toString());
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(100); // a persistent socket error must not spin a core
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Decodes one notification; null for message types the monitor does not report. */
+  public static NetlinkEvent decode(NlMessage m) {
+    return switch (m.type()) {
+      case RTM_NEWLINK, RTM_DELLINK -> new NetlinkEvent.LinkEvent(m.type() == RTM_DELLINK, RtCodec.link(m));
+      case RTM_NEWADDR, RTM_DELADDR -> new NetlinkEvent.AddressEvent(m.type() == RTM_DELADDR, RtCodec.address(m));
+      case RTM_NEWNEIGH, RTM_DELNEIGH -> m.u8(0) == AF_BRIDGE
+          ? new NetlinkEvent.FdbEvent(m.type() == RTM_DELNEIGH, RtCodec.fdb(m))
+          : new NetlinkEvent.NeighEvent(m.type() == RTM_DELNEIGH, RtCodec.neigh(m));
+      case RTM_NEWROUTE, RTM_DELROUTE -> new NetlinkEvent.RouteEvent(m.type() == RTM_DELROUTE, RtCodec.route(m));
+      case RTM_NEWNEXTHOP, RTM_DELNEXTHOP -> {
+        Nexthop n = m.attrs(RtCodec.NHMSG).u32(NHA_ID, 0) == 0 ? null : RtCodec.nexthop(m);
+        yield n == null ? null : new NetlinkEvent.NexthopEvent(m.type() == RTM_DELNEXTHOP, n);
+      }
+      default -> null;
+    };
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sock.close();
+  }
+}

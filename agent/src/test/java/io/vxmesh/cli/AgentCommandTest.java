@@ -1,0 +1,116 @@
+package io.vxmesh.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vxmesh.gossip.ClusterKey;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code vxmesh agent --config FILE} with a bad file: one line naming file and key, exit 78. */
+class AgentCommandTest {
+  @TempDir Path dir;
+
+  String err;
+
+  int agent(Path config) {
+    StringWriter e = new StringWriter();
+    int code = VxmeshCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(e), "agent", "--config", config.toString());
+    err = e.toString();
+    return code;
+  }
+
+  Path write(String toml) throws IOException {
+    Path key = dir.resolve("cluster.key");
+    if (!Files.exists(key)) {
+      Files.writeString(key, ClusterKey.generate().toBase64());
+    }
+    Path f = dir.resolve("vxmesh.toml");
+    Files.writeString(f, toml.replace("KEY", key.toString()));
+    return f;
+  }
+
+  static final String NET = """
+      [[network]]
+      vni = 10001
+      underlay = "lo"
+      mtu = 1450
+      vtep_address = "179.17.1.21/24"
+      pod_cidr = "10.234.111.0/24"
+      """;
+  static final String GOSSIP = "[gossip]\nadvertise = \"10.211.55.5\"\nkey_file = \"KEY\"\n";
+
+  void expect(String toml, String key, String reasonStart) throws IOException {
+    Path f = write(toml);
+    assertEquals(AgentCommand.EX_CONFIG, agent(f), err);
+    assertEquals(1, err.lines().count(), "one line: " + err);
+    String prefix = f + ": " + key + ": " + reasonStart;
+    assertEquals(prefix, err.strip().substring(0, Math.min(prefix.length(), err.strip().length())), err);
+  }
+
+  @Test
+  void unknownKey() throws IOException {
+    expect(GOSSIP + NET + "vtep_macc = \"c2:6a:9b:e5:39:8d\"\n", "network[0].vtep_macc", "unknown key");
+  }
+
+  @Test
+  void missingRequiredKey() throws IOException {
+    expect(GOSSIP + NET.replace("vni = 10001\n", ""), "network[0].vni", "required key is missing");
+  }
+
+  @Test
+  void malformedCidr() throws IOException {
+    expect(GOSSIP + NET.replace("10.234.111.0/24", "10.234.111.0/33"), "network[0].pod_cidr", "'10.234.111.0/33' has prefix length");
+  }
+
+  @Test
+  void malformedMac() throws IOException {
+    expect(GOSSIP + NET + "vtep_mac = \"zz:6a:9b:e5:39:8d\"\n", "network[0].vtep_mac", "'zz:6a:9b:e5:39:8d' is not a MAC");
+  }
+
+  @Test
+  void shortKeyFile() throws IOException {
+    Files.writeString(dir.resolve("cluster.key"), "AAAA");
+    expect(GOSSIP + NET, "gossip.key_file", dir.resolve("cluster.key") + ": key is 3 bytes, want 32");
+  }
+
+  @Test
+  void duplicateVni() throws IOException {
+    expect(GOSSIP + NET + NET.replace("vni = 10001\n", "vni = 10001\ndevice = \"vx2\"\n"), "network[1].vni", "10001 is already used by network[0]");
+  }
+
+  @Test
+  void duplicateDevice() throws IOException {
+    expect(GOSSIP + NET.replace("vni = 10001\n", "vni = 1\ndevice = \"vx\"\n") + NET.replace("vni = 10001\n", "vni = 2\ndevice = \"vx\"\n"),
+        "network[1].device", "vx is already used by network[0]");
+  }
+
+  @Test
+  void syntaxError() throws IOException {
+    expect(GOSSIP + "[[network]\n", "line 4", "not valid TOML");
+  }
+
+  @Test
+  void logLevelFromTheConfigSetsTheRootLogger() {
+    org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    try {
+      AgentCommand.applyLogLevel("debug");
+      assertEquals(true, root.isDebugEnabled());
+      AgentCommand.applyLogLevel("warn");
+      assertEquals(false, root.isInfoEnabled());
+    } finally {
+      AgentCommand.applyLogLevel("info");
+    }
+  }
+
+  @Test
+  void missingFile() {
+    Path f = dir.resolve("absent.toml");
+    assertEquals(78, agent(f));
+    assertEquals(f + ": file does not exist", err.strip());
+  }
+}

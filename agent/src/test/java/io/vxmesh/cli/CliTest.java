@@ -1,0 +1,243 @@
+package io.vxmesh.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.protobuf.util.JsonFormat;
+import io.vxmesh.api.ApiServer;
+import io.vxmesh.api.Caller;
+import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.proto.LeaveResponse;
+import io.vxmesh.proto.ListMembersResponse;
+import io.vxmesh.proto.Member;
+import io.vxmesh.proto.MemberNetwork;
+import io.vxmesh.proto.NetworkStatus;
+import io.vxmesh.proto.PeerRoutes;
+import io.vxmesh.proto.Request;
+import io.vxmesh.proto.Response;
+import io.vxmesh.proto.RouteObject;
+import io.vxmesh.proto.RoutesResponse;
+import io.vxmesh.proto.StatusCount;
+import io.vxmesh.proto.StatusResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client commands against a real ApiServer with a canned agent behind it. */
+class CliTest {
+  @TempDir Path dir;
+  Path socket;
+  ApiServer server;
+  final List<Caller> leaves = new CopyOnWriteArrayList<>();
+  String out;
+  String err;
+
+  static Member member(String name, String ip, String status, MemberNetwork... nets) {
+    return Member.newBuilder().setName(name).setHostIp(ip).setAddress(ip + ":7947").setStatus(status)
+        .setVersion("0.1.0").setGeneration(7).addAllNetworks(List.of(nets)).build();
+  }
+
+  static MemberNetwork net(int vni, String mac, String vtep, String pod) {
+    return MemberNetwork.newBuilder().setVni(vni).setPort(4899).setVtepMac(mac).setVtepIp(vtep).setPodCidr(pod).setMtu(1450).build();
+  }
+
+  static final ListMembersResponse MEMBERS = ListMembersResponse.newBuilder()
+      .addMembers(member("worker1", "10.211.55.6", "alive", net(10001, "7a:3a:fe:45:a3:76", "179.17.1.31/24", "10.234.112.0/24")))
+      .addMembers(member("master1", "10.211.55.5", "alive", net(10001, "c2:6a:9b:e5:39:8d", "179.17.1.21/24", "10.234.111.0/24"),
+          net(10002, "c2:6a:9b:e5:39:8e", "179.18.1.21/24", "10.235.111.0/24")).toBuilder().setSelf(true).build())
+      .addMembers(member("intruder", "10.211.55.66", "untrusted").toBuilder().setReason("bad signature").build())
+      .build();
+
+  Response handle(Request req, Caller caller) {
+    return switch (req.getKindCase()) {
+      case LIST_MEMBERS -> Response.newBuilder().setListMembers(MEMBERS).build();
+      case STATUS -> Response.newBuilder().setStatus(StatusResponse.newBuilder()
+          .setNodeName("master1").setHostIp("10.211.55.5").setVersion("0.1.0").setUptimeMs(3_723_000).setReady(true)
+          .addMemberCounts(StatusCount.newBuilder().setStatus("alive").setCount(2))
+          .addMemberCounts(StatusCount.newBuilder().setStatus("untrusted").setCount(1))
+          .setLastReconcileUnixMs(System.currentTimeMillis()).setLastReconcileResult("ok").setLastReconcileDurationUs(1500).setReconcilePasses(12)
+          .addNetworks(NetworkStatus.newBuilder().setDevice("vxlan-test").setVni(10001).setPort(4899).setVtepMac("c2:6a:9b:e5:39:8d")
+              .setVtepIp("179.17.1.21/24").setPodCidr("10.234.111.0/24").setMtu(1450).setDeviceUp(true).setPeersDesired(1).setPeersInstalled(1))
+          .addRecentErrors("neighReplace 179.17.1.31: EINVAL")).build();
+      case ROUTES -> Response.newBuilder().setRoutes(RoutesResponse.newBuilder().addPeers(PeerRoutes.newBuilder()
+          .setPeer("worker1").setVni(10001).setDevice("vxlan-test")
+          .addObjects(RouteObject.newBuilder().setKind("neighbour").setDescription("179.17.1.31 lladdr 7a:3a:fe:45:a3:76 nud permanent").setInstalled(true))
+          .addObjects(RouteObject.newBuilder().setKind("route").setDescription("10.234.112.0/24 via 179.17.1.31 onlink").setInstalled(false)))).build();
+      case LEAVE -> {
+        leaves.add(caller);
+        yield Response.newBuilder().setLeave(LeaveResponse.newBuilder().setOk(true).setMessage("left the mesh; peer entries removed")).build();
+      }
+      default -> throw new IllegalStateException("unexpected " + req);
+    };
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    socket = dir.resolve("vxmesh.sock");
+    server = new ApiServer(socket, this::handle);
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  int run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = VxmeshCommand.execute(new PrintWriter(o), new PrintWriter(e), args);
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  @Test
+  void membersTableIsSortedAndAligned() {
+    assertEquals(0, run("members", "--socket", socket.toString()), err);
+    List<String> lines = out.lines().toList();
+    assertEquals(5, lines.size(), out);
+    assertTrue(lines.get(0).matches("Node\\s+Address\\s+Status\\s+VNI\\s+VTEP MAC\\s+VTEP IP\\s+Pod CIDR"), lines.get(0));
+    assertTrue(lines.get(1).startsWith("intruder "), out);
+    assertTrue(lines.get(2).startsWith("master1 (self) "), out);
+    assertTrue(lines.get(3).trim().startsWith("10002"), "second network of master1 on its own row: " + out);
+    assertTrue(lines.get(4).startsWith("worker1 "), out);
+    int col = lines.get(0).indexOf("VTEP MAC");
+    assertEquals(col, lines.get(2).indexOf("c2:6a:9b:e5:39:8d"), "columns aligned:\n" + out);
+    assertEquals(col, lines.get(4).indexOf("7a:3a:fe:45:a3:76"), "columns aligned:\n" + out);
+    assertTrue(lines.get(4).contains("10.211.55.6:7947") && lines.get(4).contains("alive") && lines.get(4).contains("179.17.1.31/24")
+        && lines.get(4).endsWith("10.234.112.0/24"), lines.get(4));
+  }
+
+  @Test
+  void membersDetailedAddsReasonVersionGeneration() {
+    assertEquals(0, run("members", "--detailed", "--socket", socket.toString()), err);
+    assertTrue(out.lines().findFirst().orElseThrow().endsWith("Reason         Version  Generation"), out);
+    assertTrue(out.contains("bad signature"), out);
+  }
+
+  @Test
+  void membersStatusFilterAndExit2WhenNothingMatches() {
+    assertEquals(0, run("members", "--status", "untrusted|conflict", "--socket", socket.toString()), err);
+    assertEquals(2, out.lines().count(), out);
+    assertTrue(out.contains("intruder"), out);
+    assertEquals(2, run("members", "--status", "fail.*", "--socket", socket.toString()));
+    assertEquals("", out);
+    assertEquals(2, run("members", "--status", "fail.*", "-o", "json", "--socket", socket.toString()));
+    assertEquals("{\n}", out.strip());
+  }
+
+  @Test
+  void membersJsonIsTheProto3Mapping() throws Exception {
+    assertEquals(0, run("members", "-o", "json", "--socket", socket.toString()), err);
+    for (String field : List.of("\"members\"", "\"name\"", "\"hostIp\"", "\"status\"", "\"networks\"", "\"vni\"", "\"vtepMac\"", "\"vtepIp\"", "\"podCidr\"")) {
+      assertTrue(out.contains(field), field + " in " + out);
+    }
+    ListMembersResponse.Builder back = ListMembersResponse.newBuilder();
+    JsonFormat.parser().merge(out, back);
+    assertEquals(List.of("intruder", "master1", "worker1"), back.getMembersList().stream().map(Member::getName).toList());
+    assertEquals("10.234.111.0/24", back.getMembers(1).getNetworks(0).getPodCidr());
+  }
+
+  @Test
+  void statusSummarisesTheAgent() {
+    assertEquals(0, run("status", "--socket", socket.toString()), err);
+    assertTrue(out.contains("Node:       master1 (10.211.55.5)"), out);
+    assertTrue(out.contains("Uptime:     1h2m"), out);
+    assertTrue(out.contains("alive=2 untrusted=1"), out);
+    assertTrue(out.contains("Reconcile:  ok, 0s ago, took 1.5 ms, 12 passes"), out);
+    assertTrue(out.lines().anyMatch(l -> l.matches("vxlan-test\\s+10001\\s+4899\\s+c2:6a:9b:e5:39:8d.*yes\\s+1/1")), out);
+    assertTrue(out.contains("neighReplace 179.17.1.31: EINVAL"), out);
+    assertEquals(0, run("status", "-o", "json", "--socket", socket.toString()), err);
+    assertTrue(out.contains("\"nodeName\": \"master1\""), out);
+  }
+
+  @Test
+  void routesShowInstalledYesNo() {
+    assertEquals(0, run("routes", "--socket", socket.toString()), err);
+    List<String> lines = out.lines().toList();
+    assertTrue(lines.get(0).matches("Peer\\s+VNI\\s+Device\\s+Kind\\s+Object\\s+Installed"), out);
+    assertTrue(lines.get(1).startsWith("worker1") && lines.get(1).endsWith("yes"), out);
+    assertTrue(lines.get(2).contains("route") && lines.get(2).endsWith("no"), out);
+  }
+
+  @Test
+  void leaveAsRootReachesTheAgent() {
+    assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root"), "SKIPPED: leave as root needs root");
+    assertEquals(0, run("leave", "--socket", socket.toString()), err);
+    assertEquals("left the mesh; peer entries removed", out.strip());
+    assertEquals(1, leaves.size());
+  }
+
+  @Test
+  void leaveAsAnotherUserIsRefusedByTheServer() throws Exception {
+    boolean root = ProcessHandle.current().info().user().orElse("").equals("root");
+    assumeTrue(root, "SKIPPED LOUDLY: needs root to run the client as uid 65534");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "SKIPPED LOUDLY: setpriv (util-linux) missing");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+    Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+        javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar(), "leave", "--socket", socket.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "client finished");
+    assertEquals(1, p.exitValue(), stderr);
+    assertEquals("vxmesh: the agent says: leave needs root (uid 0); you are uid 65534", stderr.strip());
+    assertTrue(leaves.isEmpty(), "the handler never saw the leave");
+  }
+
+  @Test
+  void agentNotRunningIsOneLineAndExit1() {
+    Path missing = dir.resolve("no/such.sock");
+    for (String cmd : List.of("members", "status", "routes", "leave")) {
+      assertEquals(1, run(cmd, "--socket", missing.toString()), cmd);
+      assertEquals("vxmesh: cannot reach the agent at " + missing + ": no such file (is vxmesh running?)", err.strip(), cmd);
+      assertEquals("", out, cmd);
+    }
+  }
+
+  @Test
+  void theRealJarHonoursVxmeshSocketAndPrintsNoStackTrace() throws Exception {
+    Path missing = dir.resolve("absent.sock");
+    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar(), "members");
+    pb.environment().put("VXMESH_SOCKET", missing.toString());
+    Process p = pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(1, p.exitValue(), stderr);
+    assertEquals("vxmesh: cannot reach the agent at " + missing + ": no such file (is vxmesh running?)", stderr.strip());
+  }
+
+  @Test
+  void keygenPrintsAKeyTheLoaderAccepts() {
+    assertEquals(0, run("keygen"));
+    ClusterKey.parse(out);
+    assertEquals(1, out.lines().count());
+    String first = out;
+    run("keygen");
+    assertFalse(first.equals(out), "keys are random");
+  }
+
+  static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  static String jar() {
+    String jar = System.getProperty("vxmesh.jar", "target/vxmesh.jar");
+    assertTrue(Files.isRegularFile(Path.of(jar)), "built jar at " + jar);
+    return jar;
+  }
+}

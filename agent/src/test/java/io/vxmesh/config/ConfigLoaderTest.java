@@ -1,0 +1,299 @@
+package io.vxmesh.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.net.MacAddress;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Parsing, defaults resolution against a described host, and validation messages. */
+class ConfigLoaderTest {
+  @TempDir Path dir;
+  Path keyFile;
+  final ConfigLoader loader = new ConfigLoader(FakeHost.master1());
+
+  @BeforeEach
+  void key() throws IOException {
+    keyFile = dir.resolve("cluster.key");
+    Files.writeString(keyFile, ClusterKey.generate().toBase64() + "\n");
+  }
+
+  /** The issue's example, with the key file in the temp dir. */
+  String full() {
+    return """
+        node_name = "master1"
+        [gossip]
+        advertise = "10.211.55.5"
+        port = 7947
+        join = ["10.211.55.6:7947"]
+        key_file = "%s"
+        [api]
+        socket = "/run/vxmesh/vxmesh.sock"
+        [[network]]
+        device = "vxlan-test"
+        vni = 10001
+        port = 4899
+        underlay = "enp0s5"
+        vtep_address = "179.17.1.21/24"
+        vtep_mac = "c2:6a:9b:e5:39:8d"
+        pod_cidr = "10.234.111.0/24"
+        mtu = 1450
+        """.formatted(keyFile);
+  }
+
+  static final String MINIMAL_NET = """
+      [[network]]
+      vni = 10001
+      vtep_address = "179.17.1.21/24"
+      pod_cidr = "10.234.111.0/24"
+      """;
+
+  Config load(String text) throws Exception {
+    Path f = dir.resolve("vxmesh.toml");
+    Files.writeString(f, text);
+    return loader.load(f);
+  }
+
+  ConfigException fails(String text) throws IOException {
+    Path f = dir.resolve("vxmesh.toml");
+    Files.writeString(f, text);
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.load(f));
+    assertTrue(e.getMessage().startsWith(f + ": "), e.getMessage());
+    assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    return e;
+  }
+
+  String keyLine() {
+    return "[gossip]\nkey_file = \"" + keyFile + "\"\n";
+  }
+
+  @Test
+  void theIssueExampleLoadsAsWritten() throws Exception {
+    Config c = load(full());
+    assertEquals("master1", c.nodeName());
+    assertEquals(IpAddresses.parseV4("10.211.55.5"), c.gossip().advertise());
+    assertEquals(7947, c.gossip().port());
+    assertEquals(List.of(new InetSocketAddress(IpAddresses.parseV4("10.211.55.6"), 7947)), c.gossip().join());
+    assertEquals(Path.of("/run/vxmesh/vxmesh.sock"), c.api().socket());
+    assertEquals(ClusterKey.read(keyFile), c.key());
+    VtepSpec spec = c.vtepSpecs().get(0);
+    assertEquals(new VtepSpec("vxlan-test", 10001, 4899, IpAddresses.parseV4("10.211.55.5"), "enp0s5",
+        MacAddress.parse("c2:6a:9b:e5:39:8d"), IpPrefix.parse("179.17.1.21/24"), 1450), spec);
+    assertEquals(IpPrefix.parse("10.234.111.0/24"), c.networks().get(0).podCidr());
+  }
+
+  @Test
+  void defaultsComeFromTheHostAndTheDocumentedValues() throws Exception {
+    Config c = load(keyLine() + MINIMAL_NET);
+    assertEquals("master1", c.nodeName());
+    assertEquals(IpAddresses.parseV4("10.211.55.5"), c.gossip().advertise(), "first IPv4 of the default-route device");
+    assertEquals(IpAddresses.parse("0.0.0.0"), c.gossip().bind());
+    assertEquals(7947, c.gossip().port());
+    assertEquals(List.of(), c.gossip().join());
+    assertEquals(Duration.ofMillis(100), c.gossip().gossipInterval());
+    assertEquals(3, c.gossip().gossipFanout());
+    assertEquals(Duration.ofMillis(200), c.gossip().probeInterval());
+    assertEquals(Duration.ofMillis(300), c.gossip().probeTimeout());
+    assertEquals(2, c.gossip().suspectProbes());
+    assertEquals(Duration.ofSeconds(1), c.gossip().failureTimeout());
+    assertEquals(Duration.ofSeconds(15), c.gossip().restartGrace());
+    assertEquals(ApiConfig.DEFAULT_SOCKET, c.api().socket());
+    assertEquals(Duration.ofSeconds(30), c.agent().resyncInterval());
+    assertEquals("info", c.agent().logLevel());
+    NetworkConfig n = c.networks().get(0);
+    assertEquals("vxmesh10001", n.device());
+    assertEquals(4789, n.port());
+    assertEquals("enp0s5", n.underlay());
+    assertEquals(1450, n.mtu(), "underlay MTU - 50");
+    assertEquals(ConfigLoader.derivedMac("master1", 10001), n.vtepMac());
+  }
+
+  @Test
+  void derivedMacIsStableUnicastLocallyAdministeredAndDiffersPerNodeAndVni() {
+    MacAddress a = ConfigLoader.derivedMac("master1", 10001);
+    assertEquals(a, ConfigLoader.derivedMac("master1", 10001));
+    assertNotEquals(a, ConfigLoader.derivedMac("master2", 10001));
+    assertNotEquals(a, ConfigLoader.derivedMac("master1", 10002));
+    assertEquals(0x02, a.bytes()[0] & 0x03, "locally administered, unicast: " + a);
+  }
+
+  @Test
+  void relativeKeyFileResolvesAgainstTheConfigDirectory() throws Exception {
+    Config c = load("[gossip]\nkey_file = \"cluster.key\"\n" + MINIMAL_NET);
+    assertEquals(keyFile, c.gossip().keyFile());
+  }
+
+  @Test
+  void joinAcceptsAddressWithoutPortAndIpv6() throws Exception {
+    Config c = load(keyLine() + "join = [\"10.0.0.2\", \"[fd00::2]:8000\"]\n" + MINIMAL_NET);
+    assertEquals(new InetSocketAddress(IpAddresses.parseV4("10.0.0.2"), 7947), c.gossip().join().get(0));
+    assertEquals(new InetSocketAddress(IpAddresses.parse("fd00::2"), 8000), c.gossip().join().get(1));
+  }
+
+  @Test
+  void fileMissing() {
+    Path f = dir.resolve("nope.toml");
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.load(f));
+    assertEquals(f + ": file does not exist", e.getMessage());
+  }
+
+  @Test
+  void unparsableTomlNamesTheLine() throws IOException {
+    ConfigException e = fails(keyLine() + "port = = 3\n" + MINIMAL_NET);
+    assertTrue(e.getMessage().contains(": line 3: not valid TOML"), e.getMessage());
+  }
+
+  @Test
+  void unknownKeyIsNamedWithItsPath() throws IOException {
+    ConfigException e = fails(keyLine() + MINIMAL_NET + "vtep_macc = \"c2:6a:9b:e5:39:8d\"\n");
+    assertEquals("network[0].vtep_macc", e.key(), e.getMessage());
+    assertTrue(e.reason().startsWith("unknown key"), e.getMessage());
+    assertTrue(e.reason().contains("vtep_mac"), "lists the known keys: " + e.getMessage());
+    assertEquals("bogus", fails("bogus = 1\n" + keyLine() + MINIMAL_NET).key());
+    assertEquals("gossip.advertize", fails(keyLine() + "advertize = \"1.2.3.4\"\n" + MINIMAL_NET).key());
+  }
+
+  @Test
+  void wrongTypeIsNamed() throws IOException {
+    ConfigException e = fails(keyLine() + MINIMAL_NET + "mtu = \"big\"\n");
+    assertEquals("network[0].mtu", e.key(), e.getMessage());
+    assertEquals("network[0].mtu", fails(keyLine() + MINIMAL_NET + "mtu = 1450.5\n").key());
+    assertEquals("gossip.join[0]", fails(keyLine() + "join = [1]\n" + MINIMAL_NET).key());
+    assertEquals("network[0].vni", fails(keyLine() + "[[network]]\nvni = \"10001\"\nvtep_address = \"1.1.1.1/24\"\npod_cidr = \"10.0.0.0/24\"\n").key());
+  }
+
+  @Test
+  void missingRequiredKeys() throws IOException {
+    assertEquals("network", fails(keyLine()).key());
+    assertEquals("network[0].vni", fails(keyLine() + "[[network]]\nvtep_address = \"1.1.1.1/24\"\npod_cidr = \"10.0.0.0/24\"\n").key());
+    assertEquals("network[0].vtep_address", fails(keyLine() + "[[network]]\nvni = 1\npod_cidr = \"10.0.0.0/24\"\n").key());
+    assertEquals("network[0].pod_cidr", fails(keyLine() + "[[network]]\nvni = 1\nvtep_address = \"1.1.1.1/24\"\n").key());
+  }
+
+  @Test
+  void malformedValues() throws IOException {
+    assertEquals("gossip.advertise", fails(keyLine() + "advertise = \"10.211.55\"\n" + MINIMAL_NET).key());
+    assertEquals("gossip.join[0]", fails(keyLine() + "join = [\"10.0.0.2:99999\"]\n" + MINIMAL_NET).key());
+    assertEquals("gossip.join[1]", fails(keyLine() + "join = [\"10.0.0.2\", \"seed.example\"]\n" + MINIMAL_NET).key());
+    assertEquals("gossip.port", fails(keyLine() + "port = 70000\n" + MINIMAL_NET).key());
+    assertEquals("gossip.probe_interval_ms", fails(keyLine() + "probe_interval_ms = 0\n" + MINIMAL_NET).key());
+    assertEquals("network[0].vtep_mac", fails(keyLine() + MINIMAL_NET + "vtep_mac = \"c2:6a:9b:e5:39\"\n").key());
+    assertEquals("network[0].vtep_mac", fails(keyLine() + MINIMAL_NET + "vtep_mac = \"01:00:5e:00:00:01\"\n").key());
+    assertEquals("network[0].vtep_address", fails(keyLine() + "[[network]]\nvni = 1\nvtep_address = \"179.17.1.21\"\npod_cidr = \"10.0.0.0/24\"\n").key());
+    assertEquals("network[0].vtep_address", fails(keyLine() + "[[network]]\nvni = 1\nvtep_address = \"179.17.1.0/24\"\npod_cidr = \"10.0.0.0/24\"\n").key());
+    assertEquals("network[0].port", fails(keyLine() + MINIMAL_NET + "port = 0\n").key());
+    assertEquals("network[0].mtu", fails(keyLine() + MINIMAL_NET + "mtu = 40\n").key());
+    assertEquals("agent.log_level", fails(keyLine() + MINIMAL_NET + "[agent]\nlog_level = \"loud\"\n").key());
+    assertEquals("api.socket", fails(keyLine() + "[api]\nsocket = \"relative.sock\"\n" + MINIMAL_NET).key());
+    assertEquals("node_name", fails("node_name = \"has space\"\n" + keyLine() + MINIMAL_NET).key());
+  }
+
+  @Test
+  void podCidrWithHostBitsSuggestsTheNetwork() throws IOException {
+    ConfigException e = fails(keyLine() + "[[network]]\nvni = 1\nvtep_address = \"1.1.1.1/24\"\npod_cidr = \"10.234.111.5/24\"\n");
+    assertEquals("network[0].pod_cidr", e.key());
+    assertTrue(e.reason().contains("host bits set") && e.reason().contains("10.234.111.0/24"), e.getMessage());
+  }
+
+  @Test
+  void vniOutOfRange() throws IOException {
+    ConfigException e = fails(keyLine() + "[[network]]\nvni = 16777216\nvtep_address = \"1.1.1.1/24\"\npod_cidr = \"10.0.0.0/24\"\n");
+    assertEquals("network[0].vni", e.key());
+    assertTrue(e.reason().contains("1..16777215"), e.getMessage());
+    assertEquals("network[0].vni", fails(keyLine() + "[[network]]\nvni = 0\nvtep_address = \"1.1.1.1/24\"\npod_cidr = \"10.0.0.0/24\"\n").key());
+  }
+
+  @Test
+  void deviceNameLongerThanIfnamsiz() throws IOException {
+    ConfigException e = fails(keyLine() + MINIMAL_NET + "device = \"vxlan-much-too-long\"\n");
+    assertEquals("network[0].device", e.key());
+    assertEquals("network[0].underlay", fails(keyLine() + MINIMAL_NET + "underlay = \"a/b\"\n").key());
+  }
+
+  @Test
+  void twoNetworksSharingVniOrDevice() throws IOException {
+    String second = """
+        [[network]]
+        vni = %d
+        device = "%s"
+        vtep_address = "179.17.2.21/24"
+        pod_cidr = "10.234.112.0/24"
+        """;
+    ConfigException vni = fails(keyLine() + MINIMAL_NET + second.formatted(10001, "other"));
+    assertEquals("network[1].vni", vni.key());
+    assertTrue(vni.reason().contains("network[0]"), vni.getMessage());
+    ConfigException dev = fails(keyLine() + MINIMAL_NET + second.formatted(10002, "vxmesh10001"));
+    assertEquals("network[1].device", dev.key());
+  }
+
+  @Test
+  void missingOrShortKeyFile() throws IOException {
+    ConfigException missing = fails("[gossip]\nkey_file = \"absent.key\"\n" + MINIMAL_NET);
+    assertEquals("gossip.key_file", missing.key());
+    assertTrue(missing.reason().contains("does not exist"), missing.getMessage());
+    Files.writeString(keyFile, "c2hvcnQ=\n");
+    ConfigException shortKey = fails(keyLine() + MINIMAL_NET);
+    assertEquals("gossip.key_file", shortKey.key());
+    assertTrue(shortKey.reason().contains("5 bytes, want 32"), shortKey.getMessage());
+  }
+
+  @Test
+  void hostWithoutDefaultRouteNeedsAdvertise() throws IOException {
+    Path f = dir.resolve("vxmesh.toml");
+    Files.writeString(f, keyLine() + MINIMAL_NET);
+    ConfigLoader isolated = new ConfigLoader(new FakeHost("h", null, List.of(), 0));
+    ConfigException e = assertThrows(ConfigException.class, () -> isolated.load(f));
+    assertEquals("gossip.advertise", e.key());
+  }
+
+  static String shipped() throws IOException {
+    Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("config/vxmesh.toml"))) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      throw new AssertionError("config/vxmesh.toml not found");
+    }
+    return Files.readString(p.resolve("config/vxmesh.toml"));
+  }
+
+  @Test
+  void theShippedConfigIsTheIssueExample() throws Exception {
+    Config shipped = load(shipped().replace("/etc/vxmesh/cluster.key", keyFile.toString()));
+    Config example = load(full());
+    assertEquals(example, new Config(example.file(), shipped.nodeName(), shipped.gossip(), shipped.api(), shipped.networks(),
+        shipped.agent(), shipped.key()));
+  }
+
+  @Test
+  void everyCommentedKeyInTheShippedConfigIsRealAndShowsItsDefault() throws Exception {
+    String text = shipped().replace("/etc/vxmesh/cluster.key", keyFile.toString());
+    String uncommented = text.replaceAll("(?m)^# ([a-z_]+ = .*)$", "$1");
+    assertNotEquals(text, uncommented, "there are commented keys");
+    Config plain = load(text);
+    Config explicit = load(uncommented);
+    assertEquals(plain, explicit, "uncommenting the documented defaults changes nothing");
+  }
+
+  @Test
+  void theRenderedConfigLoadsBackUnchanged() throws Exception {
+    Config c = load(full().replace("join = [\"10.211.55.6:7947\"]", "join = [\"10.211.55.6:7947\", \"[fd00::6]:7000\"]"));
+    Config back = load(ConfigRenderer.render(c));
+    assertEquals(c, back);
+    assertTrue(!ConfigRenderer.render(c).contains(c.key().toBase64()), "never prints the key");
+  }
+}

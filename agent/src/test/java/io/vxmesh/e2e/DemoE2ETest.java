@@ -1,0 +1,29 @@
+package io.vxmesh.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxmesh.testbed.AgentProcess;
+import io.vxmesh.testbed.Exec;
+import io.vxmesh.testbed.ExecResult;
+import io.vxmesh.testbed.Testbed;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/** The README's run command, as a user runs it: {@code java -jar vxmesh.jar demo --nodes 3}. */
+@EnabledIfSystemProperty(named = "vxmesh.e2e", matches = "true")
+class DemoE2ETest {
+  @Test
+  void theDemoConvergesPingsEveryPodAndLeavesNothingBehind() {
+    Mesh.requireRootAndAgent();
+    List<String> before = Testbed.listNamespaces();
+    ExecResult r = Exec.run(Duration.ofSeconds(180),
+        List.of(AgentProcess.javaBinary(), "-jar", AgentProcess.locateJar().toString(), "demo", "--nodes", "3"));
+    assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+    assertTrue(r.stdout().contains("all pings worked"), r.stdout());
+    assertTrue(r.stdout().contains("alive"), "vxmesh members output missing: " + r.stdout());
+    assertEquals(before, Testbed.listNamespaces(), "the demo left namespaces behind");
+  }
+}

@@ -1,0 +1,87 @@
+#!/bin/sh
+# Installs vxmesh: the jar, the /usr/bin/vxmesh launcher, the systemd unit, sysusers.d and
+# tmpfiles.d entries, the default configuration (only if absent) and a cluster key (only if
+# absent, mode 0600).
+#
+#   sudo ./install.sh                      # build if needed, install into /
+#   DESTDIR=/tmp/pkg ./install.sh          # stage into a directory (packaging, tests)
+#
+# Variables: DESTDIR (staging root, default empty), PREFIX (default /usr), SYSCONFDIR
+# (default /etc), VXMESH_JAR (use this jar instead of agent/target/vxmesh.jar; no build).
+# Without DESTDIR, as root, it also creates the vxmesh group and reloads systemd.
+set -eu
+
+here="$(cd "$(dirname "$0")" && pwd)"
+DESTDIR="${DESTDIR:-}"
+PREFIX="${PREFIX:-/usr}"
+SYSCONFDIR="${SYSCONFDIR:-/etc}"
+
+jar="${VXMESH_JAR:-$here/agent/target/vxmesh.jar}"
+if [ ! -f "$jar" ]; then
+  if [ -n "${VXMESH_JAR:-}" ]; then
+    echo "install.sh: $jar does not exist" >&2
+    exit 1
+  fi
+  echo "install.sh: building $jar"
+  (cd "$here" && mvn -q -B package -DskipTests)
+fi
+
+libdir="$DESTDIR$PREFIX/lib/vxmesh"
+bindir="$DESTDIR$PREFIX/bin"
+unitdir="$DESTDIR$PREFIX/lib/systemd/system"
+confdir="$DESTDIR$SYSCONFDIR/vxmesh"
+
+install -d -m 0755 "$libdir" "$bindir" "$unitdir" "$DESTDIR$PREFIX/lib/sysusers.d" "$DESTDIR$PREFIX/lib/tmpfiles.d"
+install -m 0644 "$jar" "$libdir/vxmesh.jar"
+
+# The launcher and the unit name /usr paths; rewrite them when PREFIX differs.
+sed "s|/usr/lib/vxmesh/vxmesh.jar|$PREFIX/lib/vxmesh/vxmesh.jar|" "$here/packaging/vxmesh" > "$bindir/vxmesh.tmp"
+chmod 0755 "$bindir/vxmesh.tmp"
+mv "$bindir/vxmesh.tmp" "$bindir/vxmesh"
+sed -e "s|/usr/bin/vxmesh|$PREFIX/bin/vxmesh|" -e "s|/etc/vxmesh/|$SYSCONFDIR/vxmesh/|" \
+  "$here/systemd/vxmesh.service" > "$unitdir/vxmesh.service"
+chmod 0644 "$unitdir/vxmesh.service"
+install -m 0644 "$here/systemd/vxmesh.sysusers" "$DESTDIR$PREFIX/lib/sysusers.d/vxmesh.conf"
+sed "s|/etc/vxmesh|$SYSCONFDIR/vxmesh|" "$here/systemd/vxmesh.tmpfiles" > "$DESTDIR$PREFIX/lib/tmpfiles.d/vxmesh.conf"
+chmod 0644 "$DESTDIR$PREFIX/lib/tmpfiles.d/vxmesh.conf"
+
+# Group first, so /etc/vxmesh can belong to it.
+if [ -z "$DESTDIR" ] && [ "$(id -u)" = 0 ]; then
+  if ! getent group vxmesh >/dev/null 2>&1; then
+    if command -v systemd-sysusers >/dev/null 2>&1; then
+      systemd-sysusers "$PREFIX/lib/sysusers.d/vxmesh.conf"
+    else
+      groupadd --system vxmesh
+    fi
+  fi
+fi
+
+install -d -m 0750 "$confdir"
+if [ -z "$DESTDIR" ] && getent group vxmesh >/dev/null 2>&1; then
+  chgrp vxmesh "$confdir" || true
+fi
+
+if [ -e "$confdir/vxmesh.toml" ]; then
+  echo "install.sh: keeping existing $confdir/vxmesh.toml"
+else
+  sed "s|/etc/vxmesh/cluster.key|$SYSCONFDIR/vxmesh/cluster.key|" "$here/config/vxmesh.toml" > "$confdir/vxmesh.toml"
+  chmod 0640 "$confdir/vxmesh.toml"
+  echo "install.sh: installed $confdir/vxmesh.toml (edit it for this host)"
+fi
+
+if [ -e "$confdir/cluster.key" ]; then
+  echo "install.sh: keeping existing $confdir/cluster.key"
+else
+  # Same format as `vxmesh keygen`: base64 of 32 random bytes. Every host of a mesh needs
+  # the same key: copy this file to the others (or copy theirs here before installing).
+  (umask 077 && head -c 32 /dev/urandom | base64 > "$confdir/cluster.key")
+  chmod 0600 "$confdir/cluster.key"
+  echo "install.sh: created $confdir/cluster.key (copy it to every host of the mesh)"
+fi
+
+if [ -z "$DESTDIR" ] && [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  echo "install.sh: done; start with: systemctl enable --now vxmesh"
+else
+  echo "install.sh: done"
+fi
