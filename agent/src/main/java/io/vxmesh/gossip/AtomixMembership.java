@@ -32,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,9 +169,8 @@ public final class AtomixMembership implements Membership {
         .setInterfaces(List.of(bindHost))
         .setPort(settings.port())
         .setConnectTimeout(timers.probeTimeout().multipliedBy(3));
-    BiConsumer<Address, String> onResponse = (from, type) -> {};
     NettyMessagingService netty = new NettyMessagingService("vxmesh", localAddress, mc);
-    messaging = new AuthenticatedMessaging(netty, auth, this::onProbeSent, onResponse);
+    messaging = new AuthenticatedMessaging(netty, auth, this::onProbeSent);
     unicast = new AuthenticatedUnicast(new InetSocketAddress(settings.bind(), settings.port()), auth, settings.nodeName());
     await(messaging.start(), "listen on gossip TCP " + bindHost + ":" + settings.port());
     await(unicast.start(), "listen on gossip UDP " + bindHost + ":" + settings.port());

@@ -118,6 +118,19 @@ class AtomixMembershipTest {
   }
 
   @Test
+  void portInUseFailsStartWithTheAddress() throws Exception {
+    int port = Fixtures.freePort();
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(port, 1, Fixtures.LOOPBACK)) {
+      AtomixMembership m = new AtomixMembership(Fixtures.settings("p", port, List.of(), key, 1));
+      started.add(m);
+      long t0 = System.nanoTime();
+      MembershipException e = assertThrows(MembershipException.class, m::start);
+      assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
+      assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5000, "fails fast");
+    }
+  }
+
+  @Test
   void forgedGossipDatagramAndTcpMessageAreDroppedUndecoded() throws Exception {
     List<AtomixMembership> ms = mesh(2);
     await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
