@@ -244,12 +244,15 @@ public final class Agent implements AutoCloseable {
     }
     List<String> seeds = g.join().stream().map(Agent::hostPort).toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), timers,
-        new ValidationContext(config.nodeName(), prefixes), announcement(config), clock);
+        new ValidationContext(config.nodeName(), prefixes), announcement(config, clock), clock);
   }
 
   /** What this host tells the mesh about itself. */
-  static Announcement announcement(Config config) {
+  static Announcement announcement(Config config, Clock clock) {
+    String claims = config.networks().stream().map(n -> n.vni() + "=" + n.podCidr().network()).sorted()
+        .reduce((x, y) -> x + "," + y).orElse("");
     Announcement.Builder a = Announcement.newBuilder()
+        .setClaimedAtMs(ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock))
         .setNodeName(config.nodeName())
         .setHostIp(ByteString.copyFrom(config.gossip().advertise().getAddress()))
         .setVersion(Version.current())
