@@ -9,7 +9,6 @@ import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.GossipSettings;
-import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipException;
 import io.vxmesh.gossip.ValidationContext;
@@ -234,16 +233,12 @@ public final class Agent implements AutoCloseable {
   /** The gossip settings and our own announcement, from the configuration. */
   static GossipSettings gossipSettings(Config config, Clock clock) {
     GossipConfig g = config.gossip();
-    GossipTimers d = GossipTimers.defaults();
-    GossipTimers timers = new GossipTimers(g.gossipInterval(), g.gossipFanout(), g.probeInterval(), g.probeTimeout(),
-        g.suspectProbes(), g.failureTimeout(), g.restartGrace(), d.failedRetention(), d.joinTimeout(),
-        d.rejoinMaxBackoff(), d.leaveWait());
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
       prefixes.put(n.vni(), n.vtepAddress().network());
     }
     List<String> seeds = g.join().stream().map(Agent::hostPort).toList();
-    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), timers,
+    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes), announcement(config, clock), clock);
   }
 
