@@ -106,19 +106,6 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
-  /**
-   * Runs one pass right now on the calling thread (used by leave and tests). Not concurrent with
-   * the loop: both hold the pass lock.
-   */
-  public Status reconcileNow() {
-    synchronized (passLock) {
-      pass();
-    }
-    return status();
-  }
-
-  private final Object passLock = new Object();
-
   private void loop() {
     while (true) {
       synchronized (lock) {
@@ -143,13 +130,11 @@ public final class Reconciler implements AutoCloseable {
         }
         dirty = false;
       }
-      synchronized (passLock) {
-        try {
-          pass();
-        } catch (RuntimeException e) {
-          log.error("reconcile pass failed error={}", e.toString(), e);
-          recordError("pass: " + e);
-        }
+      try {
+        pass();
+      } catch (RuntimeException e) {
+        log.error("reconcile pass failed error={}", e.toString(), e);
+        recordError("pass: " + e);
       }
     }
   }
@@ -189,7 +174,7 @@ public final class Reconciler implements AutoCloseable {
   /** One INFO line per datapath change, key=value; quiet passes log nothing. */
   private static void logChanges(VtepSpec spec, ConvergeResult out) {
     out.addedPeers().forEach(p -> log.info("peer installed device={} vni={} peer={}", spec.device(), spec.vni(), p));
-    out.changedPeers().forEach(p -> log.info("peer repaired device={} vni={} peer={}", spec.device(), spec.vni(), p));
+    out.changedPeers().forEach(p -> log.info("peer updated device={} vni={} peer={}", spec.device(), spec.vni(), p));
     out.removedPeers().forEach(p -> log.info("peer removed device={} vni={} vtep_ip={}", spec.device(), spec.vni(), p));
     out.errors().forEach(e -> log.warn("peer failed device={} vni={} {}", spec.device(), spec.vni(), e));
     if (!out.noop() || !out.ok()) {
