@@ -33,12 +33,14 @@ confdir="$DESTDIR$SYSCONFDIR/vxmesh"
 
 install -d -m 0755 "$libdir" "$bindir" "$unitdir" "$DESTDIR$PREFIX/lib/sysusers.d" "$DESTDIR$PREFIX/lib/tmpfiles.d"
 install -m 0644 "$jar" "$libdir/vxmesh.jar"
+install -d -m 0755 "$DESTDIR$PREFIX/share/doc/vxmesh"
+install -m 0644 "$here/README.md" "$DESTDIR$PREFIX/share/doc/vxmesh/README.md"
 
 # The launcher and the unit name /usr paths; rewrite them when PREFIX differs.
 sed "s|/usr/lib/vxmesh/vxmesh.jar|$PREFIX/lib/vxmesh/vxmesh.jar|" "$here/packaging/vxmesh" > "$bindir/vxmesh.tmp"
 chmod 0755 "$bindir/vxmesh.tmp"
 mv "$bindir/vxmesh.tmp" "$bindir/vxmesh"
-sed -e "s|/usr/bin/vxmesh|$PREFIX/bin/vxmesh|" -e "s|/etc/vxmesh/|$SYSCONFDIR/vxmesh/|" \
+sed -e "s|/usr/bin/vxmesh|$PREFIX/bin/vxmesh|" -e "s|/usr/share/doc/vxmesh|$PREFIX/share/doc/vxmesh|" -e "s|/etc/vxmesh/|$SYSCONFDIR/vxmesh/|" \
   "$here/systemd/vxmesh.service" > "$unitdir/vxmesh.service"
 chmod 0644 "$unitdir/vxmesh.service"
 install -m 0644 "$here/systemd/vxmesh.sysusers" "$DESTDIR$PREFIX/lib/sysusers.d/vxmesh.conf"

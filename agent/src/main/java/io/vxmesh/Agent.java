@@ -9,7 +9,6 @@ import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.GossipSettings;
-import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipException;
 import io.vxmesh.gossip.ValidationContext;
@@ -141,7 +140,7 @@ public final class Agent implements AutoCloseable {
     });
     timers.execute(this::awaitReady);
     timers.scheduleWithFixedDelay(() -> notify.status(summary()), 5, 5, TimeUnit.SECONDS);
-    notify.startWatchdog(() -> reconciler.status().lastResult() != null && !exit.isDone());
+    notify.startWatchdog(() -> reconciler.healthy() && !exit.isDone());
   }
 
   private void awaitReady() {
@@ -234,22 +233,21 @@ public final class Agent implements AutoCloseable {
   /** The gossip settings and our own announcement, from the configuration. */
   static GossipSettings gossipSettings(Config config, Clock clock) {
     GossipConfig g = config.gossip();
-    GossipTimers d = GossipTimers.defaults();
-    GossipTimers timers = new GossipTimers(g.gossipInterval(), g.gossipFanout(), g.probeInterval(), g.probeTimeout(),
-        g.suspectProbes(), g.failureTimeout(), g.restartGrace(), d.failedRetention(), d.joinTimeout(),
-        d.rejoinMaxBackoff(), d.leaveWait());
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
       prefixes.put(n.vni(), n.vtepAddress().network());
     }
     List<String> seeds = g.join().stream().map(Agent::hostPort).toList();
-    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), timers,
-        new ValidationContext(config.nodeName(), prefixes), announcement(config), clock);
+    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
+        new ValidationContext(config.nodeName(), prefixes), announcement(config, clock), clock);
   }
 
   /** What this host tells the mesh about itself. */
-  static Announcement announcement(Config config) {
+  static Announcement announcement(Config config, Clock clock) {
+    String claims = config.networks().stream().map(n -> n.vni() + "=" + n.podCidr().network()).sorted()
+        .reduce((x, y) -> x + "," + y).orElse("");
     Announcement.Builder a = Announcement.newBuilder()
+        .setClaimedAtMs(ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock))
         .setNodeName(config.nodeName())
         .setHostIp(ByteString.copyFrom(config.gossip().advertise().getAddress()))
         .setVersion(Version.current())

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
@@ -237,15 +238,22 @@ public final class ConfigLoader {
         }
       }
       Path keyFile = g.keyFile() == null ? DEFAULT_KEY_FILE : keyFilePath(g.keyFile());
-      return new GossipConfig(
-          bind, advertise, port, join, keyFile,
-          millis("gossip.gossip_interval_ms", g.gossipIntervalMs(), 100),
-          positive("gossip.gossip_fanout", g.gossipFanout(), 3),
-          millis("gossip.probe_interval_ms", g.probeIntervalMs(), 200),
-          millis("gossip.probe_timeout_ms", g.probeTimeoutMs(), 300),
-          positive("gossip.suspect_probes", g.suspectProbes(), 2),
-          millis("gossip.failure_timeout_ms", g.failureTimeoutMs(), 1000),
-          millis("gossip.restart_grace_ms", g.restartGraceMs(), 15000));
+      GossipTimers d = GossipTimers.defaults();
+      GossipTimers timers;
+      try {
+        timers = new GossipTimers(
+            millis("gossip.gossip_interval_ms", g.gossipIntervalMs(), d.gossipInterval()),
+            positive("gossip.gossip_fanout", g.gossipFanout(), d.gossipFanout()),
+            millis("gossip.probe_interval_ms", g.probeIntervalMs(), d.probeInterval()),
+            millis("gossip.probe_timeout_ms", g.probeTimeoutMs(), d.probeTimeout()),
+            positive("gossip.suspect_probes", g.suspectProbes(), d.suspectProbes()),
+            millis("gossip.failure_timeout_ms", g.failureTimeoutMs(), d.failureTimeout()),
+            millis("gossip.restart_grace_ms", g.restartGraceMs(), d.restartGrace()),
+            d.failedRetention(), d.joinTimeout(), d.rejoinMaxBackoff(), d.leaveWait());
+      } catch (IllegalArgumentException e) {
+        throw error("gossip", e.getMessage());
+      }
+      return new GossipConfig(bind, advertise, port, join, keyFile, timers);
     }
 
     private List<NetworkConfig> networks(List<RawConfig.Network> raw, String nodeName, Inet4Address advertise)
@@ -432,8 +440,8 @@ public final class ConfigLoader {
       return value;
     }
 
-    private Duration millis(String key, Integer value, int dflt) throws ConfigException {
-      return Duration.ofMillis(positive(key, value, dflt));
+    private Duration millis(String key, Integer value, Duration dflt) throws ConfigException {
+      return value == null ? dflt : Duration.ofMillis(positive(key, value, 1));
     }
 
     private <T> T parse(String key, String text, Function<String, T> parser) throws ConfigException {

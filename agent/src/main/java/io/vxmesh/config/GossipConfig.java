@@ -4,7 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Duration;
+import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import java.util.List;
 
 /**
@@ -16,13 +16,10 @@ import java.util.List;
  * @param port gossip port, TCP and UDP (default 7947)
  * @param join seed members; empty starts a new mesh
  * @param keyFile the cluster key file (default /etc/vxmesh/cluster.key)
- * @param gossipInterval how often gossip is sent (default 100 ms)
- * @param gossipFanout members gossiped to per round (default 3)
- * @param probeInterval how often a member is probed (default 200 ms)
- * @param probeTimeout how long a probe waits (default 300 ms)
- * @param suspectProbes indirect probes before a member is suspected (default 2)
- * @param failureTimeout suspect to failed (default 1 s)
- * @param restartGrace how long a restarting peer keeps its routes (default 15 s)
+ * @param timers SWIM and vxmesh timing ({@code gossip_interval_ms}, {@code gossip_fanout},
+ *     {@code probe_interval_ms}, {@code probe_timeout_ms}, {@code suspect_probes},
+ *     {@code failure_timeout_ms}, {@code restart_grace_ms}); defaults are
+ *     {@link GossipTimers#defaults()}
  */
 public record GossipConfig(
     InetAddress bind,
@@ -30,13 +27,7 @@ public record GossipConfig(
     int port,
     List<InetSocketAddress> join,
     Path keyFile,
-    Duration gossipInterval,
-    int gossipFanout,
-    Duration probeInterval,
-    Duration probeTimeout,
-    int suspectProbes,
-    Duration failureTimeout,
-    Duration restartGrace) {
+    GossipTimers timers) {
   public static final int DEFAULT_PORT = 7947;
 
   public GossipConfig {

@@ -85,7 +85,7 @@ public sealed interface Change {
     }
   }
 
-  /** {@code bridge fdb del MAC dst DST dev VTEP self}. */
+  /** {@code bridge fdb del MAC [dst DST] dev VTEP self}; a null dst removes the MAC's entry whatever its dst. */
   record FdbDel(String peer, MacAddress mac, Inet4Address dst) implements Change {
     public int phase() {
       return 6;

@@ -13,10 +13,25 @@ import java.util.List;
  * @param unchanged objects already right
  * @param errors failures; a failed peer does not stop the others
  * @param micros wall time of the whole converge
+ * @param addedPeers names of peers that had none of their objects and now have them written
+ * @param changedPeers names of peers of which some object was missing or different (drift
+ *     repaired, MAC/host IP/pod CIDR changed)
+ * @param removedPeers peers whose objects were deleted, named by VTEP IP (the kernel keeps no
+ *     names; a MAC or CIDR when no IP is known)
+ * @param installed desired peers fully installed after this pass (not refused, nothing failed)
  */
-public record ConvergeResult(int peers, int added, int changed, int removed, int unchanged, List<PeerError> errors, long micros) {
+public record ConvergeResult(int peers, int added, int changed, int removed, int unchanged, List<PeerError> errors, long micros,
+    List<String> addedPeers, List<String> changedPeers, List<String> removedPeers, int installed) {
   public ConvergeResult {
     errors = List.copyOf(errors);
+    addedPeers = List.copyOf(addedPeers);
+    changedPeers = List.copyOf(changedPeers);
+    removedPeers = List.copyOf(removedPeers);
+  }
+
+  /** Nothing to do: no peers, nothing written. */
+  public static ConvergeResult empty() {
+    return new ConvergeResult(0, 0, 0, 0, 0, List.of(), 0, List.of(), List.of(), List.of(), 0);
   }
 
   public boolean ok() {

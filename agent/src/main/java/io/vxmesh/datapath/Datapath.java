@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * every call, including {@link #removeAllPeers}. The VTEP's own address and its connected
  * route are not peer objects.
  *
- * <p>Thread-safe: calls are serialised (one netlink socket).
+ * <p>Thread-safe: calls are serialised (one netlink socket). Logs at DEBUG only: the caller
+ * (the reconciler) reports peers and errors from the {@link ConvergeResult}.
  */
 public final class Datapath implements AutoCloseable {
   /**
@@ -109,15 +110,54 @@ public final class Datapath implements AutoCloseable {
       }
     }
     long micros = (System.nanoTime() - t0) / 1000;
-    ConvergeResult r = new ConvergeResult(desired.size(), plan.added(), plan.changed(), plan.removed(), plan.unchanged(), errors, micros);
+    Set<String> notInstalled = new HashSet<>(failed);
+    plan.refused().forEach(e -> notInstalled.add(e.peer()));
+    boolean unknown = errors.stream().anyMatch(e -> e.peer().equals("*"));
+    int installed = unknown ? 0 : (int) desired.stream().filter(p -> !notInstalled.contains(p.name())).count();
+    ConvergeResult r = new ConvergeResult(desired.size(), plan.added(), plan.changed(), plan.removed(), plan.unchanged(), errors, micros,
+        plan.addedPeers(), plan.changedPeers(), plan.removedPeers(), installed);
     if (!r.noop() || !r.ok()) {
-      log.info("datapath converged device={} peers={} added={} changed={} removed={} errors={} micros={}",
+      log.debug("datapath converged device={} peers={} added={} changed={} removed={} errors={} micros={}",
           spec.device(), r.peers(), r.added(), r.changed(), r.removed(), errors.size(), micros);
     }
     for (PeerError e : errors) {
-      log.warn("datapath peer failed device={} {}", spec.device(), e);
+      log.debug("datapath peer failed device={} {}", spec.device(), e);
     }
     return r;
+  }
+
+  /**
+   * Installs one peer without looking at the others: neighbour → FDB → nexthop → route, each
+   * replaced; stops at the first failure (a route without its neighbour would blackhole).
+   * Returns the failures (empty on success). The VTEP must exist ({@link #ensureVtep}).
+   */
+  public synchronized List<PeerError> installPeer(VtepSpec spec, Peer peer) {
+    return applyOne(spec, DatapathDiff.install(peer), true);
+  }
+
+  /**
+   * Removes one peer's objects in reverse order (route → nexthop → FDB → neighbour), best
+   * effort: every step is tried, absent objects are fine. Returns the failures.
+   */
+  public synchronized List<PeerError> removePeer(VtepSpec spec, Peer peer) {
+    return applyOne(spec, DatapathDiff.remove(peer), false);
+  }
+
+  private List<PeerError> applyOne(VtepSpec spec, List<Change> changes, boolean stopAtFailure) {
+    int ifindex = kernel.ifindex(spec.device());
+    if (ifindex < 0) {
+      return List.of(new PeerError(changes.get(0).peer(), "device " + spec.device(), "does not exist"));
+    }
+    List<PeerError> errors = new ArrayList<>();
+    for (Change c : changes) {
+      for (DatapathKernel.Failure f : kernel.apply(ifindex, List.of(c))) {
+        errors.add(new PeerError(c.peer(), c.describe(), f.reason()));
+      }
+      if (stopAtFailure && !errors.isEmpty()) {
+        break;
+      }
+    }
+    return errors;
   }
 
   /** What is installed on the VTEP device now (empty when the device does not exist). */
@@ -132,7 +172,7 @@ public final class Datapath implements AutoCloseable {
    */
   public synchronized ConvergeResult removeAllPeers(VtepSpec spec) {
     if (kernel.ifindex(spec.device()) < 0) {
-      return new ConvergeResult(0, 0, 0, 0, 0, List.of(), 0);
+      return ConvergeResult.empty();
     }
     return converge(spec, List.of(), true);
   }

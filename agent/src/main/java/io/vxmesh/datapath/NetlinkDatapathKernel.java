@@ -81,9 +81,12 @@ public final class NetlinkDatapathKernel implements DatapathKernel {
       }
     }
     Map<Integer, Inet4Address> nhs = new HashMap<>();
+    Set<Integer> foreignNh = new HashSet<>();
     for (Nexthop n : nl.nexthopList()) {
       if (n.protocol() == RTPROT_VXMESH && n.index() == ifindex) {
         nhs.put(n.id(), n.onlink() && n.gateway() instanceof Inet4Address gw ? gw : ANY);
+      } else {
+        foreignNh.add(n.id());
       }
     }
     Map<IpPrefix, Integer> routes = new HashMap<>();
@@ -95,7 +98,7 @@ public final class NetlinkDatapathKernel implements DatapathKernel {
         routes.put(r.dst(), r.nhId());
       }
     }
-    return new KernelState(neigh, fdb, nhs, routes, foreign);
+    return new KernelState(neigh, fdb, nhs, routes, foreign, foreignNh);
   }
 
   @Override

@@ -7,6 +7,8 @@ import io.vxmesh.testbed.HostSpec;
 import io.vxmesh.testbed.PingResult;
 import io.vxmesh.testbed.Testbed;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,8 +85,10 @@ public final class DemoCommand implements Callable<Integer> {
       out.flush();
       Duration took;
       try {
+        // On a terminal the progress line rewrites itself; in a log each change is its own line.
+        boolean tty = System.console() != null;
         took = tb.awaitConverged(tb.hosts(), Duration.ofSeconds(timeoutSeconds), line -> {
-          out.print("\rconverging: " + line);
+          out.print(tty ? "\rconverging: " + line : "converging: " + line + "\n");
           out.flush();
         });
       } catch (IllegalStateException e) {
@@ -93,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
         err.println(tb.diagnostics());
         return 1;
       }
-      out.printf("%nconverged in %.1f s%n%n", took.toMillis() / 1000.0);
+      out.printf("%sconverged in %.1f s%n%n", System.console() != null ? "\n" : "", took.toMillis() / 1000.0);
       if (!manual) {
         printMembers(tb, out);
       }
@@ -149,15 +153,17 @@ public final class DemoCommand implements Callable<Integer> {
 
   private static void printHowToLook(Testbed tb, PrintWriter out) {
     Host h = tb.host(0);
+    // The installed launcher when there is one, else the jar this demo runs from.
+    String vxmesh = Files.isExecutable(Path.of("/usr/bin/vxmesh")) ? "vxmesh"
+        : AgentProcess.javaBinary() + " -jar " + AgentProcess.locateJar();
     out.println();
     out.println("The mesh keeps running until Ctrl-C. Look around from another terminal:");
-    out.printf("  sudo ip netns exec %s bash                       # a shell on %s%n", h.ns(), h.name());
-    out.printf("  sudo ip netns exec %s vxmesh members --socket %s%n", h.ns(), tb.socket(h));
+    out.printf("  sudo ip netns exec %s bash     # a shell on %s%n", h.ns(), h.name());
+    out.printf("  sudo ip netns exec %s %s members --socket %s%n", h.ns(), vxmesh, tb.socket(h));
     out.printf("  sudo ip netns exec %s ip route show dev %s%n", h.ns(), tb.overlay().device());
-    out.printf("  sudo ip netns exec %s ping %s      # pod of %s to pod of %s%n", h.requirePod().ns(),
+    out.printf("  sudo ip netns exec %s ping %s     # pod of %s to pod of %s%n", h.requirePod().ns(),
         tb.host(1).spec().podIp().getHostAddress(), h.name(), tb.host(1).name());
     out.printf("  agent logs: %s/<host>.log%n", tb.dir());
-    out.println("(without an installed `vxmesh` launcher use: java -jar " + AgentProcess.locateJar() + " members ...)");
   }
 
   /** Blocks until the JVM shuts down (Ctrl-C); the testbed's shutdown hook removes the mesh. */

@@ -18,13 +18,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -32,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +64,7 @@ public final class AtomixMembership implements Membership {
   private final GossipSettings settings;
   private final GossipSettings.GossipTimers timers;
   private final AnnouncementCodec codec;
-  private final Validator validator;
+  private final MemberTracker tracker;
   private final PacketAuth auth;
   private final Address localAddress;
   private final String localHostPort;
@@ -90,32 +86,16 @@ public final class AtomixMembership implements Membership {
   private volatile Set<String> liveHostPorts = Set.of();
 
   // Owned by the view thread.
-  private final Map<String, Known> known = new HashMap<>();
   private volatile long startedAtMs;
   private boolean complete;
   private long lastSyncAskMs;
   private long revision;
-  private long rejectedAnnouncements;
-  private List<Validator.Candidate> lastInput = List.of();
-  private SortedMap<String, Validator.Verdict> lastVerdicts = new java.util.TreeMap<>();
-
-  /** What the view thread remembers about a member between refreshes. */
-  private static final class Known {
-    Address address;
-    String property;
-    boolean present;
-    boolean reachable;
-    long suspectSinceMs;
-    long goneSinceMs;
-    String countedBadProperty;
-    MemberStatus lastStatus;
-  }
 
   public AtomixMembership(GossipSettings settings) {
     this.settings = settings;
     this.timers = settings.timers();
     this.codec = new AnnouncementCodec(settings.key());
-    this.validator = new Validator(codec, settings.validation());
+    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(codec, settings.validation()), timers);
     this.auth = new PacketAuth(settings.key(), settings.clock());
     String host = settings.advertise().getHostAddress();
     this.localAddress = new Address(host, settings.port(), settings.advertise());
@@ -169,9 +149,8 @@ public final class AtomixMembership implements Membership {
         .setInterfaces(List.of(bindHost))
         .setPort(settings.port())
         .setConnectTimeout(timers.probeTimeout().multipliedBy(3));
-    BiConsumer<Address, String> onResponse = (from, type) -> {};
     NettyMessagingService netty = new NettyMessagingService("vxmesh", localAddress, mc);
-    messaging = new AuthenticatedMessaging(netty, auth, this::onProbeSent, onResponse);
+    messaging = new AuthenticatedMessaging(netty, auth, this::onProbeSent);
     unicast = new AuthenticatedUnicast(new InetSocketAddress(settings.bind(), settings.port()), auth, settings.nodeName());
     await(messaging.start(), "listen on gossip TCP " + bindHost + ":" + settings.port());
     await(unicast.start(), "listen on gossip UDP " + bindHost + ":" + settings.port());
@@ -471,7 +450,7 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public GossipStats stats() {
-    return new GossipStats(auth.rejected(), auth.rejectedBySource(), rejectedAnnouncements);
+    return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements());
   }
 
   /** Test hook: drop all gossip traffic to and from these host:port peers (simulated partition). */
@@ -499,95 +478,24 @@ public final class AtomixMembership implements Membership {
       return;
     }
     long now = settings.clock().millis();
-    String self = settings.nodeName();
-    Set<String> seenNow = new HashSet<>();
+    List<MemberTracker.Observation> others = new ArrayList<>();
     Set<String> live = new HashSet<>();
     for (Member m : a.getMembers()) {
       String name = m.id().id();
-      if (name.equals(self)) {
+      if (name.equals(settings.nodeName())) {
         continue;
       }
-      seenNow.add(name);
-      Known k = known.computeIfAbsent(name, n -> new Known());
-      k.address = m.address();
-      k.property = m.properties().getProperty(AnnouncementCodec.PROPERTY);
-      k.present = true;
-      k.goneSinceMs = 0;
-      k.reachable = m.isReachable();
-      if (k.reachable) {
-        k.suspectSinceMs = 0;
+      others.add(new MemberTracker.Observation(name, m.address(),
+          m.properties().getProperty(AnnouncementCodec.PROPERTY), m.isReachable()));
+      if (m.isReachable()) {
         live.add(RejoiningDiscovery.hostPort(m.address()));
         discovery.seen(name, m.address());
-      } else if (k.suspectSinceMs == 0) {
-        k.suspectSinceMs = now;
       }
     }
     liveHostPorts = Set.copyOf(live);
-    for (Map.Entry<String, Known> e : known.entrySet()) {
-      if (!seenNow.contains(e.getKey()) && e.getValue().present) {
-        e.getValue().present = false;
-        e.getValue().goneSinceMs = now;
-      }
-    }
-    Known me = known.computeIfAbsent(self, n -> new Known());
-    me.address = localAddress;
-    me.property = a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY);
-    me.present = true;
-    me.reachable = true;
-
-    // Who may hold claims: present and not failed by our own rule, or vanished within a restart grace.
-    List<Validator.Candidate> input = new ArrayList<>();
-    Map<String, String> failedReason = new HashMap<>();
-    for (Map.Entry<String, Known> e : known.entrySet()) {
-      Known k = e.getValue();
-      String reason = failure(e.getKey().equals(self), k, now);
-      if (reason == null) {
-        input.add(new Validator.Candidate(e.getKey(), k.address.address(), k.property));
-      } else {
-        failedReason.put(e.getKey(), reason);
-      }
-    }
-    input.sort(java.util.Comparator.comparing(Validator.Candidate::name));
-    if (!input.equals(lastInput)) {
-      lastVerdicts = validator.validate(input);
-      lastInput = List.copyOf(input);
-    }
-
-    List<MemberState> members = new ArrayList<>();
-    List<String> forget = new ArrayList<>();
-    for (Map.Entry<String, Known> e : new java.util.TreeMap<>(known).entrySet()) {
-      String name = e.getKey();
-      Known k = e.getValue();
-      boolean isSelf = name.equals(self);
-      MemberState st;
-      if (failedReason.containsKey(name)) {
-        long since = k.present ? k.suspectSinceMs : k.goneSinceMs;
-        if (now - since > timers.failedRetention().toMillis() + timers.restartGrace().toMillis()) {
-          forget.add(name);
-          continue;
-        }
-        Announcement last = codec.open(k.property).announcement().orElse(null);
-        boolean left = last != null && last.getState() == Announcement.State.LEAVING;
-        st = new MemberState(name, RejoiningDiscovery.hostPort(k.address), left ? MemberStatus.LEAVING : MemberStatus.FAILED,
-            last, left ? "left" : failedReason.get(name), isSelf);
-      } else {
-        Validator.Verdict v = lastVerdicts.get(name);
-        MemberStatus status = v.status();
-        String reason = v.reason();
-        if (k.present && !k.reachable && status == MemberStatus.ALIVE) {
-          status = MemberStatus.SUSPECT;
-          reason = "unreachable";
-        }
-        countRejected(k, v);
-        st = new MemberState(name, RejoiningDiscovery.hostPort(k.address), status, v.announcement(), reason, isSelf);
-      }
-      if (st.status() != k.lastStatus) {
-        log.info("member status node={} status={} reason={} self={}", name, st.status().label(), st.reason(), isSelf);
-        k.lastStatus = st.status();
-      }
-      members.add(st);
-    }
-    forget.forEach(known::remove);
+    MemberTracker.Observation me = new MemberTracker.Observation(settings.nodeName(), localAddress,
+        a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY), true);
+    List<MemberState> members = tracker.update(me, others, now);
 
     boolean nowComplete = complete || computeComplete(now);
     MembershipView prev = view;
@@ -601,39 +509,6 @@ public final class AtomixMembership implements Membership {
           log.warn("gossip listener failed error={}", ex.toString());
         }
       }
-    }
-  }
-
-  /** Null when the member may still hold claims, else why it is FAILED (or gone after LEAVING). */
-  private String failure(boolean self, Known k, long now) {
-    if (self) {
-      return null;
-    }
-    if (k.present) {
-      // Atomix suspects it; once that outlasts its own failure timeout plus one probe, we call it.
-      long limit = timers.failureTimeout().toMillis() + timers.probeTimeout().toMillis();
-      if (!k.reachable && now - k.suspectSinceMs > limit) {
-        return "unreachable for " + (now - k.suspectSinceMs) + " ms";
-      }
-      return null;
-    }
-    Announcement last = codec.open(k.property).announcement().orElse(null);
-    if (last != null && last.getState() == Announcement.State.RESTARTING
-        && now - k.goneSinceMs <= timers.restartGrace().toMillis()) {
-      return null;
-    }
-    if (last != null && last.getState() == Announcement.State.RESTARTING) {
-      return "restart grace expired";
-    }
-    return "failed (no longer reachable)";
-  }
-
-  private void countRejected(Known k, Validator.Verdict v) {
-    if (v.status() == MemberStatus.UNTRUSTED && v.announcement() == null && k.property != null
-        && !k.property.equals(k.countedBadProperty)) {
-      k.countedBadProperty = k.property;
-      rejectedAnnouncements++;
-      log.warn("member announcement rejected node={} reason={}", v.name(), v.reason());
     }
   }
 

@@ -27,19 +27,12 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
   private final ManagedMessagingService delegate;
   private final PacketAuth auth;
   private final BiConsumer<Address, String> onRequest;
-  private final BiConsumer<Address, String> onAuthenticResponse;
 
-  /**
-   * @param onRequest told (address, type) for every request sent; drives the re-join backoff
-   * @param onAuthenticResponse told (address, type) whenever an authentic response arrived;
-   *     lets the membership notice its first successful sync
-   */
-  AuthenticatedMessaging(ManagedMessagingService delegate, PacketAuth auth, BiConsumer<Address, String> onRequest,
-      BiConsumer<Address, String> onAuthenticResponse) {
+  /** @param onRequest told (address, type) for every request sent; drives the re-join backoff */
+  AuthenticatedMessaging(ManagedMessagingService delegate, PacketAuth auth, BiConsumer<Address, String> onRequest) {
     this.delegate = delegate;
     this.auth = auth;
     this.onRequest = onRequest;
-    this.onAuthenticResponse = onAuthenticResponse;
   }
 
   private static String key(Address a) {
@@ -96,7 +89,6 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
         auth.reject(key(address));
         throw new SecurityException("unauthenticated response from " + address + " to " + type);
       }
-      onAuthenticResponse.accept(address, type);
       return payload;
     });
     if (timeout != null) {

@@ -156,7 +156,11 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
     }
     Address sender = new Address(from.getAddress().getHostAddress(), from.getPort(), from.getAddress());
     for (Listener x : l) {
-      x.executor.execute(() -> x.consumer.accept(sender, payload));
+      try {
+        x.executor.execute(() -> x.consumer.accept(sender, payload));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // SWIM already stopped (shutdown in progress)
+      }
     }
   }
 

@@ -1,7 +1,6 @@
 package io.vxmesh.netlink;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -13,6 +12,8 @@ import java.util.Arrays;
  * attribute is padded to 4 bytes. The sequence number is filled in by the socket when sent.
  */
 public final class NlMsg {
+  private static final java.lang.invoke.VarHandle INT =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
   private byte[] b = new byte[64];
   private int pos;
   private final int type;
@@ -73,7 +74,13 @@ public final class NlMsg {
   }
 
   public NlMsg attrU16(int type, int v) {
-    return attr(type, ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) v).array());
+    ensure(8);
+    put16(pos, 6);
+    put16(pos + 2, type);
+    put16(pos + 4, v);
+    put16(pos + 6, 0);
+    pos += 8;
+    return this;
   }
 
   /** A 16-bit value in network order (e.g. IFLA_VXLAN_PORT). */
@@ -82,7 +89,12 @@ public final class NlMsg {
   }
 
   public NlMsg attrU32(int type, int v) {
-    return attr(type, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array());
+    ensure(8);
+    put16(pos, 8);
+    put16(pos + 2, type);
+    put32(pos + 4, v);
+    pos += 8;
+    return this;
   }
 
   /** A NUL-terminated string. */
@@ -124,10 +136,9 @@ public final class NlMsg {
   }
 
   private void writeHeader(byte[] out, int off, int seq) {
-    ByteBuffer bb = ByteBuffer.wrap(out).order(ByteOrder.nativeOrder());
-    bb.putInt(off, pos);
-    bb.putInt(off + 8, seq);
-    bb.putInt(off + 12, 0);
+    INT.set(out, off, pos);
+    INT.set(out, off + 8, seq);
+    INT.set(out, off + 12, 0);
   }
 
   static int align(int n) {
@@ -151,6 +162,6 @@ public final class NlMsg {
   }
 
   private void put32(int at, int v) {
-    ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).putInt(at, v);
+    INT.set(b, at, v);
   }
 }

@@ -88,24 +88,23 @@ public final class Reconciler implements AutoCloseable {
     return firstCompletePass.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * For the systemd watchdog: the loop thread is alive and has finished a pass recently
+   * (within three resync intervals), i.e. it is not wedged in the kernel or a lock.
+   */
+  public boolean healthy() {
+    if (!thread.isAlive()) {
+      return false;
+    }
+    Status st = status();
+    return st.passes() == 0 || clock.instant().isBefore(st.lastPass().plus(resyncInterval.multipliedBy(3)));
+  }
+
   public Status status() {
     synchronized (lock) {
       return status.withRecentErrors(List.copyOf(recentErrors));
     }
   }
-
-  /**
-   * Runs one pass right now on the calling thread (used by leave and tests). Not concurrent with
-   * the loop: both hold the pass lock.
-   */
-  public Status reconcileNow() {
-    synchronized (passLock) {
-      pass();
-    }
-    return status();
-  }
-
-  private final Object passLock = new Object();
 
   private void loop() {
     while (true) {
@@ -131,13 +130,11 @@ public final class Reconciler implements AutoCloseable {
         }
         dirty = false;
       }
-      synchronized (passLock) {
-        try {
-          pass();
-        } catch (RuntimeException e) {
-          log.error("reconcile pass failed error={}", e.toString(), e);
-          recordError("pass: " + e);
-        }
+      try {
+        pass();
+      } catch (RuntimeException e) {
+        log.error("reconcile pass failed error={}", e.toString(), e);
+        recordError("pass: " + e);
       }
     }
   }
@@ -152,9 +149,9 @@ public final class Reconciler implements AutoCloseable {
       List<Peer> desired = DesiredState.peersFor(view, spec.vni());
       try {
         ConvergeResult out = datapath.converge(spec, desired, view.complete());
+        logChanges(spec, out);
         out.errors().stream().map(PeerError::toString).forEach(errors::add);
-        int failedPeers = (int) out.errors().stream().map(PeerError::peer).distinct().count();
-        counts.put(spec.vni(), new NetworkCounts(desired.size(), Math.max(0, desired.size() - failedPeers)));
+        counts.put(spec.vni(), new NetworkCounts(desired.size(), out.installed()));
       } catch (RuntimeException e) {
         String msg = "device=" + spec.device() + " vni=" + spec.vni() + " error=" + e.getMessage();
         log.warn("reconcile network failed {}", msg);
@@ -172,6 +169,18 @@ public final class Reconciler implements AutoCloseable {
       firstCompletePass.countDown();
     }
     log.debug("reconcile pass done duration_us={} complete={} result={}", micros, view.complete(), result);
+  }
+
+  /** One INFO line per datapath change, key=value; quiet passes log nothing. */
+  private static void logChanges(VtepSpec spec, ConvergeResult out) {
+    out.addedPeers().forEach(p -> log.info("peer installed device={} vni={} peer={}", spec.device(), spec.vni(), p));
+    out.changedPeers().forEach(p -> log.info("peer updated device={} vni={} peer={}", spec.device(), spec.vni(), p));
+    out.removedPeers().forEach(p -> log.info("peer removed device={} vni={} vtep_ip={}", spec.device(), spec.vni(), p));
+    out.errors().forEach(e -> log.warn("peer failed device={} vni={} {}", spec.device(), spec.vni(), e));
+    if (!out.noop() || !out.ok()) {
+      log.info("datapath converged device={} peers={} objects_added={} objects_changed={} objects_removed={} errors={} duration_us={}",
+          spec.device(), out.peers(), out.added(), out.changed(), out.removed(), out.errors().size(), out.micros());
+    }
   }
 
   private void recordError(String e) {

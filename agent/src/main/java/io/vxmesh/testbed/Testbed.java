@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -45,10 +46,10 @@ import org.slf4j.LoggerFactory;
  * and deletes the namespaces (their veths go with them), and a JVM shutdown hook does the same
  * when the JVM is interrupted. {@link #sweep(String)} removes leftovers of a crashed run.
  *
- * <p>Names, for prefix {@code vxb1a2b}: namespaces {@code vxb1a2b-sw}, {@code vxb1a2b-h<i>},
- * {@code vxb1a2b-p<i>}; devices: bridge {@code vxb1a2b-br} (and {@code vxb1a2b-b2} while
- * partitioned), switch ports {@code vxb1a2b-s<i>}, host underlay NIC {@code vxb1a2b-u<i>}, pod
- * gateway {@code vxb1a2b-g<i>} (host side) and {@code vxb1a2b-p<i>} (pod side). The VTEP device
+ * <p>Names, for prefix {@code vbed1a2b}: namespaces {@code vbed1a2b-sw}, {@code vbed1a2b-h<i>},
+ * {@code vbed1a2b-p<i>}; devices: bridge {@code vbed1a2b-br} (and {@code vbed1a2b-b2} while
+ * partitioned), switch ports {@code vbed1a2b-s<i>}, host underlay NIC {@code vbed1a2b-u<i>}, pod
+ * gateway {@code vbed1a2b-g<i>} (host side) and {@code vbed1a2b-p<i>} (pod side). The VTEP device
  * keeps the overlay's name ({@code vxlan-test}) because the agent is configured with it; it only
  * ever exists inside a host namespace.
  *
@@ -57,8 +58,11 @@ import org.slf4j.LoggerFactory;
 public final class Testbed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Testbed.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Stem of generated prefixes ("vxb" + 4 hex); distinct from other suites' "vxt". */
-  public static final String PREFIX_STEM = "vxb";
+  /**
+   * Stem of generated prefixes ("vbed" + 4 hex). Deliberately not "vxt"/"vxb": other suites on
+   * the same machine use those, and a sweep by stem must never touch their namespaces.
+   */
+  public static final String PREFIX_STEM = "vbed";
   private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{2,7}");
   private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
   /** Packets per check ping: two, so one lost packet is visible without slowing tests down. */
@@ -406,6 +410,26 @@ public final class Testbed implements AutoCloseable {
     throw new IllegalStateException("on " + host.name() + ": " + r.describeFailure());
   }
 
+  /** The neighbour, the FDB entry and the route for {@code peer} are all on {@code host}'s VTEP, with the peer's values. */
+  public boolean hasPeerEntries(Host host, Host peer) {
+    HostSpec p = peer.spec();
+    String vtepIp = p.vtepIp().getHostAddress();
+    String mac = p.vtepMac().toString();
+    return neighbours(host).stream().anyMatch(n -> vtepIp.equals(n.dst()) && mac.equals(n.lladdr()))
+        && fdb(host).stream().anyMatch(f -> mac.equals(f.mac()) && p.underlayIp().getHostAddress().equals(f.dst()))
+        && routes(host).stream().anyMatch(r -> p.podCidr().toString().equals(r.dst()) && vtepIp.equals(r.gateway()));
+  }
+
+  /** None of the neighbour, FDB entry or route for {@code peer} is on {@code host}'s VTEP. */
+  public boolean hasNoPeerEntries(Host host, Host peer) {
+    HostSpec p = peer.spec();
+    String vtepIp = p.vtepIp().getHostAddress();
+    String mac = p.vtepMac().toString();
+    return neighbours(host).stream().noneMatch(n -> vtepIp.equals(n.dst()))
+        && fdb(host).stream().noneMatch(f -> mac.equals(f.mac()))
+        && routes(host).stream().noneMatch(r -> p.podCidr().toString().equals(r.dst()));
+  }
+
   /**
    * The seed walkthrough done by hand for every host: the VTEP device, then for every other host
    * its ARP (neighbour) entry, its FDB entry and a route to its pod CIDR. This is the baseline
@@ -481,13 +505,15 @@ public final class Testbed implements AutoCloseable {
 
   /**
    * Polls {@link #missingRoutes} every 200 ms until it is empty; reports "k/n hosts converged"
-   * to {@code progress} whenever that changes. Throws with what is still missing at the deadline.
+   * to {@code progress} whenever that changes. Throws with what is still missing at the deadline,
+   * or at once when the latest agent started on a member host has exited.
    */
   public Duration awaitConverged(Collection<Host> members, Duration timeout, Consumer<String> progress) {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     String last = null;
     while (true) {
+      failIfAnAgentDied(members);
       Map<String, List<String>> missing = missingRoutes(members);
       String line = (members.size() - missing.size()) + "/" + members.size() + " hosts have routes to every other pod";
       if (!line.equals(last)) {
@@ -507,6 +533,20 @@ public final class Testbed implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for convergence", e);
+      }
+    }
+  }
+
+  /** Convergence cannot come when a member's agent has exited: say so at once, with its log. */
+  private void failIfAnAgentDied(Collection<Host> members) {
+    for (Host h : members) {
+      AgentProcess a = latestAgent(h);
+      if (a != null && !a.isAlive()) {
+        List<String> lines = a.log().lines().toList();
+        OptionalInt code = a.awaitExit(Duration.ofSeconds(1));
+        throw new IllegalStateException("agent " + h.name() + " exited " + (code.isPresent() ? code.getAsInt() : "?")
+            + " (log " + a.logFile() + "); last lines:\n  "
+            + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
       }
     }
   }
@@ -537,6 +577,26 @@ public final class Testbed implements AutoCloseable {
     List<String> lines = new ArrayList<>();
     side.forEach(h -> lines.add("link set " + h.switchPort() + " master " + partitionBridge()));
     ipBatch(switchNs(), lines);
+  }
+
+  /**
+   * Silently drops all traffic between {@code a} and {@code b} only (both directions; each keeps
+   * talking to everybody else): each side gets a permanent ARP entry for the other's underlay IP
+   * with an unused MAC, so its frames are flooded by the bridge and accepted by nobody. No tc
+   * needed (this kernel has no tc actions). {@link #restorePair} undoes it.
+   */
+  public void cutPair(Host a, Host b) {
+    String blackholeMac = "02:00:5e:00:de:ad";
+    ip(a.ns(), "neigh", "replace", b.spec().underlayIp().getHostAddress(), "lladdr", blackholeMac,
+        "dev", a.underlayDevice(), "nud", "permanent");
+    ip(b.ns(), "neigh", "replace", a.spec().underlayIp().getHostAddress(), "lladdr", blackholeMac,
+        "dev", b.underlayDevice(), "nud", "permanent");
+  }
+
+  /** Undoes {@link #cutPair}: the bogus ARP entries go, ARP resolves the real MACs again. */
+  public void restorePair(Host a, Host b) {
+    ip(a.ns(), "neigh", "del", b.spec().underlayIp().getHostAddress(), "dev", a.underlayDevice());
+    ip(b.ns(), "neigh", "del", a.spec().underlayIp().getHostAddress(), "dev", b.underlayDevice());
   }
 
   /** Reconnects every host to the one bridge after {@link #partition}. */
@@ -605,12 +665,21 @@ public final class Testbed implements AutoCloseable {
 
   /** The most recently started agent of {@code host}. */
   public AgentProcess agent(Host host) {
-    for (int i = agents.size() - 1; i >= 0; i--) {
-      if (agents.get(i).host().equals(host)) {
-        return agents.get(i);
+    AgentProcess a = latestAgent(host);
+    if (a == null) {
+      throw new IllegalArgumentException("no agent was started on " + host.name());
+    }
+    return a;
+  }
+
+  private AgentProcess latestAgent(Host host) {
+    List<AgentProcess> all = List.copyOf(agents);
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (all.get(i).host().equals(host)) {
+        return all.get(i);
       }
     }
-    throw new IllegalArgumentException("no agent was started on " + host.name());
+    return null;
   }
 
   // ---------------------------------------------------------------- diagnostics and cleanup

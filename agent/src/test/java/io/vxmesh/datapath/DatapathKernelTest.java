@@ -103,15 +103,34 @@ class DatapathKernelTest {
   }
 
   @Test
+  void installAndRemoveOnePeer() {
+    dp.ensureVtep(spec);
+    assertEquals(List.of(), dp.installPeer(spec, NODE1));
+    assertTrue(ns.ip("route").contains("10.234.118.0/24 nhid 3004236063 via 179.17.1.31 dev vxlan-test proto 118 onlink"));
+    assertTrue(dp.installed(spec).status(NODE1).complete());
+    assertEquals(List.of(), dp.removePeer(spec, NODE1));
+    assertEquals(List.of(), dp.removePeer(spec, NODE1)); // already gone: still success
+    assertEquals(0, dp.installed(spec).state().size());
+    assertFalse(ns.bridge("fdb", "show", "dev", "vxlan-test").contains("7a:3a:fe:45:a3:76"));
+  }
+
+  @Test
   void foreignRoutesAndNexthopsOnTheDeviceSurviveEverything() {
     dp.ensureVtep(spec);
     ns.ip("route", "add", "10.99.0.0/16", "via", "179.17.1.99", "dev", "vxlan-test", "onlink", "proto", "static");
     ns.ip("nexthop", "add", "id", "99", "via", "179.17.1.98", "dev", "vxlan-test", "onlink");
     ns.ip("route", "add", "10.98.0.0/16", "nhid", "99");
     Peer clash = DatapathDiffTest.peer("node9", "10.211.55.10", "7a:3a:fe:45:a3:7a", "179.17.1.40", "10.99.0.0/16");
-    ConvergeResult r = dp.converge(spec, List.of(NODE1, clash), true);
-    assertEquals(1, r.errors().size(), r.errors().toString());
-    assertTrue(r.errors().get(0).reason().contains("another protocol"));
+    // a foreign nexthop whose id equals the one vxmesh would derive for 179.17.1.41
+    String takenId = Integer.toUnsignedString(DatapathDiff.nexthopId(parseV4("179.17.1.41")));
+    ns.ip("nexthop", "add", "id", takenId, "via", "179.17.1.97", "dev", "vxlan-test", "onlink");
+    Peer idClash = DatapathDiffTest.peer("node8", "10.211.55.11", "7a:3a:fe:45:a3:7b", "179.17.1.41", "10.97.0.0/16");
+    ConvergeResult r = dp.converge(spec, List.of(NODE1, clash, idClash), true);
+    assertEquals(2, r.errors().size(), r.errors().toString());
+    assertTrue(r.errors().get(0).reason().contains("belongs to someone else"), r.errors().toString());
+    assertTrue(r.errors().get(1).reason().contains("another protocol"), r.errors().toString());
+    assertEquals(1, r.installed());
+    assertTrue(ns.ip("nexthop").contains("id " + takenId + " via 179.17.1.97 dev vxlan-test scope link onlink"));
     dp.converge(spec, List.of(), true);
     dp.removeAllPeers(spec);
     String routes = ns.ip("route");

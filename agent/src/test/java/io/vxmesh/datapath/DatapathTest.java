@@ -23,9 +23,18 @@ class DatapathTest {
       ConvergeResult first = dp.converge(SPEC, List.of(NODE1, NODE2), true);
       assertEquals(8, first.added());
       assertTrue(first.ok());
-      assertTrue(dp.converge(SPEC, List.of(NODE1, NODE2), true).noop());
+      assertEquals(List.of("node1", "node2"), first.addedPeers());
+      assertEquals(2, first.installed());
+      ConvergeResult again = dp.converge(SPEC, List.of(NODE1, NODE2), true);
+      assertTrue(again.noop());
+      assertEquals(List.of(), again.addedPeers());
+      assertEquals(2, again.installed());
       assertTrue(dp.installed(SPEC).status(NODE2).complete());
-      assertEquals(4, dp.converge(SPEC, List.of(NODE1), true).removed());
+      k.routes.remove(NODE1.podCidr()); // drift
+      assertEquals(List.of("node1"), dp.converge(SPEC, List.of(NODE1, NODE2), true).changedPeers());
+      ConvergeResult gone = dp.converge(SPEC, List.of(NODE1), true);
+      assertEquals(4, gone.removed());
+      assertEquals(List.of("179.17.1.32"), gone.removedPeers());
       assertEquals(4, dp.removeAllPeers(SPEC).removed());
       assertEquals(0, k.dump(1).size());
     }
@@ -39,11 +48,27 @@ class DatapathTest {
       ConvergeResult r = dp.converge(SPEC, List.of(NODE1, NODE2), true);
       assertEquals(1, r.errors().size(), r.errors().toString());
       assertEquals("node1", r.errors().get(0).peer());
+      assertEquals(1, r.installed());
       assertTrue(r.errors().get(0).toString().contains("neigh replace 179.17.1.31"), r.errors().toString());
       assertTrue(k.applied.stream().noneMatch(c -> c.peer().equals("node1")), "node1's FDB/route skipped");
       assertTrue(dp.installed(SPEC).status(NODE2).complete());
       k.failWhen = c -> false;
       assertEquals(4, dp.converge(SPEC, List.of(NODE1, NODE2), true).added());
+    }
+  }
+
+  @Test
+  void installedGroupsKernelObjectsPerPeerWithoutDesiredState() {
+    FakeDatapathKernel k = new FakeDatapathKernel();
+    try (Datapath dp = new Datapath(k)) {
+      dp.converge(SPEC, List.of(NODE1, NODE2), true);
+      k.fdb.remove(NODE2.vtepMac());
+      List<Installed.Entry> entries = dp.installed(SPEC).entries();
+      assertEquals(List.of(
+          new Installed.Entry(NODE1.vtepIp(), NODE1.vtepMac(), NODE1.hostIp(), NODE1.podCidr()),
+          new Installed.Entry(NODE2.vtepIp(), NODE2.vtepMac(), null, NODE2.podCidr())), entries);
+      PeerStatus two = dp.installed(SPEC).status(NODE2);
+      assertTrue(two.neighbour() && !two.fdb() && two.route() && !two.complete());
     }
   }
 

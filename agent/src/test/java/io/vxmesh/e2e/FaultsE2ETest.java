@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * whole); {@link #restoreTheMesh()} enforces that after each test, so order does not matter.
  * Extra hosts (join, wrong key, conflict) are added to the testbed and stopped afterwards.
  */
-@EnabledIfSystemProperty(named = "vxmesh.e2e", matches = "true")
 @ExtendWith(DiagnoseOnFailure.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FaultsE2ETest implements DiagnoseOnFailure.Source {
@@ -137,9 +135,9 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
   void aRestartLosesNoPacketsOfAHundredPingsASecond() {
     Host pinger = mesh.get(0);
     Host restarting = mesh.get(1);
-    // 100/s for 10 s, the agent restart happens in the middle.
-    CompletableFuture<PingResult> ping = tb.pingAsync(pinger.requirePod().ns(), restarting.spec().podIp(), 1000,
-        Duration.ofMillis(10), Duration.ofSeconds(15));
+    // 100/s (nominally; slower while JVMs start on 2 cores) for up to 20 s around the restart.
+    CompletableFuture<PingResult> ping = tb.pingAsync(pinger.requirePod().ns(), restarting.spec().podIp(), 1500,
+        Duration.ofMillis(10), Duration.ofSeconds(20));
     AgentProcess agent = tb.agent(restarting);
     agent.restart(Duration.ofSeconds(10));
     // The new process must be up and serving while the ping still runs, so a flush at start-up would show.
@@ -148,7 +146,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
     assertFalse(ping.isDone(), "the ping ended before the restarted agent was serving; lengthen it");
     PingResult result = ping.join();
     System.out.printf("e2e restart ping transmitted=%d received=%d lost=%d%n", result.transmitted(), result.received(), result.lost());
-    assertTrue(result.transmitted() >= 900, "the ping ran: " + result);
+    assertTrue(result.transmitted() >= 500, "the ping ran: " + result);
     assertEquals(0, result.lost(), "packets lost during a hitless restart: " + result);
   }
 
@@ -168,7 +166,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
     String vtepIp = peer.spec().vtepIp().getHostAddress();
     String mac = peer.spec().vtepMac().toString();
     List<List<String>> drifts = List.of(
-        List.of("ip", "route", "del", peer.spec().podCidr().toString(), "dev", dev),
+        List.of("ip", "route", "del", peer.spec().podCidr().toString()),
         List.of("ip", "neigh", "del", vtepIp, "dev", dev),
         List.of("bridge", "fdb", "del", mac, "dev", dev, "dst", peer.spec().underlayIp().getHostAddress()),
         List.of("ip", "link", "del", dev));

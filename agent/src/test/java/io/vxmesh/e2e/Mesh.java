@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vxmesh.testbed.AgentProcess;
 import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.KernelTables;
 import io.vxmesh.testbed.Poll;
@@ -46,36 +45,16 @@ final class Mesh {
 
   /** Starts agents on {@code hosts} (host 0 first: it starts the mesh) and waits for convergence. */
   static void startAll(Testbed tb, List<Host> hosts) {
-    List<AgentProcess> agents = hosts.stream().map(tb::startAgent).toList();
-    boolean converged = Poll.until(CONVERGE, Duration.ofMillis(200), () -> {
-      for (AgentProcess a : agents) {
-        if (!a.isAlive()) {
-          fail("agent " + a.host().name() + " exited " + a.awaitExit(Duration.ZERO) + " during start-up; log:\n" + a.log());
-        }
-      }
-      return tb.converged(hosts);
-    });
-    if (!converged) {
-      tb.awaitConverged(hosts, Duration.ZERO, line -> { });
-    }
+    hosts.forEach(tb::startAgent);
+    tb.awaitConverged(hosts, CONVERGE, line -> { });
   }
 
-  /** Neighbour, FDB entry and route of {@code peer} are all on {@code h}'s VTEP. */
   static boolean hasEntriesFor(Testbed tb, Host h, Host peer) {
-    String vtepIp = peer.spec().vtepIp().getHostAddress();
-    String mac = peer.spec().vtepMac().toString();
-    return tb.neighbours(h).stream().anyMatch(n -> vtepIp.equals(n.dst()) && mac.equals(n.lladdr()))
-        && tb.fdb(h).stream().anyMatch(f -> mac.equals(f.mac()) && peer.spec().underlayIp().getHostAddress().equals(f.dst()))
-        && tb.routes(h).stream().anyMatch(r -> peer.spec().podCidr().toString().equals(r.dst()) && vtepIp.equals(r.gateway()));
+    return tb.hasPeerEntries(h, peer);
   }
 
-  /** None of the neighbour, FDB entry or route of {@code peer} is on {@code h}'s VTEP. */
   static boolean hasNoEntriesFor(Testbed tb, Host h, Host peer) {
-    String vtepIp = peer.spec().vtepIp().getHostAddress();
-    String mac = peer.spec().vtepMac().toString();
-    return tb.neighbours(h).stream().noneMatch(n -> vtepIp.equals(n.dst()))
-        && tb.fdb(h).stream().noneMatch(f -> mac.equals(f.mac()))
-        && tb.routes(h).stream().noneMatch(r -> peer.spec().podCidr().toString().equals(r.dst()));
+    return tb.hasNoPeerEntries(h, peer);
   }
 
   /** Waits until no observer has entries for {@code gone}; returns how long it took. */

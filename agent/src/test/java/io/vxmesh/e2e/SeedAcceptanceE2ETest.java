@@ -15,7 +15,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * seed's neighbour, FDB entry and route for the other, pods ping with TTL 62, hosts reach the
  * remote pod with TTL 63, and {@code vxmesh members} shows both alive with the seed's values.
  */
-@EnabledIfSystemProperty(named = "vxmesh.e2e", matches = "true")
 @ExtendWith(DiagnoseOnFailure.class)
 class SeedAcceptanceE2ETest implements DiagnoseOnFailure.Source {
   private Testbed tb;

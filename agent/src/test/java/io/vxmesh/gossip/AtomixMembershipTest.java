@@ -118,6 +118,19 @@ class AtomixMembershipTest {
   }
 
   @Test
+  void portInUseFailsStartWithTheAddress() throws Exception {
+    int port = Fixtures.freePort();
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(port, 1, Fixtures.LOOPBACK)) {
+      AtomixMembership m = new AtomixMembership(Fixtures.settings("p", port, List.of(), key, 1));
+      started.add(m);
+      long t0 = System.nanoTime();
+      MembershipException e = assertThrows(MembershipException.class, m::start);
+      assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
+      assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5000, "fails fast");
+    }
+  }
+
+  @Test
   void forgedGossipDatagramAndTcpMessageAreDroppedUndecoded() throws Exception {
     List<AtomixMembership> ms = mesh(2);
     await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
@@ -193,6 +206,56 @@ class AtomixMembershipTest {
     Duration heal = await(Duration.ofSeconds(10), "re-merged without a seed",
         () -> sees(n2, "n3", MemberStatus.ALIVE) && sees(n3, "n2", MemberStatus.ALIVE));
     System.out.println("figure partition_heal_without_seed_ms=" + heal.toMillis());
+  }
+
+  @Test
+  void conflictAndUntrustedAreComputedIdenticallyOnEveryMember() throws Exception {
+    int seedPort = Fixtures.freePort();
+    List<String> seed = List.of("127.0.0.1:" + seedPort);
+    List<AtomixMembership> ms = new ArrayList<>();
+    ms.add(member("n1", seedPort, seed, 1));
+    ms.add(member("n2", Fixtures.freePort(), seed, 2));
+    // n3 claims n1's pod CIDR later than n1 did
+    Announcement dup = Fixtures.announcement("n3", "127.0.0.1", 3, System.currentTimeMillis() + 60_000).toBuilder()
+        .setNetworks(0, Fixtures.network(3).toBuilder().setPodCidrAddr(Fixtures.network(1).getPodCidrAddr())).build();
+    AtomixMembership n3 = new AtomixMembership(Fixtures.settings("n3", Fixtures.freePort(), seed, key, dup, Fixtures.timers()));
+    started.add(n3);
+    n3.start();
+    ms.add(n3);
+    // n4's VTEP IP lies outside the shared VTEP subnet
+    Announcement outside = Fixtures.announcement("n4", "127.0.0.1", 4, 0).toBuilder()
+        .setNetworks(0, Fixtures.network(4).toBuilder().setVtepIp(com.google.protobuf.ByteString.copyFrom(
+            io.vxmesh.net.IpAddresses.parse("179.17.2.4").getAddress()))).build();
+    AtomixMembership n4 = new AtomixMembership(Fixtures.settings("n4", Fixtures.freePort(), seed, key, outside, Fixtures.timers()));
+    started.add(n4);
+    n4.start();
+    ms.add(n4);
+    await(Duration.ofSeconds(15), "every member sees n3 conflict and n4 untrusted", () -> ms.stream().allMatch(
+        on -> sees(on, "n1", MemberStatus.ALIVE) && sees(on, "n2", MemberStatus.ALIVE)
+            && sees(on, "n3", MemberStatus.CONFLICT) && sees(on, "n4", MemberStatus.UNTRUSTED)));
+    var reference = ms.get(0).view().members().stream().map(s -> s.name() + "=" + s.status() + ":" + s.reason()).toList();
+    for (AtomixMembership on : ms) {
+      assertEquals(reference, on.view().members().stream().map(s -> s.name() + "=" + s.status() + ":" + s.reason()).toList());
+      assertTrue(on.view().programmablePeers().stream().noneMatch(p -> p.name().equals("n3") || p.name().equals("n4")));
+    }
+    assertTrue(state(ms.get(1), "n3").orElseThrow().reason().contains("claimed by n1"));
+  }
+
+  @Test
+  void restartGraceExpiresToFailedAndFailedMembersAreForgottenLater() throws Exception {
+    int seedPort = Fixtures.freePort();
+    List<String> seed = List.of("127.0.0.1:" + seedPort);
+    AtomixMembership n1 = new AtomixMembership(Fixtures.settings("n1", seedPort, seed, key,
+        Fixtures.announcement("n1", "127.0.0.1", 1, 0), Fixtures.shortRetention()));
+    started.add(n1);
+    n1.start();
+    AtomixMembership n2 = member("n2", Fixtures.freePort(), seed, 2);
+    await(Duration.ofSeconds(10), "n2 alive on n1", () -> sees(n1, "n2", MemberStatus.ALIVE));
+    n2.close();
+    await(Duration.ofSeconds(2), "restarting", () -> sees(n1, "n2", MemberStatus.SUSPECT));
+    await(Duration.ofSeconds(8), "grace (2 s) expired -> failed", () -> sees(n1, "n2", MemberStatus.FAILED));
+    assertTrue(n1.view().programmablePeers().isEmpty());
+    await(Duration.ofSeconds(6), "forgotten after retention (2 s)", () -> state(n1, "n2").isEmpty());
   }
 
   @Test

@@ -38,6 +38,9 @@ class FailureDetectionTest {
     new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
   }
 
+  private int victimPort;
+  private CompletableFuture<Void> victimSeesBoth;
+
   private void startMesh() throws Exception {
     int seedPort = Fixtures.freePort();
     String seed = "127.0.0.1:" + seedPort;
@@ -47,13 +50,20 @@ class FailureDetectionTest {
     AtomixMembership b = new AtomixMembership(Fixtures.settings("obs2", Fixtures.freePort(), List.of(seed), key, 2));
     observers.add(b);
     b.start();
-    int victimPort = Fixtures.freePort();
+    victimPort = Fixtures.freePort();
+    startVictim(seed);
+    await(Duration.ofSeconds(20), "victim alive on both observers", () -> observers.stream().allMatch(this::programsVictim));
+  }
+
+  private void startVictim(String seed) throws Exception {
     victim = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
         "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED", "-Xmx64m", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path"), GossipNodeMain.class.getName(),
         "victim", Integer.toString(victimPort), seed, key.toBase64(), "3")
         .redirectErrorStream(true).start();
     CompletableFuture<Void> ready = new CompletableFuture<>();
+    CompletableFuture<Void> seesBoth = new CompletableFuture<>();
+    victimSeesBoth = seesBoth;
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -61,6 +71,9 @@ class FailureDetectionTest {
           System.out.println("victim| " + line);
           if (line.equals("READY")) {
             ready.complete(null);
+          }
+          if (line.equals("PEERS 2")) {
+            seesBoth.complete(null);
           }
         }
       } catch (java.io.IOException e) {
@@ -70,7 +83,6 @@ class FailureDetectionTest {
     reader.setDaemon(true);
     reader.start();
     ready.get(60, TimeUnit.SECONDS);
-    await(Duration.ofSeconds(20), "victim alive on both observers", () -> observers.stream().allMatch(this::programsVictim));
   }
 
   private boolean programsVictim(AtomixMembership on) {
@@ -90,6 +102,28 @@ class FailureDetectionTest {
     System.out.println("figure crash_detect_ms=" + d.toMillis());
     assertTrue(observers.get(0).view().members().stream()
         .anyMatch(m -> m.name().equals("victim") && m.status() == MemberStatus.FAILED), "listed as failed");
+  }
+
+  @Test
+  void terminatedMemberStaysProgrammableThroughItsRestart() throws Exception {
+    startMesh();
+    victimSeesBoth.get(20, TimeUnit.SECONDS); // an agent is SIGTERMed after it joined, not during
+    signal("TERM", victim.pid());
+    assertTrue(victim.waitFor(10, TimeUnit.SECONDS), "victim exits on SIGTERM");
+    await(Duration.ofSeconds(2), "restarting seen", () -> observers.stream().allMatch(o -> o.view().members().stream()
+        .anyMatch(m -> m.name().equals("victim") && m.reason().equals("restarting"))));
+    // well past SWIM's own removal (~1-2 s), it is still programmed
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (System.nanoTime() < until) {
+      assertTrue(observers.stream().allMatch(this::programsVictim), "victim must stay programmable while restarting");
+      Thread.sleep(50);
+    }
+    long t0 = System.nanoTime();
+    startVictim("127.0.0.1:" + observers.get(0).hostPort().split(":")[1]);
+    await(Duration.ofSeconds(20), "victim alive again", () -> observers.stream().allMatch(o -> o.view().members().stream()
+        .anyMatch(m -> m.name().equals("victim") && m.status() == MemberStatus.ALIVE)));
+    System.out.println("figure restart_back_alive_ms=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+        + " (includes JVM start)");
   }
 
   @Test

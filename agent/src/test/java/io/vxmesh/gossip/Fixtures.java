@@ -56,8 +56,20 @@ final class Fixtures {
   }
 
   static GossipSettings settings(String name, int port, List<String> seeds, ClusterKey key, int n) {
-    return new GossipSettings(name, LOOPBACK, port, LOOPBACK, seeds, key, timers(), context(name),
-        announcement(name, "127.0.0.1", n, 0), Clock.systemUTC());
+    return settings(name, port, seeds, key, announcement(name, "127.0.0.1", n, 0), timers());
+  }
+
+  static GossipSettings settings(String name, int port, List<String> seeds, ClusterKey key, Announcement a,
+      GossipSettings.GossipTimers timers) {
+    return new GossipSettings(name, LOOPBACK, port, LOOPBACK, seeds, key, timers, context(name), a, Clock.systemUTC());
+  }
+
+  /** Defaults with short restart grace and failed retention, to test their expiry. */
+  static GossipSettings.GossipTimers shortRetention() {
+    var d = timers();
+    return new GossipSettings.GossipTimers(d.gossipInterval(), d.gossipFanout(), d.probeInterval(), d.probeTimeout(),
+        d.suspectProbes(), d.failureTimeout(), Duration.ofSeconds(2), Duration.ofSeconds(2), d.joinTimeout(),
+        d.rejoinMaxBackoff(), d.leaveWait());
   }
 
   /** A port free for both TCP and UDP right now. */

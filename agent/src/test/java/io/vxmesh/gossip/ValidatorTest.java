@@ -190,4 +190,29 @@ class ValidatorTest {
     assertEquals(MemberStatus.CONFLICT, onA.get("d").status());
     assertTrue(onA.get("d").reason().contains("claimed by c"), onA.get("d").reason());
   }
+
+  @Test
+  void fiveThousandMembersValidateQuickly() {
+    List<Validator.Candidate> all = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      byte[] host = {10, 1, (byte) (i >> 8), (byte) i};
+      var a = Fixtures.announcement("h" + i, "10.1." + ((i >> 8) & 255) + "." + (i & 255), 1, i).toBuilder()
+          .setNetworks(0, Fixtures.network(1).toBuilder()
+              .setVtepMac(ByteString.copyFrom(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}))
+              .setVtepIp(ByteString.copyFrom(new byte[] {(byte) 179, 17, 1, (byte) (i % 250)}))
+              .setPodCidrAddr(ByteString.copyFrom(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0})))
+          .build();
+      all.add(new Validator.Candidate(a.getNodeName(), IpAddresses.v4(host), codec.seal(a)));
+    }
+    Validator v = new Validator(codec, Fixtures.context("h0"));
+    v.validate(all); // warm-up
+    long t0 = System.nanoTime();
+    var out = v.validate(all);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.out.println("figure revalidate_5000_members_ms=" + ms + " (decode cache warm)");
+    assertEquals(out, new Validator(codec, Fixtures.context("h0")).validate(all), "cache changes no result");
+    // VTEP IPs repeat every 250 members, so all but the first 250 conflict
+    assertEquals(250, out.values().stream().filter(x -> x.status() == MemberStatus.ALIVE).count());
+    assertTrue(ms < 5000, "validation of 5000 members took " + ms + " ms");
+  }
 }

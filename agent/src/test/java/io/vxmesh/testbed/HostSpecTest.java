@@ -51,11 +51,11 @@ class HostSpecTest {
 
   @Test
   void deviceNamesFitIfnamsizForTheLargestHostIndex() {
-    String prefix = "vxbffff";
+    String prefix = "vbedffff";
     int i = HostSpec.MAX_HOSTS - 1;
     for (String dev : new String[] {prefix + "-s" + i, prefix + "-u" + i, prefix + "-g" + i, prefix + "-p" + i, prefix + "-br", prefix + "-b2"}) {
       assertTrue(dev.length() <= 15, dev);
     }
-    assertTrue(Testbed.newPrefix().matches("vxb[0-9a-f]{4}"));
+    assertTrue(Testbed.newPrefix().matches("vbed[0-9a-f]{4}"));
   }
 }

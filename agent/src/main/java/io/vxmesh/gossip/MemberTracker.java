@@ -1,0 +1,189 @@
+package io.vxmesh.gossip;
+
+import io.atomix.utils.net.Address;
+import io.vxmesh.proto.Announcement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what SWIM reports right now (who is listed, reachable, with which property) into
+ * vxmesh's view, adding memory and time that SWIM lacks:
+ * <ul>
+ *   <li>SWIM suspects a member → SUSPECT (still programmable); suspected longer than
+ *       failure timeout + probe timeout → FAILED, even if SWIM still lists it;
+ *   <li>gone from SWIM after announcing RESTARTING → SUSPECT "restarting" for the restart grace,
+ *       then FAILED; gone after LEAVING → LEAVING; otherwise gone → FAILED;
+ *   <li>FAILED / departed members stay listed for the failed retention, then are forgotten;
+ *   <li>only members that may still hold claims (present and not failed, or restarting within
+ *       grace) take part in validation, so a dead host's pod CIDR frees up.
+ * </ul>
+ * Pure apart from logging: time comes in as an argument. Not thread-safe (one view thread).
+ */
+final class MemberTracker {
+  private static final Logger log = LoggerFactory.getLogger(MemberTracker.class);
+
+  /** One member as SWIM lists it now. */
+  record Observation(String name, Address address, String property, boolean reachable) {}
+
+  private static final class Known {
+    Address address;
+    String property;
+    Announcement lastVerified; // decoded from property, cached
+    boolean present;
+    boolean reachable;
+    long suspectSinceMs;
+    long goneSinceMs;
+    long failedSinceMs;
+    String countedBadProperty;
+    MemberStatus lastStatus;
+  }
+
+  private final String selfName;
+  private final AnnouncementCodec codec;
+  private final Validator validator;
+  private final GossipSettings.GossipTimers timers;
+  private final Map<String, Known> known = new HashMap<>();
+  private List<Validator.Candidate> lastInput = List.of();
+  private SortedMap<String, Validator.Verdict> lastVerdicts = new TreeMap<>();
+  private volatile long rejectedAnnouncements;
+
+  MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers) {
+    this.selfName = selfName;
+    this.codec = codec;
+    this.validator = validator;
+    this.timers = timers;
+  }
+
+  /** Announcements seen that failed to decode or verify (each distinct value once). */
+  long rejectedAnnouncements() {
+    return rejectedAnnouncements;
+  }
+
+  /** The members sorted by name, self included, given SWIM's current list ({@code others} excludes self). */
+  List<MemberState> update(Observation self, Collection<Observation> others, long now) {
+    Map<String, Observation> seen = new HashMap<>();
+    for (Observation o : others) {
+      if (!o.name().equals(selfName)) {
+        seen.put(o.name(), o);
+      }
+    }
+    seen.put(selfName, new Observation(selfName, self.address(), self.property(), true));
+    for (Observation o : seen.values()) {
+      Known k = known.computeIfAbsent(o.name(), n -> new Known());
+      k.address = o.address();
+      if (!java.util.Objects.equals(k.property, o.property())) {
+        k.property = o.property();
+        Announcement a = codec.open(o.property()).announcement().orElse(null);
+        if (a != null) {
+          k.lastVerified = a;
+        }
+      }
+      k.present = true;
+      k.goneSinceMs = 0;
+      k.reachable = o.reachable();
+      if (k.reachable) {
+        k.suspectSinceMs = 0;
+      } else if (k.suspectSinceMs == 0) {
+        k.suspectSinceMs = now;
+      }
+    }
+    for (Map.Entry<String, Known> e : known.entrySet()) {
+      if (!seen.containsKey(e.getKey()) && e.getValue().present) {
+        e.getValue().present = false;
+        e.getValue().goneSinceMs = now;
+      }
+    }
+
+    List<Validator.Candidate> input = new ArrayList<>();
+    Map<String, String> failedReason = new HashMap<>();
+    for (Map.Entry<String, Known> e : known.entrySet()) {
+      String reason = failure(e.getKey(), e.getValue(), now);
+      if (reason == null) {
+        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.address(), e.getValue().property));
+      } else {
+        failedReason.put(e.getKey(), reason);
+      }
+    }
+    input.sort(Comparator.comparing(Validator.Candidate::name));
+    if (!input.equals(lastInput)) {
+      lastVerdicts = validator.validate(input);
+      lastInput = List.copyOf(input);
+    }
+
+    List<MemberState> members = new ArrayList<>();
+    List<String> forget = new ArrayList<>();
+    for (Map.Entry<String, Known> e : new TreeMap<>(known).entrySet()) {
+      String name = e.getKey();
+      Known k = e.getValue();
+      boolean isSelf = name.equals(selfName);
+      String address = RejoiningDiscovery.hostPort(k.address);
+      MemberState st;
+      if (failedReason.containsKey(name)) {
+        if (k.failedSinceMs == 0) {
+          k.failedSinceMs = now;
+        } else if (now - k.failedSinceMs > timers.failedRetention().toMillis()) {
+          forget.add(name);
+          continue;
+        }
+        boolean left = k.lastVerified != null && k.lastVerified.getState() == Announcement.State.LEAVING;
+        st = new MemberState(name, address, left ? MemberStatus.LEAVING : MemberStatus.FAILED, k.lastVerified,
+            left ? "left" : failedReason.get(name), isSelf);
+      } else {
+        k.failedSinceMs = 0;
+        Validator.Verdict v = lastVerdicts.get(name);
+        MemberStatus status = v.status();
+        String reason = v.reason();
+        if (k.present && !k.reachable && status == MemberStatus.ALIVE) {
+          status = MemberStatus.SUSPECT;
+          reason = "unreachable";
+        }
+        countRejected(k, v);
+        st = new MemberState(name, address, status, v.announcement(), reason, isSelf);
+      }
+      if (st.status() != k.lastStatus) {
+        log.info("member status node={} status={} reason={} self={}", name, st.status().label(), st.reason(), isSelf);
+        k.lastStatus = st.status();
+      }
+      members.add(st);
+    }
+    forget.forEach(known::remove);
+    return members;
+  }
+
+  /** Null when the member may still hold claims, else why it is FAILED (or gone after LEAVING). */
+  private String failure(String name, Known k, long now) {
+    if (name.equals(selfName)) {
+      return null;
+    }
+    if (k.present) {
+      // SWIM suspects it; once that outlasts SWIM's own failure timeout plus one probe, we call it.
+      long limit = timers.failureTimeout().toMillis() + timers.probeTimeout().toMillis();
+      if (!k.reachable && now - k.suspectSinceMs > limit) {
+        return "unreachable for " + (now - k.suspectSinceMs) + " ms";
+      }
+      return null;
+    }
+    boolean restarting = k.lastVerified != null && k.lastVerified.getState() == Announcement.State.RESTARTING;
+    if (restarting && now - k.goneSinceMs <= timers.restartGrace().toMillis()) {
+      return null;
+    }
+    return restarting ? "restart grace expired" : "failed (no longer reachable)";
+  }
+
+  private void countRejected(Known k, Validator.Verdict v) {
+    if (v.status() == MemberStatus.UNTRUSTED && v.announcement() == null && k.property != null
+        && !k.property.equals(k.countedBadProperty)) {
+      k.countedBadProperty = k.property;
+      rejectedAnnouncements++;
+      log.warn("member announcement rejected node={} reason={}", v.name(), v.reason());
+    }
+  }
+}
