@@ -87,7 +87,9 @@ public final class JoinBench implements Callable<Integer> {
         OptionalLong readyMs = BenchSupport.readyMs(a, Duration.ofSeconds(10), 0);
         if (routed < 0 || pinged < 0) {
           failures++;
-          System.out.printf(Locale.ROOT, "  join %d: %s not routed/pinged within %d s%n", r, joiner.name(), JOIN_TIMEOUT.toSeconds());
+          List<String> lacking = base.stream().filter(h -> !watch.hasRoute(h, joiner)).map(Host::name).toList();
+          System.out.printf(Locale.ROOT, "  join %d: %s not routed/pinged within %d s; peers without its route: %s%n", r, joiner.name(),
+              JOIN_TIMEOUT.toSeconds(), lacking);
         } else {
           route.add(routed);
           ping.add(pinged);
