@@ -5,11 +5,16 @@ import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.Testbed;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,7 +45,11 @@ public final class JoinBench implements Callable<Integer> {
   @Option(names = "--show-logs", description = "Print the joiner's log and the seed's log lines about it after each join (to see where the time goes).")
   boolean showLogs;
 
-  private record Row(TimerSet timers, int hosts, List<Double> route, List<Double> ping, List<Double> ready, int failures) {}
+  private static final Pattern GOSSIP_STARTED =
+      Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d) INFO +AtomixMembership: gossip started", Pattern.MULTILINE);
+
+  private record Row(TimerSet timers, int hosts, List<Double> route, List<Double> ping, List<Double> ready, List<Double> gossip,
+      int failures) {}
 
   @Override
   public Integer call() {
@@ -65,6 +74,7 @@ public final class JoinBench implements Callable<Integer> {
     List<Double> route = new ArrayList<>();
     List<Double> ping = new ArrayList<>();
     List<Double> ready = new ArrayList<>();
+    List<Double> gossip = new ArrayList<>();
     int failures = 0;
     try (Testbed tb = Testbed.create(n - 1, true); RouteWatch watch = new RouteWatch()) {
       List<Host> base = tb.hosts();
@@ -76,9 +86,10 @@ public final class JoinBench implements Callable<Integer> {
         AgentProcess a;
         double routed;
         double pinged;
+        Instant wall0;
         try (PodPings pings = PodPings.start(base, joiner)) {
           BenchSupport.sleep(200); // the pings are running before the agent starts
-          Instant wall0 = Instant.now();
+          wall0 = Instant.now();
           long t0 = System.nanoTime();
           a = tb.startAgent(joiner, ts.apply(tb.agentConfig(joiner)));
           routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
@@ -95,6 +106,10 @@ public final class JoinBench implements Callable<Integer> {
           ping.add(pinged);
         }
         readyMs.ifPresent(v -> ready.add((double) v));
+        double gossipMs = gossipStartedMs(a, wall0);
+        if (gossipMs >= 0) {
+          gossip.add(gossipMs);
+        }
         System.out.printf(Locale.ROOT, "  join %d: %s routed by all %d peers %s ms, pinged by all pods %s ms, ready %s ms%n",
             r, joiner.name(), base.size(), BenchSupport.ms(routed), BenchSupport.ms(pinged),
             readyMs.isPresent() ? readyMs.getAsLong() : "n/a");
@@ -113,12 +128,32 @@ public final class JoinBench implements Callable<Integer> {
         BenchSupport.sleep(500);
       }
     }
-    return new Row(ts, n, route, ping, ready, failures);
+    return new Row(ts, n, route, ping, ready, gossip, failures);
+  }
+
+  /**
+   * Milliseconds from {@code wall0} to the joiner's "gossip started" log line (logback's local
+   * time of day, ms resolution): the part of a join that is JVM start-up and agent set-up, before
+   * gossip can do anything. -1 when the line is missing.
+   */
+  static double gossipStartedMs(AgentProcess a, Instant wall0) {
+    Matcher m = GOSSIP_STARTED.matcher(a.log());
+    String last = null;
+    while (m.find()) {
+      last = m.group(1);
+    }
+    if (last == null) {
+      return -1;
+    }
+    ZonedDateTime start = wall0.atZone(ZoneId.systemDefault());
+    ZonedDateTime at = start.with(LocalTime.parse(last));
+    return Duration.between(wall0, at.toInstant()).toNanos() / 1e6;
   }
 
   private void print(List<Row> rows) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "vxmesh bench join: repeats=%d (p99 of %d samples is their maximum); times from the joiner's JVM start%n",
+    System.out.printf(Locale.ROOT, "vxmesh bench join: repeats=%d (p99 of %d samples is their maximum); times from the joiner's JVM start;%n"
+        + "gossip_start = JVM start to the joiner's \"gossip started\" line; agent_ready = the agent's own startup_ms (from main())%n",
         repeats, repeats);
     List<List<String>> cells = new ArrayList<>();
     for (Row r : rows) {
@@ -127,12 +162,14 @@ public final class JoinBench implements Callable<Integer> {
       cells.add(List.of(r.timers().label(), Integer.toString(r.hosts()), Integer.toString(r.route().size()),
           BenchSupport.ms(BenchSupport.percentile(r.route(), 50)), BenchSupport.ms(p99),
           BenchSupport.ms(BenchSupport.percentile(r.ping(), 50)), BenchSupport.ms(BenchSupport.percentile(r.ping(), 99)),
+          BenchSupport.ms(BenchSupport.percentile(r.gossip(), 50)),
+          BenchSupport.ms(BenchSupport.percentile(r.route(), 50) - BenchSupport.percentile(r.gossip(), 50)),
           BenchSupport.ms(BenchSupport.percentile(r.ready(), 50)),
           base == null || base == r ? "-" : BenchSupport.f2(BenchSupport.percentile(base.route(), 99) / p99) + "x",
           Integer.toString(r.failures())));
     }
     BenchSupport.printTable(List.of("timers", "N", "joins", "route_p50_ms", "route_p99_ms", "ping_p50_ms", "ping_p99_ms",
-        "ready_p50_ms", "vs_atomix_p99", "failed"), cells);
+        "gossip_start_p50_ms", "route_after_gossip_p50_ms", "agent_ready_p50_ms", "vs_atomix_p99", "failed"), cells);
     StringBuilder s = new StringBuilder("bench join");
     for (Row r : rows) {
       String k = (r.timers() == TimerSet.VXMESH ? "" : "atomix_") + "n" + r.hosts();
