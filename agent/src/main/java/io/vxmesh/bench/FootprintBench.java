@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
 @Command(name = "footprint", description = "RSS, idle CPU, start-to-READY of an agent and wall time of `vxmesh members`.")
 public final class FootprintBench implements Callable<Integer> {
   /** The agent role's flags in packaging/vxmesh. */
-  static final List<String> AGENT_FLAGS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
-      "-Xshare:auto", "-XX:-UsePerfData");
+  static final List<String> AGENT_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:TieredStopAtLevel=1",
+      "-XX:ReservedCodeCacheSize=16m", "-Xss512k", "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError", "-Xshare:auto",
+      "-XX:-UsePerfData");
   /** The client role's flags in packaging/vxmesh. */
   static final List<String> CLIENT_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx32m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
       "-XX:-UsePerfData");
