@@ -460,6 +460,11 @@ public final class AtomixMembership implements Membership {
     auth.block(hostPorts);
   }
 
+  /** Test hook: drop every message of these types (Atomix's subjects), sent or received. */
+  void dropMessages(Set<String> types) {
+    auth.dropTypes(types);
+  }
+
   String hostPort() {
     return localHostPort;
   }

@@ -218,6 +218,31 @@ class AtomixMembershipTest {
     await(Duration.ofSeconds(10), "all 4 alive everywhere once the link is back", () -> allAlive(all));
   }
 
+  /**
+   * The join sync lost (it can time out on a busy host): the view must repair itself. n3 hears
+   * no UDP gossip, so it never learns of the joiner's arrival, and n3's own entry never changes,
+   * so no gossip tells the joiner about n3: only the completeness check's introduction (ask a
+   * peer who is live, look the missing name up, let Atomix probe it) can make the two meet.
+   */
+  @Test
+  void aJoinerWhoseSyncIsLostStillMeetsAMemberTheGossipMissed() throws Exception {
+    List<AtomixMembership> ms = mesh(3);
+    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    AtomixMembership n3 = ms.get(2);
+    n3.dropMessages(Set.of("atomix-membership-gossip"));
+    AtomixMembership joiner = new AtomixMembership(
+        Fixtures.settings("n4", Fixtures.freePort(), List.of(ms.get(0).hostPort()), key, 4));
+    started.add(joiner);
+    joiner.dropMessages(Set.of("atomix-membership-sync"));
+    joiner.start();
+    Duration met = await(Duration.ofSeconds(4), "the joiner and n3 list each other",
+        () -> sees(joiner, "n3", MemberStatus.ALIVE) && sees(n3, "n4", MemberStatus.ALIVE));
+    System.out.println("figure lost_sync_repaired_ms=" + met.toMillis());
+    List<AtomixMembership> all = new ArrayList<>(ms);
+    all.add(joiner);
+    await(Duration.ofSeconds(10), "all 4 alive and complete everywhere", () -> allAlive(all));
+  }
+
   @Test
   void membersReMergeThroughRecentlySeenPeersWhenTheSeedIsGone() throws Exception {
     List<AtomixMembership> ms = mesh(3);
