@@ -60,6 +60,8 @@ public final class AtomixMembership implements Membership {
   private static final String PROBE = "atomix-membership-probe";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration WHOIS_TIMEOUT = Duration.ofMillis(1000);
+  /** Members looked up per completeness check; the rest come with the next check. */
+  private static final int MAX_INTRODUCTIONS = 16;
 
   private final GossipSettings settings;
   private final GossipSettings.GossipTimers timers;
@@ -159,7 +161,7 @@ public final class AtomixMembership implements Membership {
   private void onProbeSent(Address to, String type) {
     RejoiningDiscovery d = discovery;
     if (d != null && (type.equals(PROBE) || type.equals(SYNC))) {
-      d.probed(to);
+      d.probed(to, type.equals(SYNC));
     }
   }
 
@@ -458,6 +460,11 @@ public final class AtomixMembership implements Membership {
     auth.block(hostPorts);
   }
 
+  /** Test hook: drop every message of these types (Atomix's subjects), sent or received. */
+  void dropMessages(Set<String> types) {
+    auth.dropTypes(types);
+  }
+
   String hostPort() {
     return localHostPort;
   }
@@ -498,6 +505,9 @@ public final class AtomixMembership implements Membership {
     List<MemberState> members = tracker.update(me, others, now);
 
     boolean nowComplete = complete || computeComplete(now);
+    if (!synced && hasOtherSeeds()) {
+      askForFullView(now);
+    }
     MembershipView prev = view;
     if (!members.equals(prev.members()) || nowComplete != prev.complete()) {
       complete = nowComplete;
@@ -513,14 +523,9 @@ public final class AtomixMembership implements Membership {
   }
 
   private boolean computeComplete(long now) {
-    boolean anySeed = seeds.stream().anyMatch(s -> !RejoiningDiscovery.hostPort(s).equals(localHostPort));
-    if (!anySeed) {
+    if (!hasOtherSeeds() || synced) {
       return true;
     }
-    if (synced) {
-      return true;
-    }
-    askForFullView(now);
     if (now - startedAtMs >= timers.joinTimeout().toMillis()) {
       log.warn("gossip join timeout: no full sync with any seed after {} ms, view declared complete seeds={}",
           timers.joinTimeout().toMillis(), settings.seeds());
@@ -529,10 +534,18 @@ public final class AtomixMembership implements Membership {
     return false;
   }
 
+  private boolean hasOtherSeeds() {
+    return seeds.stream().anyMatch(s -> !RejoiningDiscovery.hostPort(s).equals(localHostPort));
+  }
+
   /**
    * Atomix syncs with the seeds exactly once, at join, and that sync may time out on a busy
-   * host. So vxmesh checks itself: it asks a live peer (or a seed) which members it holds live,
-   * and the view is complete once all of those are in our Atomix view too.
+   * host; then nothing in Atomix ever tells us about a member that the one-off gossip of our
+   * arrival missed, nor tells it about us. So vxmesh checks and repairs itself: it asks a live
+   * peer (or a seed) which members it holds live; names we lack are looked up on that peer
+   * ({@link #WHOIS}) and handed to the discovery, whose nodes Atomix probes — and a probe
+   * introduces both sides to each other. Complete once all of the peer's live members are in our
+   * Atomix view. Runs until then, also after the join timeout declared the view complete.
    */
   private void askForFullView(long now) {
     if (now - lastSyncAskMs < Math.max(250, timers.probeTimeout().toMillis())) {
@@ -555,16 +568,35 @@ public final class AtomixMembership implements Membership {
     messaging.sendAndReceive(target, MEMBERS, new byte[0], false, Duration.ofSeconds(1)).thenAcceptAsync(r -> {
       Set<String> ours = new HashSet<>();
       atomix.getMembers().forEach(m -> ours.add(m.id().id()));
-      String[] theirs = new String(r, StandardCharsets.UTF_8).split("\n");
-      boolean all = true;
-      for (String name : theirs) {
-        all &= name.isEmpty() || ours.contains(name);
+      List<String> missing = new ArrayList<>();
+      boolean any = false;
+      for (String name : new String(r, StandardCharsets.UTF_8).split("\n")) {
+        any |= !name.isEmpty();
+        if (!name.isEmpty() && !ours.contains(name)) {
+          missing.add(name);
+        }
       }
-      if (all && theirs.length > 0 && !theirs[0].isEmpty()) {
+      if (any && missing.isEmpty()) {
         synced = true;
         log.info("gossip view complete node={} synced_with={} members={}", settings.nodeName(), target, ours.size());
         refreshSafely();
+      } else {
+        introduce(target, missing);
       }
     }, viewThread).exceptionally(e -> null);
+  }
+
+  /** Asks {@code peer} where the members we lack are and offers them to Atomix's probe loop. */
+  private void introduce(Address peer, List<String> missing) {
+    for (String name : missing.subList(0, Math.min(missing.size(), MAX_INTRODUCTIONS))) {
+      messaging.sendAndReceive(peer, WHOIS, name.getBytes(StandardCharsets.UTF_8), false, WHOIS_TIMEOUT).thenAcceptAsync(b -> {
+        Whois w = Whois.parse(b);
+        if (w != null && w.reachable() && !w.hostPort().equals(localHostPort)) {
+          log.debug("gossip introducing member node={} member={} address={} told_by={}",
+              settings.nodeName(), name, w.hostPort(), peer);
+          discovery.seen(name, GossipSettings.parseSeed(w.hostPort()));
+        }
+      }, viewThread).exceptionally(e -> null);
+    }
   }
 }

@@ -46,7 +46,7 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
 
   @Override
   public CompletableFuture<Void> sendAsync(Address address, String type, byte[] payload, boolean keepAlive) {
-    if (auth.isBlocked(key(address))) {
+    if (auth.isBlocked(key(address)) || auth.isDropped(type)) {
       return CompletableFuture.failedFuture(new ConnectException("partitioned from " + address + " (test hook)"));
     }
     return delegate.sendAsync(address, type, auth.seal(type, payload), keepAlive);
@@ -54,28 +54,29 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive) {
-    return verified(address, type, blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive)), null);
+    return verified(address, type, blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive)), null);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Executor executor) {
-    return verified(address, type, blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, executor)), null);
+    return verified(address, type, blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, executor)), null);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Duration timeout) {
-    return verified(address, type, blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout)), timeout);
+    return verified(address, type, blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout)), timeout);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(
       Address address, String type, byte[] payload, boolean keepAlive, Duration timeout, Executor executor) {
     return verified(address, type,
-        blockedOr(address, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout, executor)), timeout);
+        blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout, executor)), timeout);
   }
 
-  private CompletableFuture<byte[]> blockedOr(Address address, java.util.function.Supplier<CompletableFuture<byte[]>> send) {
-    if (auth.isBlocked(key(address))) {
+  private CompletableFuture<byte[]> blockedOr(Address address, String type,
+      java.util.function.Supplier<CompletableFuture<byte[]>> send) {
+    if (auth.isBlocked(key(address)) || auth.isDropped(type)) {
       return CompletableFuture.failedFuture(new ConnectException("partitioned from " + address + " (test hook)"));
     }
     return send.get();
@@ -99,7 +100,7 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
 
   /** The payload if authentic and not from a blocked peer; otherwise counts it and returns null. */
   private byte[] admit(Address from, String type, byte[] frame) {
-    if (auth.isBlocked(key(from))) {
+    if (auth.isBlocked(key(from)) || auth.isDropped(type)) {
       return null;
     }
     byte[] payload = auth.open(type, frame);

@@ -53,7 +53,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
   @Override
   public void unicast(Address address, String subject, byte[] message) {
     DatagramChannel ch = channel;
-    if (ch == null || auth.isBlocked(RejoiningDiscovery.hostPort(address))) {
+    if (ch == null || auth.isBlocked(RejoiningDiscovery.hostPort(address)) || auth.isDropped(subject)) {
       return;
     }
     byte[] s = subject.getBytes(StandardCharsets.UTF_8);
@@ -148,6 +148,9 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
     String subject = new String(s, StandardCharsets.UTF_8);
     byte[] frame = new byte[buf.remaining()];
     buf.get(frame);
+    if (auth.isDropped(subject)) {
+      return;
+    }
     List<Listener> l = listeners.get(subject);
     byte[] payload = auth.open(subject, frame);
     if (payload == null || l == null) {

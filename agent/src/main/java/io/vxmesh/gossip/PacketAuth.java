@@ -36,6 +36,7 @@ final class PacketAuth {
   private final AtomicLong rejected = new AtomicLong();
   private final Map<String, LongAdder> rejectedBySource = new ConcurrentHashMap<>();
   private volatile Set<String> blocked = Set.of();
+  private volatile Set<String> droppedTypes = Set.of();
 
   PacketAuth(ClusterKey key, Clock clock) {
     this.key = key;
@@ -106,5 +107,14 @@ final class PacketAuth {
 
   boolean isBlocked(String hostPort) {
     return !blocked.isEmpty() && blocked.contains(hostPort);
+  }
+
+  /** Test hook: drop every message of these types, sent or received (TCP and UDP). */
+  void dropTypes(Set<String> types) {
+    droppedTypes = Set.copyOf(types);
+  }
+
+  boolean isDropped(String type) {
+    return !droppedTypes.isEmpty() && droppedTypes.contains(type);
   }
 }

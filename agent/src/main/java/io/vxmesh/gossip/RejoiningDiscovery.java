@@ -29,6 +29,14 @@ import java.util.function.Supplier;
  * So after a partition both halves keep knocking on each other's doors and re-merge as soon as
  * the network is back, without an operator.
  *
+ * <p>The backoff must not hide the seeds from Atomix's join-time sync, its one and only full
+ * state transfer: at start Atomix runs its first probe and then, on the same thread right
+ * after, the sync, both over {@link #getNodes()}. With one seed, that first probe goes to the
+ * seed and pushed its backoff out, so the sync found no node and was never sent; the joiner then
+ * learned members only from their probes and from the one-off gossip of its arrival, and a member
+ * that gossip missed and the joiner never learned each other (FaultsE2ETest's join flake). So
+ * until the first sync went out, every seed that is not live is offered regardless of backoff.
+ *
  * <p>Thread-safe: Atomix calls {@link #getNodes()} on its SWIM thread; the membership feeds
  * {@link #seen} and {@link #probed} from its own threads.
  */
@@ -43,6 +51,7 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
   private final long minBackoffMs;
   private final long maxBackoffMs;
   private final Supplier<Set<String>> liveHostPorts;
+  private boolean joinSyncSent;
 
   private static final class Target {
     final Node node;
@@ -106,8 +115,12 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
     trim(now);
   }
 
-  /** Atomix just probed {@code address}: push its next attempt out by the (doubling) backoff. */
-  synchronized void probed(Address address) {
+  /**
+   * Atomix just probed or synced with {@code address}: push its next attempt out by the
+   * (doubling) backoff. {@code sync} marks the join-time sync as sent (see the class comment).
+   */
+  synchronized void probed(Address address, boolean sync) {
+    joinSyncSent |= sync;
     Target t = targets.get(hostPort(address));
     if (t != null) {
       long now = clock.millis();
@@ -133,7 +146,8 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
     Set<String> live = liveHostPorts.get();
     Set<Node> out = new HashSet<>();
     for (Map.Entry<String, Target> e : targets.entrySet()) {
-      if (!live.contains(e.getKey()) && e.getValue().nextDueMs <= now) {
+      Target t = e.getValue();
+      if (!live.contains(e.getKey()) && (t.nextDueMs <= now || (t.seed && !joinSyncSent))) {
         out.add(e.getValue().node);
       }
     }

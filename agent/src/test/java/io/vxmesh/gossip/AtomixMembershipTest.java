@@ -190,6 +190,59 @@ class AtomixMembershipTest {
     System.out.println("figure partition_heal_ms=" + heal.toMillis());
   }
 
+  /**
+   * FaultsE2ETest's join flake, made deterministic: the joiner is cut off from n3, and n3's
+   * entry never changes, so no gossip carries it either: the seed's join sync is the only way the
+   * joiner can learn n3. Before the fix that sync was never sent (the first probe's backoff hid
+   * the seed from it) and a joiner missed by the gossip of its arrival never met some members.
+   */
+  @Test
+  void aJoinerLearnsMembersItCannotReachFromTheSeedsJoinSync() throws Exception {
+    List<AtomixMembership> ms = mesh(3);
+    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    AtomixMembership n3 = ms.get(2);
+    int port = Fixtures.freePort();
+    AtomixMembership joiner = new AtomixMembership(
+        Fixtures.settings("n4", port, List.of(ms.get(0).hostPort()), key, 4));
+    started.add(joiner);
+    joiner.partitionFrom(Set.of(n3.hostPort()));
+    n3.partitionFrom(Set.of("127.0.0.1:" + port));
+    joiner.start();
+    Duration learned = await(Duration.ofSeconds(3), "the joiner lists n3 though they never exchanged a packet",
+        () -> state(joiner, "n3").isPresent());
+    System.out.println("figure join_sync_learned_unreachable_member_ms=" + learned.toMillis());
+    joiner.partitionFrom(Set.of());
+    n3.partitionFrom(Set.of());
+    List<AtomixMembership> all = new ArrayList<>(ms);
+    all.add(joiner);
+    await(Duration.ofSeconds(10), "all 4 alive everywhere once the link is back", () -> allAlive(all));
+  }
+
+  /**
+   * The join sync lost (it can time out on a busy host): the view must repair itself. n3 hears
+   * no UDP gossip, so it never learns of the joiner's arrival, and n3's own entry never changes,
+   * so no gossip tells the joiner about n3: only the completeness check's introduction (ask a
+   * peer who is live, look the missing name up, let Atomix probe it) can make the two meet.
+   */
+  @Test
+  void aJoinerWhoseSyncIsLostStillMeetsAMemberTheGossipMissed() throws Exception {
+    List<AtomixMembership> ms = mesh(3);
+    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    AtomixMembership n3 = ms.get(2);
+    n3.dropMessages(Set.of("atomix-membership-gossip"));
+    AtomixMembership joiner = new AtomixMembership(
+        Fixtures.settings("n4", Fixtures.freePort(), List.of(ms.get(0).hostPort()), key, 4));
+    started.add(joiner);
+    joiner.dropMessages(Set.of("atomix-membership-sync"));
+    joiner.start();
+    Duration met = await(Duration.ofSeconds(4), "the joiner and n3 list each other",
+        () -> sees(joiner, "n3", MemberStatus.ALIVE) && sees(n3, "n4", MemberStatus.ALIVE));
+    System.out.println("figure lost_sync_repaired_ms=" + met.toMillis());
+    List<AtomixMembership> all = new ArrayList<>(ms);
+    all.add(joiner);
+    await(Duration.ofSeconds(10), "all 4 alive and complete everywhere", () -> allAlive(all));
+  }
+
   @Test
   void membersReMergeThroughRecentlySeenPeersWhenTheSeedIsGone() throws Exception {
     List<AtomixMembership> ms = mesh(3);
