@@ -68,7 +68,13 @@ public final class FailureBench implements Callable<Integer> {
     for (String name : timers) {
       TimerSet ts = TimerSet.parse(name);
       Map<Fault, List<Double>> byFault = new EnumMap<>(Fault.class);
-      timeouts += measure(ts, byFault);
+      try {
+        timeouts += measure(ts, byFault);
+      } catch (IllegalStateException e) {
+        // e.g. the mesh never converged with these timers: report it and keep the other set's results
+        System.out.printf(Locale.ROOT, "failure timers=%s failed: %s%n", ts.label(), JoinBench.firstLine(e.getMessage()));
+        timeouts++;
+      }
       results.put(ts, byFault);
     }
     long falseRemovals = soak == null ? -1 : soak(soak);
