@@ -11,8 +11,6 @@ import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -144,49 +142,10 @@ public final class NetlinkBench implements Callable<Integer> {
 
   /** Install and remove through {@code ip -batch} / {@code bridge -batch}; returns seconds. */
   private double[] iproute2Batch(List<Peer> all, Datapath dp, VtepSpec spec) throws IOException {
-    Path dir = Files.createTempDirectory("vxbench");
-    try {
-      StringBuilder neigh = new StringBuilder();
-      StringBuilder fdb = new StringBuilder();
-      StringBuilder routes = new StringBuilder();
-      StringBuilder delRoutes = new StringBuilder();
-      StringBuilder delFdb = new StringBuilder();
-      StringBuilder delNeigh = new StringBuilder();
-      for (Peer p : all) {
-        neigh.append(neighAdd(p)).append('\n');
-        fdb.append(fdbAdd(p)).append('\n');
-        routes.append(nhAdd(p)).append('\n').append(routeAdd(p)).append('\n');
-        delRoutes.append(routeDel(p)).append('\n').append(nhDel(p)).append('\n');
-        delFdb.append(fdbDel(p)).append('\n');
-        delNeigh.append(neighDel(p)).append('\n');
-      }
-      Path[] f = {dir.resolve("neigh"), dir.resolve("fdb"), dir.resolve("routes"), dir.resolve("delroutes"),
-        dir.resolve("delfdb"), dir.resolve("delneigh")};
-      StringBuilder[] s = {neigh, fdb, routes, delRoutes, delFdb, delNeigh};
-      for (int i = 0; i < f.length; i++) {
-        Files.writeString(f[i], s[i], StandardCharsets.UTF_8);
-      }
-      long t = System.nanoTime();
-      run(true, "ip", "-n", ns, "-batch", f[0].toString());
-      run(true, "bridge", "-n", ns, "-batch", f[1].toString());
-      run(true, "ip", "-n", ns, "-batch", f[2].toString());
-      double in = secs(t);
-      check(dp.installed(spec).state().size() == 4 * peers, "iproute2 batch install incomplete");
-      t = System.nanoTime();
-      run(true, "ip", "-n", ns, "-batch", f[3].toString());
-      run(true, "bridge", "-n", ns, "-batch", f[4].toString());
-      run(true, "ip", "-n", ns, "-batch", f[5].toString());
-      double out = secs(t);
-      check(dp.installed(spec).state().size() == 0, "iproute2 batch remove left objects");
-      return new double[] {in, out};
-    } finally {
-      try (var files = Files.list(dir)) {
-        for (Path p : files.toList()) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(dir);
-    }
+    double[] ms = Iproute2Batch.installAndRemove(ns, all,
+        () -> check(dp.installed(spec).state().size() == 4 * peers, "iproute2 batch install incomplete"),
+        () -> check(dp.installed(spec).state().size() == 0, "iproute2 batch remove left objects"));
+    return new double[] {ms[0] / 1000, ms[1] / 1000};
   }
 
   /** Install and remove with one process per entry (the seed's way); returns seconds. */

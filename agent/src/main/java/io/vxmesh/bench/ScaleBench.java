@@ -16,11 +16,6 @@ import io.vxmesh.reconcile.DesiredState;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.testbed.Exec;
 import io.vxmesh.testbed.Testbed;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +94,7 @@ public final class ScaleBench implements Callable<Integer> {
                 + " objects, expected " + 4 * n);
             out.add(pass(rec, view, view(rev++, List.of())));
             check(dp.installed(spec).state().size() == 0, "after clean the dump found " + dp.installed(spec).state().size() + " objects");
-            double[] ip = iproute2Batch(ns, NetlinkBench.peers(n));
+            double[] ip = Iproute2Batch.installAndRemove(ns, NetlinkBench.peers(n), () -> {}, () -> {});
             check(dp.installed(spec).state().size() == 0, "ip -batch removal left " + dp.installed(spec).state().size() + " objects");
             ipIn.add(ip[0]);
             ipOut.add(ip[1]);
@@ -160,51 +155,6 @@ public final class ScaleBench implements Callable<Integer> {
       out.add(new MemberState(p.name(), p.hostIp().getHostAddress() + ":7947", MemberStatus.ALIVE, a, "", false));
     }
     return out;
-  }
-
-  /** Install and remove {@code peers} through {@code ip -batch} / {@code bridge -batch}; returns ms. */
-  private static double[] iproute2Batch(String ns, List<Peer> peers) throws IOException {
-    Path dir = Files.createTempDirectory("vxbench");
-    try {
-      StringBuilder neigh = new StringBuilder();
-      StringBuilder fdb = new StringBuilder();
-      StringBuilder routes = new StringBuilder();
-      StringBuilder delRoutes = new StringBuilder();
-      StringBuilder delFdb = new StringBuilder();
-      StringBuilder delNeigh = new StringBuilder();
-      for (Peer p : peers) {
-        neigh.append(NetlinkBench.neighAdd(p)).append('\n');
-        fdb.append(NetlinkBench.fdbAdd(p)).append('\n');
-        routes.append(NetlinkBench.nhAdd(p)).append('\n').append(NetlinkBench.routeAdd(p)).append('\n');
-        delRoutes.append(NetlinkBench.routeDel(p)).append('\n').append(NetlinkBench.nhDel(p)).append('\n');
-        delFdb.append(NetlinkBench.fdbDel(p)).append('\n');
-        delNeigh.append(NetlinkBench.neighDel(p)).append('\n');
-      }
-      String[] tools = {"ip", "bridge", "ip", "ip", "bridge", "ip"};
-      StringBuilder[] text = {neigh, fdb, routes, delRoutes, delFdb, delNeigh};
-      Path[] files = new Path[text.length];
-      for (int i = 0; i < text.length; i++) {
-        files[i] = Files.writeString(dir.resolve("b" + i), text[i], StandardCharsets.UTF_8);
-      }
-      double[] out = new double[2];
-      for (int half = 0; half < 2; half++) {
-        long t0 = System.nanoTime();
-        for (int i = half * 3; i < half * 3 + 3; i++) {
-          Exec.run(Duration.ofSeconds(300), List.of(tools[i], "-n", ns, "-batch", files[i].toString())).orThrow();
-        }
-        out[half] = BenchSupport.msSince(t0);
-      }
-      return out;
-    } finally {
-      try (var s = Files.list(dir)) {
-        for (Path p : s.toList()) {
-          Files.delete(p);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Files.deleteIfExists(dir);
-    }
   }
 
   private static void check(boolean ok, String what) {
