@@ -7,6 +7,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -221,8 +223,17 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Waits until the API socket exists (the agent created it); false on timeout or when the agent exited. */
   public boolean awaitSocket(Duration timeout) {
-    // Stops early when the agent died: no socket will come.
-    return Poll.until(timeout, Duration.ofMillis(50), () -> Files.exists(socket) || !isAlive()) && Files.exists(socket);
+    // Accepting, not merely present: a previous agent killed with -9 on this host leaves its
+    // socket file behind until the new agent replaces it. Stops early when the agent died.
+    return Poll.until(timeout, Duration.ofMillis(50), () -> accepting() || !isAlive()) && accepting();
+  }
+
+  private boolean accepting() {
+    try (var ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
