@@ -11,6 +11,7 @@ import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipException;
+import io.vxmesh.gossip.PeerSnapshot;
 import io.vxmesh.gossip.ValidationContext;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.proto.Announcement;
@@ -112,8 +113,13 @@ public final class Agent implements AutoCloseable {
           + (isRoot() ? "" : " (the agent needs root or CAP_NET_ADMIN)"), e);
     }
 
+    PeerSnapshot peers = PeerSnapshot.in(ClaimStore.stateDirectory());
+    List<String> remembered = peers.load();
+    if (!remembered.isEmpty()) {
+      log.info("gossip rejoining members last seen alive count={} snapshot={}", remembered.size(), remembered);
+    }
     try {
-      membership = new AtomixMembership(gossipSettings(config, clock));
+      membership = new AtomixMembership(gossipSettings(config, clock, remembered));
       membership.start();
     } catch (MembershipException | IllegalArgumentException e) {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
@@ -121,6 +127,7 @@ public final class Agent implements AutoCloseable {
 
     reconciler = new Reconciler(membership::view, networks, datapath, config.agent().resyncInterval(), RETRY, clock);
     membership.addListener(reconciler::wake);
+    membership.addListener(() -> peers.save(membership.view()));
     for (VtepSpec spec : networks) {
       watches.add(datapath.watch(spec, reconciler::wake));
     }
@@ -230,14 +237,18 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** The gossip settings and our own announcement, from the configuration. */
-  static GossipSettings gossipSettings(Config config, Clock clock) {
+  /**
+   * The gossip settings and our own announcement, from the configuration; the seeds are the
+   * configured ones plus the members this host last saw alive ({@link PeerSnapshot}).
+   */
+  static GossipSettings gossipSettings(Config config, Clock clock, List<String> remembered) {
     GossipConfig g = config.gossip();
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
       prefixes.put(n.vni(), n.vtepAddress().network());
     }
-    List<String> seeds = g.join().stream().map(Agent::hostPort).toList();
+    List<String> seeds = java.util.stream.Stream.concat(g.join().stream().map(Agent::hostPort), remembered.stream())
+        .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes), announcement(config, clock), clock);
   }
