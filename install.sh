@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs vxmesh: the jar, the /usr/bin/vxmesh launcher, the systemd unit, sysusers.d and
-# tmpfiles.d entries, the default configuration (only if absent) and a cluster key (only if
-# absent, mode 0600).
+# tmpfiles.d entries, README.md and copyright, and the default configuration (only if absent).
+# The same files, paths and modes as the .deb (packaging/pom.xml; DebPackageTest compares).
+# It never creates a cluster key: every host of a mesh needs the same one, so the operator
+# makes it once and copies it to every host (the script says how when it is missing).
 #
 #   sudo ./install.sh                      # build if needed, install into /
 #   DESTDIR=/tmp/pkg ./install.sh          # stage into a directory (packaging, tests)
@@ -35,6 +37,7 @@ install -d -m 0755 "$libdir" "$bindir" "$unitdir" "$DESTDIR$PREFIX/lib/sysusers.
 install -m 0644 "$jar" "$libdir/vxmesh.jar"
 install -d -m 0755 "$DESTDIR$PREFIX/share/doc/vxmesh"
 install -m 0644 "$here/README.md" "$DESTDIR$PREFIX/share/doc/vxmesh/README.md"
+install -m 0644 "$here/packaging/copyright" "$DESTDIR$PREFIX/share/doc/vxmesh/copyright"
 
 # The launcher and the unit name /usr paths; rewrite them when PREFIX differs.
 sed "s|/usr/lib/vxmesh/vxmesh.jar|$PREFIX/lib/vxmesh/vxmesh.jar|" "$here/packaging/vxmesh" > "$bindir/vxmesh.tmp"
@@ -71,19 +74,21 @@ else
   echo "install.sh: installed $confdir/vxmesh.toml (edit it for this host)"
 fi
 
+# A key per host would split the mesh (peers drop each other's gossip), so none is made here.
+key="$SYSCONFDIR/vxmesh/cluster.key"
 if [ -e "$confdir/cluster.key" ]; then
   echo "install.sh: keeping existing $confdir/cluster.key"
 else
-  # Same format as `vxmesh keygen`: base64 of 32 random bytes. Every host of a mesh needs
-  # the same key: copy this file to the others (or copy theirs here before installing).
-  (umask 077 && head -c 32 /dev/urandom | base64 > "$confdir/cluster.key")
-  chmod 0600 "$confdir/cluster.key"
-  echo "install.sh: created $confdir/cluster.key (copy it to every host of the mesh)"
+  cat <<EOF
+install.sh: no cluster key yet. A mesh has ONE key, the same file on every host:
+  on one host, once:  (umask 077; vxmesh keygen > $key)
+  then copy that file to every other host as $key (owner root, mode 0600).
+EOF
 fi
 
 if [ -z "$DESTDIR" ] && [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
-  echo "install.sh: done; start with: systemctl enable --now vxmesh"
+  echo "install.sh: done; with the key and $confdir/vxmesh.toml filled in: systemctl enable --now vxmesh"
 else
   echo "install.sh: done"
 fi

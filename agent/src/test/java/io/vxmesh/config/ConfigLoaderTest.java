@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -271,22 +273,54 @@ class ConfigLoaderTest {
     return Files.readString(p.resolve("config/vxmesh.toml"));
   }
 
-  @Test
-  void theShippedConfigIsTheIssueExample() throws Exception {
-    Config shipped = load(shipped().replace("/etc/vxmesh/cluster.key", keyFile.toString()));
-    Config example = load(full());
-    assertEquals(example, new Config(example.file(), shipped.nodeName(), shipped.gossip(), shipped.api(), shipped.networks(),
-        shipped.agent(), shipped.key()));
+  /** What an operator puts in for each "<...>" placeholder of the shipped file. */
+  static final Map<String, String> PLACEHOLDERS = Map.of("vtep_address", "179.17.1.21/24", "pod_cidr", "10.234.111.0/24");
+
+  /** The shipped file, its key_file in the temp dir and the given placeholders filled in. */
+  String shippedWith(Set<String> filled) throws IOException {
+    String text = shipped().replace("/etc/vxmesh/cluster.key", keyFile.toString());
+    for (String key : filled) {
+      String before = text;
+      text = text.replaceFirst("(?m)^" + key + " = \"<[^\"\n]+>\"$", key + " = \"" + PLACEHOLDERS.get(key) + "\"");
+      assertNotEquals(before, text, "the shipped file has a placeholder for " + key);
+    }
+    return text;
+  }
+
+  String shippedFilledIn() throws IOException {
+    String text = shippedWith(PLACEHOLDERS.keySet());
+    assertTrue(text.lines().noneMatch(l -> !l.startsWith("#") && l.contains("\"<")), "no other placeholder:\n" + text);
+    return text;
   }
 
   @Test
+  void theShippedConfigFilledInIsTheMinimalConfig() throws Exception {
+    assertEquals(load(keyLine() + MINIMAL_NET), load(shippedFilledIn()),
+        "the shipped file sets only vni, defaults and the placeholders");
+  }
+
+  @Test
+  void theShippedConfigIsRejectedWhileAPlaceholderIsLeft() throws Exception {
+    assertEquals("network[0].pod_cidr", fails(shippedWith(Set.of("vtep_address"))).key());
+    assertEquals("network[0].vtep_address", fails(shippedWith(Set.of("pod_cidr"))).key());
+  }
+
+  /** Keys whose default is detected on the host: the shipped file shows an example, not the default. */
+  static final Set<String> DETECTED = Set.of("node_name", "advertise", "underlay", "vtep_mac", "mtu");
+
+  @Test
   void everyCommentedKeyInTheShippedConfigIsRealAndShowsItsDefault() throws Exception {
-    String text = shipped().replace("/etc/vxmesh/cluster.key", keyFile.toString());
-    String uncommented = text.replaceAll("(?m)^# ([a-z_]+ = .*)$", "$1");
-    assertNotEquals(text, uncommented, "there are commented keys");
-    Config plain = load(text);
-    Config explicit = load(uncommented);
-    assertEquals(plain, explicit, "uncommenting the documented defaults changes nothing");
+    String text = shippedFilledIn();
+    String detected = String.join("|", DETECTED);
+    String defaults = text.replaceAll("(?m)^# (?!(?:" + detected + ") )([a-z_]+ = .*)$", "$1");
+    assertNotEquals(text, defaults, "there are commented keys");
+    assertEquals(load(text), load(defaults), "uncommenting the documented defaults changes nothing");
+
+    String examples = text.replaceAll("(?m)^# ([a-z_]+ = .*)$", "$1");
+    for (String key : DETECTED) {
+      assertTrue(examples.lines().anyMatch(l -> l.startsWith(key + " = ")), "shows an example of " + key);
+    }
+    load(examples); // every example is a known key with a valid value
   }
 
   @Test

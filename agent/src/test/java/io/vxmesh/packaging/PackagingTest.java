@@ -95,7 +95,7 @@ class PackagingTest {
   }
 
   @Test
-  void installIntoDestdirIsCompleteAndKeepsExistingConfigAndKey() throws Exception {
+  void installIntoDestdirIsCompleteMakesNoKeyAndKeepsExistingConfigAndKey() throws Exception {
     String jar = System.getProperty("vxmesh.jar", "target/vxmesh.jar");
     assertTrue(Files.isRegularFile(Path.of(jar)), "built jar at " + jar);
     Path dest = dir.resolve("root");
@@ -107,13 +107,18 @@ class PackagingTest {
     Path conf = dest.resolve("etc/vxmesh/vxmesh.toml");
     Path launcher = dest.resolve("usr/bin/vxmesh");
     Path unit = dest.resolve("usr/lib/systemd/system/vxmesh.service");
-    for (Path p : List.of(key, conf, launcher, unit, dest.resolve("usr/lib/vxmesh/vxmesh.jar"),
-        dest.resolve("usr/lib/sysusers.d/vxmesh.conf"), dest.resolve("usr/lib/tmpfiles.d/vxmesh.conf"))) {
+    for (Path p : List.of(conf, launcher, unit, dest.resolve("usr/lib/vxmesh/vxmesh.jar"),
+        dest.resolve("usr/lib/sysusers.d/vxmesh.conf"), dest.resolve("usr/lib/tmpfiles.d/vxmesh.conf"),
+        dest.resolve("usr/share/doc/vxmesh/README.md"), dest.resolve("usr/share/doc/vxmesh/copyright"))) {
       assertTrue(Files.isRegularFile(p), "installed " + p);
     }
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
     assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(launcher)));
-    ClusterKey installedKey = ClusterKey.read(key);
+    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf.getParent())));
+    assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
+    // One key per mesh: install.sh never makes one (a key per host splits the mesh), it says how.
+    assertFalse(Files.exists(key), "no cluster key generated");
+    assertTrue(first.out().contains("(umask 077; vxmesh keygen > /etc/vxmesh/cluster.key)")
+        && first.out().contains("copy that file to every other host"), first.out());
     assertEquals(Files.readString(ROOT.resolve("config/vxmesh.toml")), Files.readString(conf));
     assertEquals(Files.readString(ROOT.resolve("systemd/vxmesh.service")), Files.readString(unit));
 
@@ -122,13 +127,16 @@ class PackagingTest {
     assertEquals(0, version.code(), version.err());
     assertTrue(version.out().startsWith("vxmesh "), version.out());
 
-    // A second install never overwrites the operator's config or key.
+    // A second install never overwrites the operator's config or the mesh's key.
     Files.writeString(conf, "# edited by the operator\n");
+    ClusterKey meshKey = ClusterKey.generate();
+    Files.writeString(key, meshKey.toBase64() + "\n");
     Result second = run(env, "sh", ROOT.resolve("install.sh").toString());
     assertEquals(0, second.code(), second.err());
     assertEquals("# edited by the operator\n", Files.readString(conf));
-    assertEquals(installedKey, ClusterKey.read(key));
-    assertTrue(second.out().contains("keeping existing"), second.out());
+    assertEquals(meshKey, ClusterKey.read(key));
+    assertTrue(second.out().contains("keeping existing " + conf) && second.out().contains("keeping existing " + key), second.out());
+    assertFalse(second.out().contains("vxmesh keygen"), "no key advice when the key is there: " + second.out());
   }
 
   @Test
