@@ -1,9 +1,13 @@
 package io.vxmesh.netlink;
 
-import static io.vxmesh.netlink.Rtnl.*;
+import static io.vxmesh.netlink.nl.Rtnl.*;
 
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.netlink.nl.Errno;
+import io.vxmesh.netlink.nl.NetlinkSocket;
+import io.vxmesh.netlink.nl.NlMessage;
+import io.vxmesh.netlink.nl.NlMsg;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.vxmesh.netlink;
 
+import io.vxmesh.netlink.nl.Errno;
+
 /**
  * The one error type of the netlink layer. It names the operation (e.g. {@code RTM_NEWROUTE},
  * or a syscall such as {@code sendto}), the errno name and, when the kernel sent one, its

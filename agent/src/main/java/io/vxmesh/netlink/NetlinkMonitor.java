@@ -1,7 +1,10 @@
 package io.vxmesh.netlink;
 
-import static io.vxmesh.netlink.Rtnl.*;
+import static io.vxmesh.netlink.nl.Rtnl.*;
 
+import io.vxmesh.netlink.nl.Errno;
+import io.vxmesh.netlink.nl.NetlinkSocket;
+import io.vxmesh.netlink.nl.NlMessage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

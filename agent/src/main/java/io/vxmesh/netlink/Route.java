@@ -1,6 +1,7 @@
 package io.vxmesh.netlink;
 
 import io.vxmesh.net.IpPrefix;
+import io.vxmesh.netlink.nl.Rtnl;
 import java.net.InetAddress;
 
 /**

@@ -1,9 +1,12 @@
 package io.vxmesh.netlink;
 
-import static io.vxmesh.netlink.Rtnl.*;
+import static io.vxmesh.netlink.nl.Rtnl.*;
 
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.netlink.nl.NlAttrs;
+import io.vxmesh.netlink.nl.NlMessage;
+import io.vxmesh.netlink.nl.NlMsg;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 

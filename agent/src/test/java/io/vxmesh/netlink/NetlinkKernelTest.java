@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.netlink.nl.Errno;
+import io.vxmesh.netlink.nl.NetlinkSocket;
+import io.vxmesh.netlink.nl.NlMsg;
+import io.vxmesh.netlink.nl.Rtnl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
 /** Numbers from linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/neighbour.h, linux/nexthop.h. */
 public final class Rtnl {

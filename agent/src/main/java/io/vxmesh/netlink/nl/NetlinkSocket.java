@@ -1,5 +1,6 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
+import io.vxmesh.netlink.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.Pointer;
@@ -327,7 +328,7 @@ public final class NetlinkSocket implements AutoCloseable {
   }
 
   /** Receives notifications (monitor use); returns an empty list on timeout. */
-  List<NlMessage> receiveNotifications() {
+  public List<NlMessage> receiveNotifications() {
     try {
       return receive("monitor", false);
     } catch (NetlinkException e) {
