@@ -235,7 +235,7 @@ public final class Netlink implements AutoCloseable {
 
   /** {@code ip nexthop show}. */
   public List<Nexthop> nexthopList() {
-    return dump(RtCodec.nexthopDump(), RtCodec::nexthop, n -> n.id() != 0);
+    return dump(RtCodec.nexthopDump(), RtCodec::nexthop, n -> n != null);
   }
 
   // ---- route ----

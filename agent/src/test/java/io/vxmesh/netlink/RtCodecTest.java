@@ -3,19 +3,23 @@ package io.vxmesh.netlink;
 import static io.vxmesh.net.IpAddresses.parseV4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.netlink.nl.Ifinfomsg;
+import io.vxmesh.netlink.nl.Ndmsg;
 import io.vxmesh.netlink.nl.NlAttrs;
 import io.vxmesh.netlink.nl.NlMessage;
+import io.vxmesh.netlink.nl.Rtmsg;
 import io.vxmesh.netlink.nl.Rtnl;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Encoding and decoding without a kernel (no root needed). */
+/** Objects to requests and messages to objects, byte for byte, without a kernel (no root needed). */
 class RtCodecTest {
   static final MacAddress MAC = MacAddress.parse("7a:3a:fe:45:a3:76");
 
@@ -43,7 +47,7 @@ class RtCodecTest {
         MacAddress.parse("c2:6a:9b:e5:39:8d"), 1450).encode(1));
     assertEquals(Rtnl.RTM_NEWLINK, m.type());
     assertEquals(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, m.flags());
-    NlAttrs a = m.attrs(RtCodec.IFINFOMSG);
+    NlAttrs a = m.attrs(Ifinfomsg.SIZE);
     assertEquals(11, a.length(Rtnl.IFLA_IFNAME)); // "vxlan-test" + NUL
     assertEquals("vxlan-test", a.string(Rtnl.IFLA_IFNAME));
     assertEquals(1450, a.u32(Rtnl.IFLA_MTU, 0));
@@ -67,17 +71,34 @@ class RtCodecTest {
     Nexthop n = new Nexthop(0xb311011f, parseV4("179.17.1.31"), 4, true, 118);
     assertEquals(n, RtCodec.nexthop(one(RtCodec.nexthopReplace(n).encode(1))));
     NlMessage del = one(RtCodec.routeDel(IpPrefix.parse("10.234.118.0/24"), 118, 254).encode(1));
-    assertEquals(118, del.u8(5)); // protocol filter: never deletes someone else's route
-    assertEquals(Rtnl.RT_SCOPE_NOWHERE, del.u8(6));
+    assertEquals(118, Rtmsg.decode(del).protocol()); // protocol filter: never deletes someone else's route
+    assertEquals(Rtnl.RT_SCOPE_NOWHERE, Rtmsg.decode(del).scope());
   }
 
   @Test
   void fdbUsesBridgeFamilySelfPermanentAndReplace() {
     NlMessage m = one(RtCodec.fdbReplace(4, MAC, parseV4("10.211.55.6")).encode(1));
-    assertEquals(Rtnl.AF_BRIDGE, m.u8(0));
+    assertEquals(Rtnl.AF_BRIDGE, Ndmsg.decode(m).family());
     assertTrue((m.flags() & Rtnl.NLM_F_REPLACE) != 0);
     assertEquals(new Fdb(4, MAC, parseV4("10.211.55.6"), Rtnl.NUD_NOARP | Rtnl.NUD_PERMANENT, Rtnl.NTF_SELF), RtCodec.fdb(m));
     assertTrue((one(RtCodec.fdbAppend(4, MAC, parseV4("10.211.55.6")).encode(1)).flags() & Rtnl.NLM_F_APPEND) != 0);
+  }
+
+  @Test
+  void neighbourAndAddressDecodeTheirOwnRequests() {
+    assertEquals(new Neigh(5, parseV4("179.17.1.31"), MAC, Rtnl.NUD_PERMANENT),
+        RtCodec.neigh(one(RtCodec.neighReplace(5, parseV4("179.17.1.31"), MAC).encode(1))));
+    assertEquals(new Address(5, IpPrefix.parse("179.17.1.21/24")),
+        RtCodec.address(one(RtCodec.addrAdd(5, IpPrefix.parse("179.17.1.21/24")).encode(1))));
+  }
+
+  @Test
+  void monitorTellsFdbFromNeighbourAndSkipsNexthopsWithoutId() {
+    NetlinkEvent fdb = NetlinkMonitor.decode(one(RtCodec.fdbDel(4, MAC, null).encode(1)));
+    assertEquals(new NetlinkEvent.FdbEvent(true, new Fdb(4, MAC, null, 0, Rtnl.NTF_SELF)), fdb);
+    NetlinkEvent neigh = NetlinkMonitor.decode(one(RtCodec.neighDel(4, parseV4("179.17.1.31")).encode(1)));
+    assertEquals(new NetlinkEvent.NeighEvent(true, new Neigh(4, parseV4("179.17.1.31"), null, 0)), neigh);
+    assertNull(NetlinkMonitor.decode(one(RtCodec.nexthopDump().encode(1))));
   }
 
   @Test

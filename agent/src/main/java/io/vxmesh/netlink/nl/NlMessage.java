@@ -5,27 +5,29 @@ import java.nio.ByteOrder;
 
 /**
  * One received netlink message: its header fields and a view of its bytes. The family header
- * starts at {@link #payload()} (offset 16 of the message).
+ * starts at {@link #payload()} (offset 16 of the message) and is read with the header's own
+ * decoder ({@link Ndmsg#decode}, {@link Rtmsg#decode}, ...); its attributes follow
+ * ({@link #attrs(int)} with the header's size).
  */
 public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer buf, int start, int length) {
   /** Offset of the family header (just after the nlmsghdr) in {@link #buf()}. */
-  public int payload() {
+  int payload() {
     return start + Rtnl.NLMSG_HDRLEN;
   }
 
-  public int end() {
+  int end() {
     return start + length;
   }
 
-  public int u8(int offsetInPayload) {
+  int u8(int offsetInPayload) {
     return buf.get(payload() + offsetInPayload) & 0xff;
   }
 
-  public int u16(int offsetInPayload) {
+  int u16(int offsetInPayload) {
     return buf.getShort(payload() + offsetInPayload) & 0xffff;
   }
 
-  public int u32(int offsetInPayload) {
+  int u32(int offsetInPayload) {
     return buf.getInt(payload() + offsetInPayload);
   }
 
