@@ -31,7 +31,7 @@ public final class Netlink implements AutoCloseable {
 
   private final NetlinkSocket sock;
 
-  public Netlink(NetlinkSocket sock) {
+  private Netlink(NetlinkSocket sock) {
     this.sock = sock;
   }
 
@@ -40,17 +40,16 @@ public final class Netlink implements AutoCloseable {
     return new Netlink(NetlinkSocket.open());
   }
 
-  /** A netlink socket inside {@code /var/run/netns/NAME} (see {@link NetlinkSocket#openIn}). */
+  /**
+   * A netlink socket inside {@code /var/run/netns/NAME}; it stays in that namespace for its
+   * life (see {@link NetlinkSocket#openIn}).
+   */
   public static Netlink openIn(String netns) {
     return new Netlink(NetlinkSocket.openIn(netns));
   }
 
-  public NetlinkSocket socket() {
-    return sock;
-  }
-
   /** True when {@code e} is the answer to deleting an object that does not exist. */
-  public static boolean isGone(int requestType, NetlinkException e) {
+  static boolean isGone(int requestType, NetlinkException e) {
     boolean del = requestType == RTM_DELLINK || requestType == RTM_DELADDR || requestType == RTM_DELNEIGH
         || requestType == RTM_DELROUTE || requestType == RTM_DELNEXTHOP;
     return del && GONE.contains(e.errno());
@@ -80,17 +79,11 @@ public final class Netlink implements AutoCloseable {
   }
 
   /**
-   * Sends requests pipelined (see {@link NetlinkSocket#batch}); deletes of absent objects are
-   * not failures. Build the requests with {@link RtCodec}.
+   * An empty {@link NetlinkBatch} on this socket: collect neighbour/FDB/nexthop/route replaces
+   * and deletes, then send them pipelined with one result per operation.
    */
-  public List<NetlinkSocket.Failure> batch(List<NlMsg> msgs) {
-    List<NetlinkSocket.Failure> out = new ArrayList<>();
-    for (NetlinkSocket.Failure f : sock.batch(msgs)) {
-      if (!isGone(msgs.get(f.index()).type(), f.error())) {
-        out.add(f);
-      }
-    }
-    return out;
+  public NetlinkBatch batch() {
+    return new NetlinkBatch(sock);
   }
 
   // ---- link ----

@@ -22,7 +22,7 @@ import java.net.InetAddress;
  * Shared by {@link Netlink} (one request at a time) and {@link NetlinkBatch} (pipelined), so a
  * verb and its batched form always send the same bytes.
  */
-public final class RtCodec {
+final class RtCodec {
   private static final int CREATE_REPLACE = NLM_F_CREATE | NLM_F_REPLACE;
 
   private RtCodec() {}
@@ -34,17 +34,17 @@ public final class RtCodec {
   }
 
   /** {@code ip link show NAME}. */
-  public static NlMsg linkGet(String name) {
+  static NlMsg linkGet(String name) {
     return ifinfo(RTM_GETLINK, 0, 0, 0, 0).attrString(IFLA_IFNAME, name);
   }
 
   /** {@code ip link show} of one ifindex. */
-  public static NlMsg linkGet(int index) {
+  static NlMsg linkGet(int index) {
     return ifinfo(RTM_GETLINK, 0, index, 0, 0);
   }
 
   /** Dump request for {@code ip link show}. */
-  public static NlMsg linkDump() {
+  static NlMsg linkDump() {
     return ifinfo(RTM_GETLINK, 0, 0, 0, 0);
   }
 
@@ -52,7 +52,7 @@ public final class RtCodec {
    * {@code ip link add NAME [address MAC] [mtu MTU] type vxlan id VNI dstport PORT local LOCAL
    * dev UNDERLAY nolearning}.
    */
-  public static NlMsg linkAddVxlan(String name, VxlanInfo vx, MacAddress mac, int mtu) {
+  static NlMsg linkAddVxlan(String name, VxlanInfo vx, MacAddress mac, int mtu) {
     NlMsg m = ifinfo(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0).attrString(IFLA_IFNAME, name);
     if (mac != null) {
       m.attr(IFLA_ADDRESS, mac.bytes());
@@ -77,26 +77,26 @@ public final class RtCodec {
   }
 
   /** {@code ip link set dev IDX address MAC}. */
-  public static NlMsg linkSetMac(int index, MacAddress mac) {
+  static NlMsg linkSetMac(int index, MacAddress mac) {
     return ifinfo(RTM_NEWLINK, 0, index, 0, 0).attr(IFLA_ADDRESS, mac.bytes());
   }
 
   /** {@code ip link set dev IDX mtu MTU}. */
-  public static NlMsg linkSetMtu(int index, int mtu) {
+  static NlMsg linkSetMtu(int index, int mtu) {
     return ifinfo(RTM_NEWLINK, 0, index, 0, 0).attrU32(IFLA_MTU, mtu);
   }
 
   /** {@code ip link set dev IDX up} / {@code down}. */
-  public static NlMsg linkSetUp(int index, boolean up) {
+  static NlMsg linkSetUp(int index, boolean up) {
     return ifinfo(RTM_NEWLINK, 0, index, up ? IFF_UP : 0, IFF_UP);
   }
 
   /** {@code ip link del dev IDX}. */
-  public static NlMsg linkDel(int index) {
+  static NlMsg linkDel(int index) {
     return ifinfo(RTM_DELLINK, 0, index, 0, 0);
   }
 
-  public static Link link(NlMessage m) {
+  static Link link(NlMessage m) {
     Ifinfomsg h = Ifinfomsg.decode(m);
     NlAttrs a = m.attrs(Ifinfomsg.SIZE);
     NlAttrs info = a.nested(IFLA_LINKINFO);
@@ -119,21 +119,21 @@ public final class RtCodec {
   }
 
   /** {@code ip addr replace PREFIX dev IDX}. */
-  public static NlMsg addrAdd(int index, IpPrefix p) {
+  static NlMsg addrAdd(int index, IpPrefix p) {
     return ifaddr(RTM_NEWADDR, CREATE_REPLACE, p, index);
   }
 
   /** {@code ip addr del PREFIX dev IDX}. */
-  public static NlMsg addrDel(int index, IpPrefix p) {
+  static NlMsg addrDel(int index, IpPrefix p) {
     return ifaddr(RTM_DELADDR, 0, p, index);
   }
 
   /** Dump request for {@code ip -4 addr show}. */
-  public static NlMsg addrDump() {
+  static NlMsg addrDump() {
     return new Ifaddrmsg(AF_INET, 0, 0, 0, 0).request(RTM_GETADDR, 0);
   }
 
-  public static Address address(NlMessage m) {
+  static Address address(NlMessage m) {
     Ifaddrmsg h = Ifaddrmsg.decode(m);
     NlAttrs a = m.attrs(Ifaddrmsg.SIZE);
     InetAddress ip = a.has(IFA_LOCAL) ? a.addr(IFA_LOCAL) : a.addr(IFA_ADDRESS);
@@ -147,22 +147,22 @@ public final class RtCodec {
   }
 
   /** {@code ip neigh replace IP lladdr MAC dev IDX nud permanent}. */
-  public static NlMsg neighReplace(int index, InetAddress ip, MacAddress mac) {
+  static NlMsg neighReplace(int index, InetAddress ip, MacAddress mac) {
     return nd(RTM_NEWNEIGH, CREATE_REPLACE, family(ip), index, NUD_PERMANENT, 0)
         .attrAddr(NDA_DST, ip).attr(NDA_LLADDR, mac.bytes());
   }
 
   /** {@code ip neigh del IP dev IDX}. */
-  public static NlMsg neighDel(int index, InetAddress ip) {
+  static NlMsg neighDel(int index, InetAddress ip) {
     return nd(RTM_DELNEIGH, 0, family(ip), index, 0, 0).attrAddr(NDA_DST, ip);
   }
 
   /** Dump request for {@code ip -4 neigh show}. */
-  public static NlMsg neighDump() {
+  static NlMsg neighDump() {
     return nd(RTM_GETNEIGH, 0, AF_INET, 0, 0, 0);
   }
 
-  public static Neigh neigh(NlMessage m) {
+  static Neigh neigh(NlMessage m) {
     Ndmsg h = Ndmsg.decode(m);
     NlAttrs a = m.attrs(Ndmsg.SIZE);
     return new Neigh(h.index(), a.addr(NDA_DST), mac(a.bytes(NDA_LLADDR)), h.state());
@@ -172,17 +172,17 @@ public final class RtCodec {
    * {@code bridge fdb replace MAC dst DST dev IDX self permanent} (NLM_F_REPLACE: a unicast
    * entry's dst is only changed by replace, never by append).
    */
-  public static NlMsg fdbReplace(int index, MacAddress mac, InetAddress dst) {
+  static NlMsg fdbReplace(int index, MacAddress mac, InetAddress dst) {
     return fdb(RTM_NEWNEIGH, CREATE_REPLACE, index, mac, dst);
   }
 
   /** {@code bridge fdb append MAC dst DST dev IDX self permanent} (for the all-zero flood MAC). */
-  public static NlMsg fdbAppend(int index, MacAddress mac, InetAddress dst) {
+  static NlMsg fdbAppend(int index, MacAddress mac, InetAddress dst) {
     return fdb(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND, index, mac, dst);
   }
 
   /** {@code bridge fdb del MAC [dst DST] dev IDX self}. */
-  public static NlMsg fdbDel(int index, MacAddress mac, InetAddress dst) {
+  static NlMsg fdbDel(int index, MacAddress mac, InetAddress dst) {
     return fdb(RTM_DELNEIGH, 0, index, mac, dst);
   }
 
@@ -193,25 +193,25 @@ public final class RtCodec {
   }
 
   /** Dump request for {@code bridge fdb show}. */
-  public static NlMsg fdbDump() {
+  static NlMsg fdbDump() {
     return nd(RTM_GETNEIGH, 0, AF_BRIDGE, 0, 0, 0);
   }
 
-  public static Fdb fdb(NlMessage m) {
+  static Fdb fdb(NlMessage m) {
     Ndmsg h = Ndmsg.decode(m);
     NlAttrs a = m.attrs(Ndmsg.SIZE);
     return new Fdb(h.index(), mac(a.bytes(NDA_LLADDR)), a.addr(NDA_DST), h.state(), h.flags());
   }
 
   /** True for an RTM_*NEIGH message about an FDB entry (AF_BRIDGE) rather than a neighbour. */
-  public static boolean isFdb(NlMessage m) {
+  static boolean isFdb(NlMessage m) {
     return Ndmsg.decode(m).family() == AF_BRIDGE;
   }
 
   // ---- nexthop ----
 
   /** {@code ip nexthop replace id ID via GW dev IDX [onlink] proto PROTO}. */
-  public static NlMsg nexthopReplace(Nexthop n) {
+  static NlMsg nexthopReplace(Nexthop n) {
     NlMsg m = new Nhmsg(n.gateway() == null ? AF_INET : family(n.gateway()), 0, n.protocol(), n.onlink() ? RTNH_F_ONLINK : 0)
         .request(RTM_NEWNEXTHOP, CREATE_REPLACE).attrU32(NHA_ID, n.id());
     if (n.index() > 0) {
@@ -221,17 +221,17 @@ public final class RtCodec {
   }
 
   /** {@code ip nexthop del id ID}. */
-  public static NlMsg nexthopDel(int id) {
+  static NlMsg nexthopDel(int id) {
     return new Nhmsg(AF_UNSPEC, 0, 0, 0).request(RTM_DELNEXTHOP, 0).attrU32(NHA_ID, id);
   }
 
   /** Dump request for {@code ip nexthop show}. */
-  public static NlMsg nexthopDump() {
+  static NlMsg nexthopDump() {
     return new Nhmsg(AF_UNSPEC, 0, 0, 0).request(RTM_GETNEXTHOP, 0);
   }
 
   /** The nexthop of a message, or null for one without an id (e.g. a group's notification we do not model). */
-  public static Nexthop nexthop(NlMessage m) {
+  static Nexthop nexthop(NlMessage m) {
     Nhmsg h = Nhmsg.decode(m);
     NlAttrs a = m.attrs(Nhmsg.SIZE);
     int id = a.u32(NHA_ID, 0);
@@ -250,7 +250,7 @@ public final class RtCodec {
    * {@code ip route replace DST nhid ID proto PROTO}, or without a nexthop object
    * {@code ip route replace DST via GW dev IDX [onlink] proto PROTO}.
    */
-  public static NlMsg routeReplace(Route r) {
+  static NlMsg routeReplace(Route r) {
     NlMsg m = rt(RTM_NEWROUTE, CREATE_REPLACE, r.dst().prefixLength(), r.table(), r.protocol(), RT_SCOPE_UNIVERSE,
         RTN_UNICAST, r.onlink() && r.nhId() == 0 ? RTNH_F_ONLINK : 0);
     m.attrAddr(RTA_DST, r.dst().address());
@@ -267,7 +267,7 @@ public final class RtCodec {
    * {@code ip route del DST proto PROTO table T}: with a protocol set the kernel deletes only a
    * route of that protocol, so a foreign route with the same prefix is never hit.
    */
-  public static NlMsg routeDel(IpPrefix dst, int protocol, int table) {
+  static NlMsg routeDel(IpPrefix dst, int protocol, int table) {
     return rt(RTM_DELROUTE, 0, dst.prefixLength(), table, protocol, RT_SCOPE_NOWHERE, 0, 0).attrAddr(RTA_DST, dst.address());
   }
 
@@ -275,11 +275,11 @@ public final class RtCodec {
    * Dump request for {@code ip route show [table T] [proto P]}. The table/protocol fields only
    * filter when the socket has NETLINK_GET_STRICT_CHK; callers filter again anyway.
    */
-  public static NlMsg routeDump(int table, int protocol) {
+  static NlMsg routeDump(int table, int protocol) {
     return new Rtmsg(AF_INET, 0, 0, 0, table < 256 ? table : 0, protocol, 0, 0, 0).request(RTM_GETROUTE, 0);
   }
 
-  public static Route route(NlMessage m) {
+  static Route route(NlMessage m) {
     Rtmsg h = Rtmsg.decode(m);
     NlAttrs a = m.attrs(Rtmsg.SIZE);
     InetAddress dst = a.addr(RTA_DST);
@@ -289,7 +289,7 @@ public final class RtCodec {
   }
 
   /** Route type (RTN_*) of a route message, e.g. 1 for unicast, 2 for local. */
-  public static int routeType(NlMessage m) {
+  static int routeType(NlMessage m) {
     return Rtmsg.decode(m).type();
   }
 
