@@ -57,15 +57,15 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer buf, i
    * For an NLMSG_ERROR message: the positive errno (0 for an ack) and the kernel's extended-ack
    * text (NLMSGERR_ATTR_MSG), or null.
    */
-  public int errno() {
+  int errno() {
     return -buf.getInt(payload());
   }
 
-  public int erroredSeq() {
+  int erroredSeq() {
     return buf.getInt(payload() + 4 + 8);
   }
 
-  public String extAckMessage() {
+  String extAckMessage() {
     if ((flags & Rtnl.NLM_F_ACK_TLVS) == 0) {
       return null;
     }

@@ -30,12 +30,8 @@ public final class NlMsg {
     return type;
   }
 
-  public int flags() {
-    return (b[6] & 0xff) | (b[7] & 0xff) << 8;
-  }
-
   /** Current length in bytes (always 4-aligned between calls that add attributes). */
-  public int length() {
+  int length() {
     return pos;
   }
 
