@@ -52,7 +52,7 @@ final class RtCodec {
    * {@code ip link add NAME [address MAC] [mtu MTU] type vxlan id VNI dstport PORT local LOCAL
    * dev UNDERLAY nolearning}.
    */
-  static NlMsg linkAddVxlan(String name, VxlanInfo vx, MacAddress mac, int mtu) {
+  static NlMsg linkAdd(String name, VxlanInfo vx, MacAddress mac, int mtu) {
     NlMsg m = ifinfo(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0).attrString(IFLA_IFNAME, name);
     if (mac != null) {
       m.attr(IFLA_ADDRESS, mac.bytes());
@@ -119,7 +119,7 @@ final class RtCodec {
   }
 
   /** {@code ip addr replace PREFIX dev IDX}. */
-  static NlMsg addrAdd(int index, IpPrefix p) {
+  static NlMsg addrReplace(int index, IpPrefix p) {
     return ifaddr(RTM_NEWADDR, CREATE_REPLACE, p, index);
   }
 

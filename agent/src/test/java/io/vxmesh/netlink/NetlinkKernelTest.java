@@ -33,8 +33,8 @@ class NetlinkKernelTest {
     ns.ip("link", "set", "ul0", "up");
     nl = Netlink.openIn(ns.name());
     int ul = nl.link("ul0").index();
-    vx = nl.linkAddVxlan("vxlan-test", new VxlanInfo(10001, 4899, parseV4("10.211.55.5"), ul, false), SEED_MAC, 0);
-    nl.addrAdd(vx.index(), IpPrefix.parse("179.17.1.21/24"));
+    vx = nl.linkAdd("vxlan-test", new VxlanInfo(10001, 4899, parseV4("10.211.55.5"), ul, false), SEED_MAC, 0);
+    nl.addrReplace(vx.index(), IpPrefix.parse("179.17.1.21/24"));
     nl.linkSetUp(vx.index());
   }
 

@@ -43,7 +43,7 @@ class RtCodecTest {
 
   @Test
   void vxlanLinkCarriesNetworkOrderPortNulStringsAndNesting() {
-    NlMessage m = one(RtCodec.linkAddVxlan("vxlan-test", new VxlanInfo(10001, 4899, parseV4("10.211.55.5"), 3, false),
+    NlMessage m = one(RtCodec.linkAdd("vxlan-test", new VxlanInfo(10001, 4899, parseV4("10.211.55.5"), 3, false),
         MacAddress.parse("c2:6a:9b:e5:39:8d"), 1450).encode(1));
     assertEquals(Rtnl.RTM_NEWLINK, m.type());
     assertEquals(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, m.flags());
@@ -89,7 +89,7 @@ class RtCodecTest {
     assertEquals(new Neigh(5, parseV4("179.17.1.31"), MAC, Rtnl.NUD_PERMANENT),
         RtCodec.neigh(one(RtCodec.neighReplace(5, parseV4("179.17.1.31"), MAC).encode(1))));
     assertEquals(new Address(5, IpPrefix.parse("179.17.1.21/24")),
-        RtCodec.address(one(RtCodec.addrAdd(5, IpPrefix.parse("179.17.1.21/24")).encode(1))));
+        RtCodec.address(one(RtCodec.addrReplace(5, IpPrefix.parse("179.17.1.21/24")).encode(1))));
   }
 
   @Test
