@@ -22,7 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** {@link DatapathKernel} over vxmesh's rtnetlink, in the current or a named network namespace. */
+/**
+ * {@link DatapathKernel} over vxmesh's rtnetlink ({@link Netlink}), in the current or a named
+ * network namespace: the VTEP through the link/addr verbs, the dump through the list verbs,
+ * every {@link #apply} as one {@link NetlinkBatch} (one operation per {@link Change}).
+ */
 public final class NetlinkDatapathKernel implements DatapathKernel {
   private static final Inet4Address ANY = IpAddresses.v4(new byte[4]);
   private final Netlink nl;

@@ -141,8 +141,7 @@ class NetlinkKernelTest {
     assertEquals("RTM_GETLINK nosuch0: ENODEV (no such device)", unknown.getMessage());
     NetlinkException onlink = assertThrows(NetlinkException.class,
         () -> nl.routeReplace(Route.via(IpPrefix.parse("10.9.0.0/16"), parseV4("1.2.3.4"), 0, true, 118)));
-    assertTrue(onlink.getMessage().startsWith("RTM_NEWROUTE 10.9.0.0/16: "), onlink.getMessage());
-    assertTrue(onlink.getMessage().endsWith("(Nexthop device required for onlink)"), onlink.getMessage());
+    assertEquals("RTM_NEWROUTE 10.9.0.0/16: ENODEV (Nexthop device required for onlink)", onlink.getMessage());
     NetlinkException cidr = assertThrows(NetlinkException.class,
         () -> nl.routeReplace(Route.via(IpPrefix.parse("10.9.0.1/16"), parseV4("1.2.3.4"), vx.index(), true, 118)));
     assertEquals("RTM_NEWROUTE 10.9.0.1/16: EINVAL (Invalid prefix for given prefix length)", cidr.getMessage());
