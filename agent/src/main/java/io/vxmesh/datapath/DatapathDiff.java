@@ -13,13 +13,14 @@ import java.util.Set;
 
 /**
  * Pure diff of the desired peers against the owned kernel state of one VTEP device: no I/O,
- * values in, values out. Each peer needs exactly (see {@link Peer}): a permanent neighbour
- * vtepIp → vtepMac (so the kernel never ARPs across the overlay), an FDB entry vtepMac →
- * hostIp (so the vxlan device knows which host to encapsulate to), and a route podCidr via
- * vtepIp onlink. The route goes through one nexthop object per peer, because plain routes with
- * distinct gateways on one device cost O(N²) in the kernel (FACTS.md); the nexthop id is the
- * peer's VTEP IPv4 address as an unsigned 32-bit number, so it is stable across restarts and
- * derivable from the peer alone.
+ * values in, values out. Each peer needs exactly four objects (see {@link Peer}): a permanent
+ * neighbour vtepIp → vtepMac (so the kernel never ARPs across the overlay), an FDB entry
+ * vtepMac → hostIp (so the vxlan device knows which host to encapsulate to), a nexthop object
+ * "via vtepIp onlink" and a route podCidr → that nexthop. The route goes through a nexthop
+ * object rather than carrying its own gateway because plain routes with distinct gateways on
+ * one device cost O(N²) in the kernel (FACTS.md); the nexthop id is the peer's VTEP IPv4
+ * address as an unsigned 32-bit number, so it is stable across restarts and derivable from the
+ * peer alone.
  */
 public final class DatapathDiff {
   private DatapathDiff() {}

@@ -7,15 +7,12 @@ import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import io.vxmesh.netlink.Fdb;
 import io.vxmesh.netlink.Neigh;
+import io.vxmesh.netlink.Netlink;
+import io.vxmesh.netlink.NetlinkBatch;
 import io.vxmesh.netlink.NetlinkEvent;
 import io.vxmesh.netlink.NetlinkMonitor;
-import io.vxmesh.netlink.NetlinkSocket;
-import io.vxmesh.netlink.Netlink;
 import io.vxmesh.netlink.Nexthop;
-import io.vxmesh.netlink.NlMsg;
 import io.vxmesh.netlink.Route;
-import io.vxmesh.netlink.RtCodec;
-import io.vxmesh.netlink.Rtnl;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** {@link DatapathKernel} over vxmesh's rtnetlink, in the current or a named network namespace. */
+/**
+ * {@link DatapathKernel} over vxmesh's rtnetlink ({@link Netlink}), in the current or a named
+ * network namespace: the VTEP through the link/addr verbs, the dump through the list verbs,
+ * every {@link #apply} as one {@link NetlinkBatch} (one operation per {@link Change}).
+ */
 public final class NetlinkDatapathKernel implements DatapathKernel {
   private static final Inet4Address ANY = IpAddresses.v4(new byte[4]);
   private final Netlink nl;
@@ -103,36 +104,38 @@ public final class NetlinkDatapathKernel implements DatapathKernel {
 
   @Override
   public List<Failure> apply(int ifindex, List<Change> changes) {
-    List<NlMsg> msgs = new ArrayList<>(changes.size());
+    NetlinkBatch batch = nl.batch();
     for (Change c : changes) {
-      msgs.add(encode(ifindex, c));
+      add(batch, ifindex, c);
     }
     List<Failure> out = new ArrayList<>();
-    for (NetlinkSocket.Failure f : nl.batch(msgs)) {
+    for (NetlinkBatch.Failure f : batch.send()) {
       out.add(new Failure(f.index(), f.error().getMessage()));
     }
     return out;
   }
 
-  static NlMsg encode(int ifindex, Change c) {
+  /** Adds the one netlink operation a change stands for (its iproute2 line is on {@link Change}). */
+  static void add(NetlinkBatch batch, int ifindex, Change c) {
     if (c instanceof Change.NeighSet n) {
-      return RtCodec.neighReplace(ifindex, n.ip(), n.mac());
+      batch.neighReplace(ifindex, n.ip(), n.mac());
     } else if (c instanceof Change.FdbSet f) {
-      return RtCodec.fdbReplace(ifindex, f.mac(), f.dst());
+      batch.fdbReplace(ifindex, f.mac(), f.dst());
     } else if (c instanceof Change.NexthopSet n) {
-      return RtCodec.nexthopReplace(new Nexthop(n.id(), n.gateway(), ifindex, true, RTPROT_VXMESH));
+      batch.nexthopReplace(new Nexthop(n.id(), n.gateway(), ifindex, true, RTPROT_VXMESH));
     } else if (c instanceof Change.RouteSet r) {
-      return RtCodec.routeReplace(Route.viaNexthop(r.dst(), r.nexthopId(), RTPROT_VXMESH));
+      batch.routeReplace(Route.viaNexthop(r.dst(), r.nexthopId(), RTPROT_VXMESH));
     } else if (c instanceof Change.RouteDel r) {
-      return RtCodec.routeDel(r.dst(), RTPROT_VXMESH, Rtnl.RT_TABLE_MAIN);
+      batch.routeDel(r.dst(), RTPROT_VXMESH, Route.TABLE_MAIN);
     } else if (c instanceof Change.NexthopDel n) {
-      return RtCodec.nexthopDel(n.id());
+      batch.nexthopDel(n.id());
     } else if (c instanceof Change.FdbDel f) {
-      return RtCodec.fdbDel(ifindex, f.mac(), f.dst());
+      batch.fdbDel(ifindex, f.mac(), f.dst());
     } else if (c instanceof Change.NeighDel n) {
-      return RtCodec.neighDel(ifindex, n.ip());
+      batch.neighDel(ifindex, n.ip());
+    } else {
+      throw new IllegalArgumentException("unknown change " + c);
     }
-    throw new IllegalArgumentException("unknown change " + c);
   }
 
   @Override

@@ -36,7 +36,7 @@ public final class VtepDevice {
       link = null;
     }
     if (link == null) {
-      link = nl.linkAddVxlan(s.device(), want, s.mac(), s.mtu());
+      link = nl.linkAdd(s.device(), want, s.mac(), s.mtu());
       log.info("vtep created device={} index={} vni={} port={}", s.device(), link.index(), s.vni(), s.port());
     }
     int idx = link.index();
@@ -56,7 +56,7 @@ public final class VtepDevice {
       }
     }
     if (!have) {
-      nl.addrAdd(idx, s.address());
+      nl.addrReplace(idx, s.address());
     }
     if (!link.up()) {
       nl.linkSetUp(idx);

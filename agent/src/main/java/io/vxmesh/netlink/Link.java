@@ -1,6 +1,7 @@
 package io.vxmesh.netlink;
 
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.netlink.nl.Rtnl;
 
 /**
  * A network device as {@code ip -d link show} prints it.

@@ -1,6 +1,7 @@
 package io.vxmesh.netlink;
 
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.netlink.nl.Rtnl;
 import java.net.InetAddress;
 
 /**

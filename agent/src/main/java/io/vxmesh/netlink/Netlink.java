@@ -1,9 +1,13 @@
 package io.vxmesh.netlink;
 
-import static io.vxmesh.netlink.Rtnl.*;
+import static io.vxmesh.netlink.nl.Rtnl.*;
 
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.netlink.nl.Errno;
+import io.vxmesh.netlink.nl.NetlinkSocket;
+import io.vxmesh.netlink.nl.NlMessage;
+import io.vxmesh.netlink.nl.NlMsg;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * rtnetlink objects and verbs, named object-then-verb after iproute2 (like vishvananda/netlink);
- * every method names its iproute2 equivalent. One instance owns one socket and is not
- * thread-safe. Deleting something that is already gone is success. Every failure is a
- * {@link NetlinkException} naming the request, errno and kernel message.
+ * rtnetlink objects and verbs, named object-then-verb after iproute2 (like vishvananda/netlink):
+ * link*, addr*, neigh*, fdb*, nexthop*, route*; every method names its iproute2 equivalent.
+ * Many neighbour/FDB/nexthop/route writes at once go through {@link #batch()}. Messages,
+ * attributes and the socket are the wire layer's ({@code io.vxmesh.netlink.nl}); nothing here
+ * hands them out. One instance owns one socket and is not thread-safe. Deleting something that
+ * is already gone is success. Every failure is a {@link NetlinkException} naming the request,
+ * errno and kernel message.
  */
 public final class Netlink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Netlink.class);
@@ -27,7 +34,7 @@ public final class Netlink implements AutoCloseable {
 
   private final NetlinkSocket sock;
 
-  public Netlink(NetlinkSocket sock) {
+  private Netlink(NetlinkSocket sock) {
     this.sock = sock;
   }
 
@@ -36,17 +43,16 @@ public final class Netlink implements AutoCloseable {
     return new Netlink(NetlinkSocket.open());
   }
 
-  /** A netlink socket inside {@code /var/run/netns/NAME} (see {@link NetlinkSocket#openIn}). */
+  /**
+   * A netlink socket inside {@code /var/run/netns/NAME}; it stays in that namespace for its
+   * life (see {@link NetlinkSocket#openIn}).
+   */
   public static Netlink openIn(String netns) {
     return new Netlink(NetlinkSocket.openIn(netns));
   }
 
-  public NetlinkSocket socket() {
-    return sock;
-  }
-
   /** True when {@code e} is the answer to deleting an object that does not exist. */
-  public static boolean isGone(int requestType, NetlinkException e) {
+  static boolean isGone(int requestType, NetlinkException e) {
     boolean del = requestType == RTM_DELLINK || requestType == RTM_DELADDR || requestType == RTM_DELNEIGH
         || requestType == RTM_DELROUTE || requestType == RTM_DELNEXTHOP;
     return del && GONE.contains(e.errno());
@@ -76,32 +82,18 @@ public final class Netlink implements AutoCloseable {
   }
 
   /**
-   * Sends requests pipelined (see {@link NetlinkSocket#batch}); deletes of absent objects are
-   * not failures. Build the requests with {@link RtCodec}.
+   * An empty {@link NetlinkBatch} on this socket: collect neighbour/FDB/nexthop/route replaces
+   * and deletes, then send them pipelined with one result per operation.
    */
-  public List<NetlinkSocket.Failure> batch(List<NlMsg> msgs) {
-    List<NetlinkSocket.Failure> out = new ArrayList<>();
-    for (NetlinkSocket.Failure f : sock.batch(msgs)) {
-      if (!isGone(msgs.get(f.index()).type(), f.error())) {
-        out.add(f);
-      }
-    }
-    return out;
+  public NetlinkBatch batch() {
+    return new NetlinkBatch(sock);
   }
 
   // ---- link ----
 
   /** {@code ip -d link show NAME}; empty when there is no such device. */
   public Optional<Link> linkByName(String name) {
-    try {
-      return sock.request(RtCodec.linkGet(name)).stream().filter(m -> m.type() == RTM_NEWLINK)
-          .findFirst().map(RtCodec::link);
-    } catch (NetlinkException e) {
-      if (e.errno() == Errno.ENODEV) {
-        return Optional.empty();
-      }
-      throw e.withOperation("RTM_GETLINK " + name);
-    }
+    return linkGet(RtCodec.linkGet(name), name);
   }
 
   /** {@code ip -d link show NAME}; throws {@code RTM_GETLINK NAME: ENODEV (no such device)} when absent. */
@@ -111,14 +103,17 @@ public final class Netlink implements AutoCloseable {
 
   /** {@code ip -d link show} of one ifindex; empty when absent. */
   public Optional<Link> linkByIndex(int index) {
+    return linkGet(RtCodec.linkGet(index), String.valueOf(index));
+  }
+
+  private Optional<Link> linkGet(NlMsg m, String what) {
     try {
-      return sock.request(RtCodec.linkGet(index)).stream().filter(m -> m.type() == RTM_NEWLINK)
-          .findFirst().map(RtCodec::link);
+      return sock.request(m).stream().filter(r -> r.type() == RTM_NEWLINK).findFirst().map(RtCodec::link);
     } catch (NetlinkException e) {
       if (e.errno() == Errno.ENODEV) {
         return Optional.empty();
       }
-      throw e.withOperation("RTM_GETLINK " + index);
+      throw e.withOperation("RTM_GETLINK " + what);
     }
   }
 
@@ -129,10 +124,10 @@ public final class Netlink implements AutoCloseable {
 
   /**
    * {@code ip link add NAME [address MAC] [mtu MTU] type vxlan id VNI dstport PORT local LOCAL
-   * dev UNDERLAY nolearning}; returns the new link.
+   * dev UNDERLAY [no]learning} (vxlan is the only kind vxmesh creates); returns the new link.
    */
-  public Link linkAddVxlan(String name, VxlanInfo vx, MacAddress mac, int mtu) {
-    exec(RtCodec.linkAddVxlan(name, vx, mac, mtu), name);
+  public Link linkAdd(String name, VxlanInfo vx, MacAddress mac, int mtu) {
+    exec(RtCodec.linkAdd(name, vx, mac, mtu), name);
     return link(name);
   }
 
@@ -164,8 +159,8 @@ public final class Netlink implements AutoCloseable {
   // ---- address ----
 
   /** {@code ip addr replace PREFIX dev IDX}. */
-  public void addrAdd(int index, IpPrefix prefix) {
-    exec(RtCodec.addrAdd(index, prefix), prefix + " dev " + index);
+  public void addrReplace(int index, IpPrefix prefix) {
+    exec(RtCodec.addrReplace(index, prefix), prefix + " dev " + index);
   }
 
   /** {@code ip addr del PREFIX dev IDX}; absent is success. */
@@ -231,7 +226,7 @@ public final class Netlink implements AutoCloseable {
 
   /** {@code ip nexthop show}. */
   public List<Nexthop> nexthopList() {
-    return dump(RtCodec.nexthopDump(), RtCodec::nexthop, n -> n.id() != 0);
+    return dump(RtCodec.nexthopDump(), RtCodec::nexthop, n -> n != null);
   }
 
   // ---- route ----

@@ -1,9 +1,13 @@
 package io.vxmesh.netlink;
 
+import io.vxmesh.netlink.nl.Errno;
+
 /**
  * The one error type of the netlink layer. It names the operation (e.g. {@code RTM_NEWROUTE},
  * or a syscall such as {@code sendto}), the errno name and, when the kernel sent one, its
- * extended-ack text: {@code RTM_NEWROUTE: EINVAL (Nexthop device required for onlink)}.
+ * extended-ack text: {@code RTM_NEWROUTE 10.9.0.0/16: ENODEV (Nexthop device required for onlink)}
+ * from a verb (which adds the object), {@code RTM_NEWROUTE: EINVAL (Nexthop id does not exist)}
+ * from a {@link NetlinkBatch} operation.
  */
 public final class NetlinkException extends RuntimeException {
   private final String operation;

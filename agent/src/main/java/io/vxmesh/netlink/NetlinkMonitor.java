@@ -1,7 +1,10 @@
 package io.vxmesh.netlink;
 
-import static io.vxmesh.netlink.Rtnl.*;
+import static io.vxmesh.netlink.nl.Rtnl.*;
 
+import io.vxmesh.netlink.nl.Errno;
+import io.vxmesh.netlink.nl.NetlinkSocket;
+import io.vxmesh.netlink.nl.NlMessage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,16 +82,16 @@ public final class NetlinkMonitor implements AutoCloseable {
   }
 
   /** Decodes one notification; null for message types the monitor does not report. */
-  public static NetlinkEvent decode(NlMessage m) {
+  static NetlinkEvent decode(NlMessage m) {
     return switch (m.type()) {
       case RTM_NEWLINK, RTM_DELLINK -> new NetlinkEvent.LinkEvent(m.type() == RTM_DELLINK, RtCodec.link(m));
       case RTM_NEWADDR, RTM_DELADDR -> new NetlinkEvent.AddressEvent(m.type() == RTM_DELADDR, RtCodec.address(m));
-      case RTM_NEWNEIGH, RTM_DELNEIGH -> m.u8(0) == AF_BRIDGE
+      case RTM_NEWNEIGH, RTM_DELNEIGH -> RtCodec.isFdb(m)
           ? new NetlinkEvent.FdbEvent(m.type() == RTM_DELNEIGH, RtCodec.fdb(m))
           : new NetlinkEvent.NeighEvent(m.type() == RTM_DELNEIGH, RtCodec.neigh(m));
       case RTM_NEWROUTE, RTM_DELROUTE -> new NetlinkEvent.RouteEvent(m.type() == RTM_DELROUTE, RtCodec.route(m));
       case RTM_NEWNEXTHOP, RTM_DELNEXTHOP -> {
-        Nexthop n = m.attrs(RtCodec.NHMSG).u32(NHA_ID, 0) == 0 ? null : RtCodec.nexthop(m);
+        Nexthop n = RtCodec.nexthop(m);
         yield n == null ? null : new NetlinkEvent.NexthopEvent(m.type() == RTM_DELNEXTHOP, n);
       }
       default -> null;

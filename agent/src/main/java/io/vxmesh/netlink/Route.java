@@ -1,6 +1,7 @@
 package io.vxmesh.netlink;
 
 import io.vxmesh.net.IpPrefix;
+import io.vxmesh.netlink.nl.Rtnl;
 import java.net.InetAddress;
 
 /**
@@ -17,6 +18,9 @@ import java.net.InetAddress;
  * @param onlink RTNH_F_ONLINK
  */
 public record Route(IpPrefix dst, InetAddress gateway, int index, int nhId, int protocol, int table, boolean onlink) {
+  /** The main routing table ({@code table main}), where {@link #viaNexthop} and {@link #via} put routes. */
+  public static final int TABLE_MAIN = Rtnl.RT_TABLE_MAIN;
+
   public Route {
     if (dst == null) {
       throw new IllegalArgumentException("route destination is missing");
@@ -25,11 +29,11 @@ public record Route(IpPrefix dst, InetAddress gateway, int index, int nhId, int 
 
   /** {@code ip route replace DST nhid ID proto PROTO} (main table). */
   public static Route viaNexthop(IpPrefix dst, int nhId, int protocol) {
-    return new Route(dst, null, 0, nhId, protocol, Rtnl.RT_TABLE_MAIN, false);
+    return new Route(dst, null, 0, nhId, protocol, TABLE_MAIN, false);
   }
 
   /** {@code ip route replace DST via GW dev IDX [onlink] proto PROTO} (main table). */
   public static Route via(IpPrefix dst, InetAddress gateway, int index, boolean onlink, int protocol) {
-    return new Route(dst, gateway, index, 0, protocol, Rtnl.RT_TABLE_MAIN, onlink);
+    return new Route(dst, gateway, index, 0, protocol, TABLE_MAIN, onlink);
   }
 }

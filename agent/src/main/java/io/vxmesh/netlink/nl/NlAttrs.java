@@ -1,4 +1,4 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -22,7 +22,7 @@ public final class NlAttrs {
   }
 
   /** Parses attributes in {@code buf} from {@code start} (inclusive) to {@code end} (exclusive). */
-  public static NlAttrs parse(ByteBuffer buf, int start, int end) {
+  static NlAttrs parse(ByteBuffer buf, int start, int end) {
     ByteBuffer b = buf.duplicate().order(ByteOrder.nativeOrder());
     NlAttrs a = new NlAttrs(b);
     Arrays.fill(a.off, -1);

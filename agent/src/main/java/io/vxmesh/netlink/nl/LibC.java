@@ -1,4 +1,4 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
@@ -6,7 +6,11 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
-/** The few libc calls rtnetlink needs, bound by jnr-ffi. errno is saved after every call. */
+/**
+ * The few libc calls rtnetlink needs, bound by jnr-ffi. errno is saved after every call.
+ * Public only because jnr-ffi implements it in a class loader of its own (a package-private
+ * interface fails with IllegalAccessError); nothing outside this package uses it.
+ */
 public interface LibC {
   int socket(int domain, int type, int protocol);
 

@@ -1,4 +1,4 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;

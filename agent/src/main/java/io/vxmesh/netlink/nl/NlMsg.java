@@ -1,4 +1,4 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
 import java.net.InetAddress;
 import java.nio.ByteOrder;
@@ -6,10 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Builds one netlink request: the 16-byte nlmsghdr, the family header (ifinfomsg, ndmsg, ...)
- * written field by field, then attributes. Header and struct fields are in host order;
- * {@link #attrBe16} and addresses are in network order, as the kernel wants them. Every
- * attribute is padded to 4 bytes. The sequence number is filled in by the socket when sent.
+ * Builds one netlink request: the 16-byte nlmsghdr, the family header written field by field
+ * (a request starts from {@link Ifinfomsg#request}, {@link Ndmsg#request}, ...), then
+ * attributes. Header and struct fields are in host order; {@link #attrBe16} and addresses are
+ * in network order, as the kernel wants them. Every attribute is padded to 4 bytes. The
+ * sequence number is filled in by the socket when sent.
  */
 public final class NlMsg {
   private static final java.lang.invoke.VarHandle INT =
@@ -18,7 +19,7 @@ public final class NlMsg {
   private int pos;
   private final int type;
 
-  public NlMsg(int type, int flags) {
+  NlMsg(int type, int flags) {
     this.type = type;
     pos = Rtnl.NLMSG_HDRLEN;
     put16(4, type);
@@ -29,29 +30,25 @@ public final class NlMsg {
     return type;
   }
 
-  public int flags() {
-    return (b[6] & 0xff) | (b[7] & 0xff) << 8;
-  }
-
   /** Current length in bytes (always 4-aligned between calls that add attributes). */
-  public int length() {
+  int length() {
     return pos;
   }
 
-  public NlMsg u8(int v) {
+  NlMsg u8(int v) {
     ensure(1);
     b[pos++] = (byte) v;
     return this;
   }
 
-  public NlMsg u16(int v) {
+  NlMsg u16(int v) {
     ensure(2);
     put16(pos, v);
     pos += 2;
     return this;
   }
 
-  public NlMsg u32(int v) {
+  NlMsg u32(int v) {
     ensure(4);
     put32(pos, v);
     pos += 4;

@@ -1,5 +1,6 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
+import io.vxmesh.netlink.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.Pointer;
@@ -7,8 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The wire layer: one AF_NETLINK/NETLINK_ROUTE socket with request/ack, dump and pipelined
- * batch exchanges. Not thread-safe: one socket per thread of use (the monitor has its own).
+ * One AF_NETLINK/NETLINK_ROUTE socket with request/ack, dump and pipelined batch exchanges of
+ * {@link NlMsg}s; sequence numbers, acks and ext-ack texts are handled here. Failures are
+ * {@link NetlinkException}s, the object layer's one error type (the only thing this package
+ * takes from the package above). Not thread-safe: one socket per thread of use (the monitor
+ * has its own).
  *
  * <p>Limits it is built around (FACTS.md): the default receive buffer holds only ~256 acks, so
  * the socket forces a 4 MB receive buffer (SO_RCVBUFFORCE) and a batch asks for an ack only on
@@ -20,10 +24,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class NetlinkSocket implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NetlinkSocket.class);
-  static final int RECV_BUFFER = 1 << 20;
-  static final int CHUNK_BYTES = 64 * 1024;
-  static final int RCVBUF = 4 << 20;
-  static final int SNDBUF = 1 << 20;
+  private static final int RECV_BUFFER = 1 << 20;
+  private static final int CHUNK_BYTES = 64 * 1024;
+  private static final int RCVBUF = 4 << 20;
+  private static final int SNDBUF = 1 << 20;
   private static final int MSG_DONTWAIT = 0x40;
   private static final int O_RDONLY_CLOEXEC = 0x80000;
   private static final int DUMP_ATTEMPTS = 10;
@@ -124,16 +128,11 @@ public final class NetlinkSocket implements AutoCloseable {
   }
 
   /** Receive timeout: a request without reply fails with EAGAIN after it instead of hanging. */
-  void setReceiveTimeoutMillis(int ms) {
+  private void setReceiveTimeoutMillis(int ms) {
     Pointer tv = Sys.alloc(16);
     tv.putLong(0, ms / 1000);
     tv.putLong(8, (ms % 1000) * 1000L);
     Sys.C.setsockopt(fd, Rtnl.SOL_SOCKET, Rtnl.SO_RCVTIMEO, tv, 16);
-  }
-
-  /** Asks the kernel to filter dumps by the request's header fields (NETLINK_GET_STRICT_CHK). */
-  public boolean enableStrictCheck() {
-    return Sys.setInt(fd, Rtnl.SOL_NETLINK, Rtnl.NETLINK_GET_STRICT_CHK, 1) == 0;
   }
 
   private int nextSeq() {
@@ -149,7 +148,7 @@ public final class NetlinkSocket implements AutoCloseable {
     return request(m, Rtnl.typeName(m.type()));
   }
 
-  public List<NlMessage> request(NlMsg m, String op) {
+  private List<NlMessage> request(NlMsg m, String op) {
     int s = nextSeq();
     byte[] raw = m.encode(s);
     setFlag(raw, 0, Rtnl.NLM_F_ACK);
@@ -309,7 +308,7 @@ public final class NetlinkSocket implements AutoCloseable {
    * EAGAIN as an exception when nothing is queued. Throws ENOBUFS when the kernel dropped
    * messages because the receive buffer was full.
    */
-  List<NlMessage> receive(String op, boolean nonBlocking) {
+  private List<NlMessage> receive(String op, boolean nonBlocking) {
     while (true) {
       long n = Sys.C.recvfrom(fd, rx, RECV_BUFFER, nonBlocking ? MSG_DONTWAIT : 0, null, null);
       if (n < 0) {
@@ -327,7 +326,7 @@ public final class NetlinkSocket implements AutoCloseable {
   }
 
   /** Receives notifications (monitor use); returns an empty list on timeout. */
-  List<NlMessage> receiveNotifications() {
+  public List<NlMessage> receiveNotifications() {
     try {
       return receive("monitor", false);
     } catch (NetlinkException e) {
@@ -336,10 +335,6 @@ public final class NetlinkSocket implements AutoCloseable {
       }
       throw e;
     }
-  }
-
-  boolean isClosed() {
-    return closed;
   }
 
   @Override

@@ -1,50 +1,25 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
-/** Numbers from linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/neighbour.h, linux/nexthop.h. */
+/**
+ * Numbers from linux/netlink.h, rtnetlink.h, if_link.h, if_addr.h, neighbour.h and nexthop.h.
+ * Public: what requests and objects are made of (families, request flags, message types,
+ * groups, attributes, states); package-private: the socket's and the codecs' own mechanics.
+ */
 public final class Rtnl {
   private Rtnl() {}
 
-  // sockets
+  // address families
   public static final int AF_UNSPEC = 0;
   public static final int AF_INET = 2;
   public static final int AF_BRIDGE = 7;
-  public static final int AF_NETLINK = 16;
-  public static final int SOCK_RAW = 3;
-  public static final int SOCK_CLOEXEC = 0x80000;
-  public static final int NETLINK_ROUTE = 0;
-  public static final int SOL_SOCKET = 1;
-  public static final int SO_SNDBUF = 7;
-  public static final int SO_RCVBUF = 8;
-  public static final int SO_RCVTIMEO = 20;
-  public static final int SO_SNDBUFFORCE = 32;
-  public static final int SO_RCVBUFFORCE = 33;
-  public static final int SOL_NETLINK = 270;
-  public static final int NETLINK_ADD_MEMBERSHIP = 1;
-  public static final int NETLINK_CAP_ACK = 10;
-  public static final int NETLINK_EXT_ACK = 11;
-  public static final int NETLINK_GET_STRICT_CHK = 12;
-  public static final int CLONE_NEWNET = 0x40000000;
+  public static final int AF_INET6 = 10;
 
-  // nlmsghdr
-  public static final int NLMSG_HDRLEN = 16;
-  public static final int NLMSG_NOOP = 1;
-  public static final int NLMSG_ERROR = 2;
-  public static final int NLMSG_DONE = 3;
-  public static final int NLMSG_OVERRUN = 4;
+  // request flags (nlmsghdr.nlmsg_flags)
   public static final int NLM_F_REQUEST = 0x1;
-  public static final int NLM_F_MULTI = 0x2;
-  public static final int NLM_F_ACK = 0x4;
-  public static final int NLM_F_DUMP_INTR = 0x10;
-  public static final int NLM_F_DUMP = 0x300;
   public static final int NLM_F_REPLACE = 0x100;
   public static final int NLM_F_EXCL = 0x200;
   public static final int NLM_F_CREATE = 0x400;
   public static final int NLM_F_APPEND = 0x800;
-  public static final int NLM_F_CAPPED = 0x100;
-  public static final int NLM_F_ACK_TLVS = 0x200;
-  public static final int NLMSGERR_ATTR_MSG = 1;
-  public static final int NLA_F_NESTED = 0x8000;
-  public static final int NLA_TYPE_MASK = 0x3fff;
 
   // message types
   public static final int RTM_NEWLINK = 16;
@@ -124,6 +99,43 @@ public final class Rtnl {
   public static final int NHA_ID = 1;
   public static final int NHA_OIF = 5;
   public static final int NHA_GATEWAY = 6;
+
+  // The wire mechanics below are package-private: only the socket and the codecs of this
+  // package use them, the object layer never sees a header byte or a socket option.
+
+  // socket
+  static final int AF_NETLINK = 16;
+  static final int SOCK_RAW = 3;
+  static final int SOCK_CLOEXEC = 0x80000;
+  static final int NETLINK_ROUTE = 0;
+  static final int SOL_SOCKET = 1;
+  static final int SO_SNDBUF = 7;
+  static final int SO_RCVBUF = 8;
+  static final int SO_RCVTIMEO = 20;
+  static final int SO_SNDBUFFORCE = 32;
+  static final int SO_RCVBUFFORCE = 33;
+  static final int SOL_NETLINK = 270;
+  static final int NETLINK_ADD_MEMBERSHIP = 1;
+  static final int NETLINK_CAP_ACK = 10;
+  static final int NETLINK_EXT_ACK = 11;
+  static final int NETLINK_GET_STRICT_CHK = 12;
+  static final int CLONE_NEWNET = 0x40000000;
+
+  // nlmsghdr, nlattr, acks
+  static final int NLMSG_HDRLEN = 16;
+  static final int NLMSG_NOOP = 1;
+  static final int NLMSG_ERROR = 2;
+  static final int NLMSG_DONE = 3;
+  static final int NLMSG_OVERRUN = 4;
+  static final int NLM_F_MULTI = 0x2;
+  static final int NLM_F_ACK = 0x4;
+  static final int NLM_F_DUMP_INTR = 0x10;
+  static final int NLM_F_DUMP = 0x300;
+  static final int NLM_F_CAPPED = 0x100;
+  static final int NLM_F_ACK_TLVS = 0x200;
+  static final int NLMSGERR_ATTR_MSG = 1;
+  static final int NLA_F_NESTED = 0x8000;
+  static final int NLA_TYPE_MASK = 0x3fff;
 
   /** Name of a request type for error messages, e.g. 24 → {@code RTM_NEWROUTE}. */
   public static String typeName(int type) {

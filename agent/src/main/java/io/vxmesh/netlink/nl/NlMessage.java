@@ -1,31 +1,33 @@
-package io.vxmesh.netlink;
+package io.vxmesh.netlink.nl;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * One received netlink message: its header fields and a view of its bytes. The family header
- * starts at {@link #payload()} (offset 16 of the message).
+ * starts at {@link #payload()} (offset 16 of the message) and is read with the header's own
+ * decoder ({@link Ndmsg#decode}, {@link Rtmsg#decode}, ...); its attributes follow
+ * ({@link #attrs(int)} with the header's size).
  */
 public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer buf, int start, int length) {
   /** Offset of the family header (just after the nlmsghdr) in {@link #buf()}. */
-  public int payload() {
+  int payload() {
     return start + Rtnl.NLMSG_HDRLEN;
   }
 
-  public int end() {
+  int end() {
     return start + length;
   }
 
-  public int u8(int offsetInPayload) {
+  int u8(int offsetInPayload) {
     return buf.get(payload() + offsetInPayload) & 0xff;
   }
 
-  public int u16(int offsetInPayload) {
+  int u16(int offsetInPayload) {
     return buf.getShort(payload() + offsetInPayload) & 0xffff;
   }
 
-  public int u32(int offsetInPayload) {
+  int u32(int offsetInPayload) {
     return buf.getInt(payload() + offsetInPayload);
   }
 
@@ -55,15 +57,15 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer buf, i
    * For an NLMSG_ERROR message: the positive errno (0 for an ack) and the kernel's extended-ack
    * text (NLMSGERR_ATTR_MSG), or null.
    */
-  public int errno() {
+  int errno() {
     return -buf.getInt(payload());
   }
 
-  public int erroredSeq() {
+  int erroredSeq() {
     return buf.getInt(payload() + 4 + 8);
   }
 
-  public String extAckMessage() {
+  String extAckMessage() {
     if ((flags & Rtnl.NLM_F_ACK_TLVS) == 0) {
       return null;
     }
