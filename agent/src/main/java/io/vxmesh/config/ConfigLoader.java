@@ -207,13 +207,38 @@ public final class ConfigLoader {
           ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
       List<NetworkConfig> networks = networks(raw.network(), nodeName, gossip.advertise());
       AgentConfig agent = agent(raw.agent());
-      ClusterKey key;
+      return new Config(file, nodeName, gossip, api, networks, agent, key(gossip.keyFile()));
+    }
+
+    /**
+     * The cluster key. A missing, empty or malformed key file is the usual first-install mistake
+     * (each host made its own, or none): the message says how to make ONE key and distribute it.
+     */
+    private ClusterKey key(Path keyFile) throws ConfigException {
+      String text;
       try {
-        key = ClusterKey.read(gossip.keyFile());
-      } catch (IllegalArgumentException e) {
-        throw error("gossip.key_file", gossip.keyFile() + ": " + e.getMessage());
+        // ISO-8859-1 decodes any bytes; the base64 decoder then rejects what is not base64.
+        text = Files.readString(keyFile, StandardCharsets.ISO_8859_1);
+      } catch (NoSuchFileException e) {
+        throw keyFileError(keyFile, "does not exist");
+      } catch (AccessDeniedException e) {
+        throw error("gossip.key_file", keyFile + " is not readable by this user (permission denied; run as root)");
+      } catch (IOException e) {
+        throw error("gossip.key_file", keyFile + ": cannot read: " + e.getMessage());
       }
-      return new Config(file, nodeName, gossip, api, networks, agent, key);
+      if (text.isBlank()) {
+        throw keyFileError(keyFile, "is empty");
+      }
+      try {
+        return ClusterKey.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw keyFileError(keyFile, "is not a cluster key (" + e.getMessage() + ")");
+      }
+    }
+
+    private ConfigException keyFileError(Path keyFile, String what) {
+      return error("gossip.key_file", keyFile + " " + what + "; create ONE key for the whole mesh with '(umask 077; vxmesh keygen > "
+          + keyFile + ")' on one host and copy that same file to every host");
     }
 
     private GossipConfig gossip(RawConfig.Gossip g) throws ConfigException {

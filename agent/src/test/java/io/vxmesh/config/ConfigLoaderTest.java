@@ -249,6 +249,7 @@ class ConfigLoaderTest {
     ConfigException shortKey = fails(keyLine() + MINIMAL_NET);
     assertEquals("gossip.key_file", shortKey.key());
     assertTrue(shortKey.reason().contains("5 bytes, want 32"), shortKey.getMessage());
+    assertTrue(shortKey.reason().contains("vxmesh keygen") && shortKey.reason().contains("every host"), shortKey.getMessage());
   }
 
   @Test
