@@ -42,7 +42,8 @@ class AgentCommandTest {
       vtep_address = "179.17.1.21/24"
       pod_cidr = "10.234.111.0/24"
       """;
-  static final String GOSSIP = "[gossip]\nadvertise = \"10.211.55.5\"\nkey_file = \"KEY\"\n";
+  /** Loopback and lo: an address and a device every machine running the test has. */
+  static final String GOSSIP = "[gossip]\nadvertise = \"127.0.0.1\"\nkey_file = \"KEY\"\n";
 
   void expect(String toml, String key, String reasonStart) throws IOException {
     Path f = write(toml);
