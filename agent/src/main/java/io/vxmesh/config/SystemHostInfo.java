@@ -41,10 +41,15 @@ final class SystemHostInfo implements HostInfo {
 
   @Override
   public Optional<String> defaultRouteDevice() {
+    return defaultRouteDevice(procLines("/proc/net/route"));
+  }
+
+  /** The lines of a /proc file; none when it cannot be read (then there is nothing to learn from it). */
+  private static List<String> procLines(String file) {
     try {
-      return defaultRouteDevice(Files.readAllLines(Path.of("/proc/net/route"), StandardCharsets.US_ASCII));
+      return Files.readAllLines(Path.of(file), StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      return Optional.empty();
+      return List.of();
     }
   }
 
@@ -78,11 +83,7 @@ final class SystemHostInfo implements HostInfo {
 
   @Override
   public List<String> devices() {
-    try {
-      return devices(Files.readAllLines(Path.of("/proc/net/dev"), StandardCharsets.US_ASCII));
-    } catch (IOException e) {
-      return List.of();
-    }
+    return devices(procLines("/proc/net/dev"));
   }
 
   /** Device names from {@code /proc/net/dev} text (two header lines, then {@code "  name: counters..."}). */
