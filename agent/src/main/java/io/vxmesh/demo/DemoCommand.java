@@ -101,7 +101,14 @@ public final class DemoCommand implements Callable<Integer> {
       if (!manual) {
         printMembers(tb, out);
       }
-      boolean allOk = printPingMatrix(tb, out);
+      boolean allOk;
+      try {
+        allOk = printPingMatrix(tb, out);
+      } catch (IllegalStateException e) {
+        out.flush();
+        err.println("vxmesh demo: " + e.getMessage());
+        return 1;
+      }
       out.flush();
       if (keep) {
         printHowToLook(tb, out);

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -309,13 +310,13 @@ public final class Testbed implements AutoCloseable {
 
   /**
    * {@code ping -n -c count -i interval -w deadline target} inside {@code ns}. Intervals below
-   * 200 ms are fine (we are root).
+   * 200 ms are fine (we are root). Throws when ping did not run (see {@link PingResult#of}).
    */
   public PingResult ping(String ns, Inet4Address target, int count, Duration interval, Duration deadline) {
     String ip = target.getHostAddress();
     ExecResult r = exec(ns, deadline.plusSeconds(5), "ping", "-n", "-c", Integer.toString(count),
         "-i", seconds(interval), "-w", Long.toString(Math.max(1, (deadline.toMillis() + 999) / 1000)), ip);
-    return PingResult.parse(ip, r.stdout() + r.stderr());
+    return PingResult.of(ip, r);
   }
 
   /** The same ping on a pool thread, e.g. 100/s for the whole of an agent restart. */
@@ -355,7 +356,12 @@ public final class Testbed implements AutoCloseable {
           .map(to -> pingAsync(from.requirePod().ns(), to.spec().podIp(), 2, Duration.ofMillis(100), Duration.ofSeconds(3)))
           .toList();
       for (int i = 0; i < targets.size(); i++) {
-        out.add(new PodPing(from, targets.get(i), row.get(i).join()));
+        try {
+          out.add(new PodPing(from, targets.get(i), row.get(i).join()));
+        } catch (CompletionException e) {
+          // A ping that did not run: its own message, not the pool's wrapper.
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
       }
     }
     return out;
