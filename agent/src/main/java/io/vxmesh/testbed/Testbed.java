@@ -110,13 +110,15 @@ public final class Testbed implements AutoCloseable {
   }
 
   /**
-   * Builds the switch and {@code hosts} hosts. On any failure everything built so far is removed
-   * before the exception propagates.
+   * Builds the switch and {@code hosts} hosts. Checks first that {@link Tools#TESTBED} are
+   * installed ({@link Tools.MissingToolsException} names what is not). On any failure everything
+   * built so far is removed before the exception propagates.
    */
   public static Testbed create(String prefix, Overlay overlay, int hosts, boolean pods) {
     if (!isRoot()) {
       throw new IllegalStateException("the testbed needs root (it creates network namespaces)");
     }
+    Tools.onPath().require(Tools.TESTBED);
     Testbed tb = new Testbed(prefix, overlay, pods);
     try {
       tb.createSwitch();
