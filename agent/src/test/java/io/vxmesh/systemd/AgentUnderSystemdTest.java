@@ -8,9 +8,18 @@ import io.vxmesh.testbed.Exec;
 import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.Poll;
 import io.vxmesh.testbed.Testbed;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The real agent ({@code java -jar vxmesh.jar agent}) in a namespace host, stopped the way
- * systemd stops it: SIGTERM must be an orderly stop with exit 0 (else {@code systemctl stop}
- * leaves the unit failed), keeping the kernel state for a hitless restart.
+ * The real agent ({@code java -jar vxmesh.jar agent}) in a namespace host, run and stopped the
+ * way systemd does: SIGTERM must be an orderly stop with exit 0 (else {@code systemctl stop}
+ * leaves the unit failed), keeping the kernel state for a hitless restart; and its log lines in
+ * the journal carry their priorities.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentUnderSystemdTest {
@@ -71,5 +81,55 @@ class AgentUnderSystemdTest {
     Exec.run(Duration.ofSeconds(5), List.of("kill", "-INT", Long.toString(a.pid()))).orThrow();
     assertEquals(OptionalInt.of(0), a.awaitExit(STOP), "exit code after SIGINT; log:\n" + a.log());
     assertTrue(lastRun(a).contains("agent stopped node=master1"), lastRun(a));
+  }
+
+  /**
+   * Under journald (stdout and stderr on the stream $JOURNAL_STREAM names) every line the agent
+   * writes starts with its priority, so {@code journalctl -u vxmesh -p warning} shows warnings
+   * and errors only; and there is no timestamp of ours. A garbage frame on the API socket makes
+   * the WARN line.
+   */
+  @Test
+  void underJournaldEveryLineCarriesItsPriority() throws Exception {
+    Path journal = Files.createFile(tb.dir().resolve("journal.out"));
+    Path config = tb.agentConfig(host).write(tb.dir().resolve("journal.toml"));
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.ns(), AgentProcess.javaBinary()));
+    cmd.addAll(AgentProcess.TEST_JVM_ARGS);
+    cmd.addAll(List.of("-jar", AgentProcess.locateJar().toString(), "agent", "--config", config.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(journal.toFile()));
+    pb.environment().put("JOURNAL_STREAM", JournalTest.devIno(journal));
+    pb.environment().remove("NOTIFY_SOCKET");
+    Process p = pb.start();
+    try {
+      assertTrue(Poll.until(START, Duration.ofMillis(50), () -> read(journal).contains("agent ready")), read(journal));
+      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(tb.socket(host)))) {
+        byte[] garbage = new byte[101];
+        Arrays.fill(garbage, (byte) 0xff);
+        garbage[0] = 100;
+        ch.write(ByteBuffer.wrap(garbage));
+        assertTrue(Poll.until(STOP, Duration.ofMillis(50), () -> read(journal).contains("api bad frame")), read(journal));
+      }
+      p.destroy();
+      assertTrue(p.waitFor(STOP.toMillis(), TimeUnit.MILLISECONDS), "stopped on SIGTERM");
+      assertEquals(0, p.exitValue(), read(journal));
+    } finally {
+      p.destroyForcibly();
+    }
+    List<String> lines = read(journal).lines().toList();
+    assertTrue(lines.size() > 4, read(journal));
+    for (String line : lines) {
+      assertTrue(line.matches("<[3467]>(ERROR|WARN |INFO |DEBUG|TRACE) .*"), "priority, then the level, no timestamp: " + line);
+    }
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("<6>INFO  Agent: agent ready node=master1")), read(journal));
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("<4>WARN  ApiServer: api bad frame")), read(journal));
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("<6>INFO  Agent: agent stopped node=master1")), read(journal));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
   }
 }
