@@ -82,16 +82,17 @@ public final class Agent implements AutoCloseable {
    */
   public static int run(Config config) {
     Agent agent = new Agent(config, Clock.systemUTC(), SdNotify.fromEnvironment());
+    // The handlers stay until close() is done: a second SIGTERM while closing changes nothing.
     try (StopSignals signals = StopSignals.install(agent::stopOnSignal)) {
       try {
         agent.start();
+        return agent.awaitExit();
       } catch (StartupException e) {
         System.err.println("vxmesh: " + e.getMessage());
         return EX_UNAVAILABLE;
+      } finally {
+        agent.close();
       }
-      return agent.awaitExit();
-    } finally {
-      agent.close();
     }
   }
 
