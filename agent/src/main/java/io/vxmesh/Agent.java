@@ -75,26 +75,33 @@ public final class Agent implements AutoCloseable {
     this.networks = config.vtepSpecs();
   }
 
-  /** Runs the daemon until SIGTERM or {@code vxmesh leave}; returns the process exit code. */
+  /**
+   * Runs the daemon until SIGTERM/SIGINT or {@code vxmesh leave}; returns the process exit code:
+   * 0 after a signal or a clean leave. The main thread owns the whole life cycle: signals only
+   * complete the exit future, and everything is closed once, here, in reverse order (no shutdown
+   * hook racing a second close).
+   */
   public static int run(Config config) {
     Agent agent = new Agent(config, Clock.systemUTC(), SdNotify.fromEnvironment());
-    Thread hook = new Thread(agent::close, "vxmesh-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      agent.start();
-    } catch (StartupException e) {
-      System.err.println("vxmesh: " + e.getMessage());
-      agent.close();
-      return EX_UNAVAILABLE;
+    // The handlers stay until close() is done: a second SIGTERM while closing changes nothing.
+    try (StopSignals signals = StopSignals.install(agent::stopOnSignal)) {
+      try {
+        agent.start();
+        return agent.awaitExit();
+      } catch (StartupException e) {
+        System.err.println("vxmesh: " + e.getMessage());
+        return EX_UNAVAILABLE;
+      } finally {
+        agent.close();
+      }
     }
-    int code = agent.awaitExit();
-    agent.close();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // shutting down already
+  }
+
+  /** SIGTERM/SIGINT (from the signal's own thread): stop with exit 0, without leaving the mesh. */
+  void stopOnSignal(String signal) {
+    if (exit.complete(0)) {
+      log.info("agent stop requested node={} signal=SIG{}", config.nodeName(), signal);
     }
-    return code;
   }
 
   void start() throws StartupException {
@@ -206,7 +213,10 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** Stops everything in reverse order. Never leaves the mesh, never flushes the kernel. */
+  /**
+   * Stops everything in reverse order of {@link #start()}. Never leaves the mesh, never flushes
+   * the kernel. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -215,15 +225,17 @@ public final class Agent implements AutoCloseable {
     closed = true;
     exit.complete(0);
     log.info("agent stopping node={} (kernel state kept; peers keep our routes for the restart grace)", config.nodeName());
-    closeQuietly(api);
+    notify.stopping();
     if (timers != null) {
       timers.shutdownNow();
     }
+    notify.close();
+    closeQuietly(api);
     watches.forEach(Agent::closeQuietly);
     closeQuietly(reconciler);
     closeQuietly(membership);
     closeQuietly(datapath);
-    notify.close();
+    log.info("agent stopped node={}", config.nodeName());
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -156,19 +154,24 @@ public final class ApiClient implements AutoCloseable {
     return new ApiException("vxmesh: the agent at " + socket + " did not answer within " + timeout.toMillis() + " ms");
   }
 
-  /** "cannot reach the agent at PATH: REASON (hint)", from what connect() failed with. */
+  /**
+   * Why connect() failed, told apart by errno: EACCES/EPERM (the socket or its directory is
+   * closed to this user: the agent may well be running) is its own message and exit code;
+   * ENOENT and ECONNREFUSED mean no agent. The errno text is the exception's message; a
+   * directory this user cannot search also reports EACCES, so it never reads as "no such file".
+   */
   static ApiException unreachable(Path socket, IOException e) {
     String reason = reason(e);
-    String hint;
-    if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+    if (reason.contains("permission denied") || reason.contains("operation not permitted")) {
+      return new ApiException("vxmesh: permission denied on " + socket + ": the API is for root and members of the 'vxmesh' group"
+          + " (add yourself: sudo usermod -aG vxmesh $USER, then log in again)", ApiException.EX_NOPERM);
+    }
+    String hint = "";
+    if (reason.contains("no such file")) {
       reason = "no such file";
       hint = " (is vxmesh running?)";
     } else if (reason.contains("refused")) {
       hint = " (is vxmesh running?)";
-    } else if (reason.contains("permission denied")) {
-      hint = " (run as root or as a member of group vxmesh)";
-    } else {
-      hint = "";
     }
     return new ApiException("vxmesh: cannot reach the agent at " + socket + ": " + reason + hint);
   }

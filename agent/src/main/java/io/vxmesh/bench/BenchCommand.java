@@ -1,5 +1,6 @@
 package io.vxmesh.bench;
 
+import io.vxmesh.cli.VxmeshCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,8 +13,9 @@ import picocli.CommandLine.Command;
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** No scenario given: usage to stderr, exit 2. */
   @Override
   public void run() {
-    spec.commandLine().usage(System.err);
+    throw VxmeshCommand.missingCommand(spec);
   }
 }

@@ -1,6 +1,7 @@
 package io.vxmesh.bench;
 
 import io.vxmesh.testbed.Host;
+import io.vxmesh.testbed.PingResult;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +20,14 @@ import java.util.regex.Pattern;
  * reply; -c, not -w: with a deadline ping exits at the first ICMP error) until {@link #close()}
  * kills them (by PID; only processes started here). Errors such as
  * "Destination Net Unreachable" before the routes exist are expected: only the first echo reply
- * of each pod counts.
+ * of each pod counts. A ping that ends without a reply because it could not run (missing,
+ * exit status 2, no summary) throws instead of reading as "never reached".
  */
 final class PodPings implements AutoCloseable {
   private static final Pattern REPLY = Pattern.compile("^\\[(\\d+\\.\\d+)\\] \\d+ bytes from", Pattern.MULTILINE);
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> outputs = new ArrayList<>();
+  private final List<String> targets = new ArrayList<>();
 
   private PodPings() {}
 
@@ -34,9 +37,10 @@ final class PodPings implements AutoCloseable {
       for (Host h : from) {
         Path out = Files.createTempFile("vxbench-ping", ".out");
         p.outputs.add(out);
+        p.targets.add(target.spec().podIp().getHostAddress() + " from " + h.requirePod().ns());
         p.processes.add(new ProcessBuilder("ip", "netns", "exec", h.requirePod().ns(), "ping", "-n", "-D", "-i", "0.02",
             "-c", "3000", target.spec().podIp().getHostAddress())
-            .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD)
+            .redirectErrorStream(true).redirectOutput(out.toFile())
             .redirectInput(new File("/dev/null")).start());
       }
       return p;
@@ -49,15 +53,22 @@ final class PodPings implements AutoCloseable {
   /**
    * Waits until every pinger saw a reply; returns the milliseconds from {@code wall0} to the
    * latest first reply (ping's own receive timestamp), or -1 when {@code timeout} from
-   * {@code t0} (System.nanoTime) passed first.
+   * {@code t0} (System.nanoTime) passed first or a pinger ended without any reply.
    */
   double awaitAll(Instant wall0, long t0, Duration timeout) {
     long deadline = t0 + timeout.toNanos();
     while (true) {
       double latest = 0;
       boolean all = true;
-      for (Path out : outputs) {
-        double ms = firstReplyMs(read(out), wall0);
+      for (int i = 0; i < outputs.size(); i++) {
+        boolean ended = !processes.get(i).isAlive();
+        String text = read(outputs.get(i)); // complete when read after the process ended
+        double ms = firstReplyMs(text, wall0);
+        if (ms < 0 && ended) {
+          // No reply and none to come: throws unless ping ran to its summary (then it never got one).
+          PingResult.of(targets.get(i), processes.get(i).exitValue(), text);
+          return -1;
+        }
         if (ms < 0) {
           all = false;
           break;

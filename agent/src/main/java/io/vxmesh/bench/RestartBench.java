@@ -75,7 +75,7 @@ public final class RestartBench implements Callable<Integer> {
           CompletableFuture<PingResult> ping = CompletableFuture.supplyAsync(() -> {
             ExecResult e = tb.exec(src.requirePod().ns(), Duration.ofSeconds(60), "ping", "-n", "-i", "0.01", "-c",
                 Integer.toString(PINGS), dst.spec().podIp().getHostAddress());
-            return PingResult.parse(dst.spec().podIp().getHostAddress(), e.stdout() + e.stderr());
+            return PingResult.of(dst.spec().podIp().getHostAddress(), e);
           });
           BenchSupport.sleep(1000);
           long t0 = System.nanoTime();

@@ -7,6 +7,7 @@ import io.vxmesh.testbed.ExecResult;
 import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.Poll;
 import io.vxmesh.testbed.Testbed;
+import io.vxmesh.testbed.Tools;
 import java.io.File;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -54,6 +55,7 @@ public final class ThroughputBench implements Callable<Integer> {
   @Override
   public Integer call() {
     BenchSupport.requireRoot("throughput");
+    Tools.onPath().require(List.of(Tools.IPERF3, Tools.SS));
     BenchSupport.quietLogs();
     if (seconds < 1 || repeats < 1) {
       System.err.println("vxmesh bench throughput: --seconds and --repeats must be >= 1");

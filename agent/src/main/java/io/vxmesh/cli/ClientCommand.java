@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 /**
  * Base of the commands that ask the running agent something. Designed for extension: a
  * subclass says what to ask and how to print the answer; this class owns connecting, timeouts
- * and turning any failure into one line on stderr with exit 1 (never a stack trace).
+ * and turning any failure into one line on stderr with exit 1, or 77 (EX_NOPERM) when the
+ * socket is closed to this user (never a stack trace).
  */
 abstract class ClientCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
@@ -28,7 +29,7 @@ abstract class ClientCommand implements Callable<Integer> {
       return run(api, out);
     } catch (ApiException e) {
       err.println(e.getMessage());
-      return 1;
+      return e.exitCode();
     } finally {
       out.flush();
       err.flush();

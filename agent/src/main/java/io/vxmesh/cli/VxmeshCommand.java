@@ -6,10 +6,16 @@ import io.vxmesh.demo.DemoCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code vxmesh} command line: one root, one subcommand per verb. */
+/**
+ * The {@code vxmesh} command line: one root, one subcommand per verb. The standard help options
+ * are inherited ({@code scope = INHERIT}), so every subcommand, however deep ({@code vxmesh bench
+ * join --help}), answers {@code -h}/{@code --help} with its usage and exit 0.
+ */
 @Command(
     name = "vxmesh",
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = VxmeshCommand.VersionProvider.class,
     description = "Peer-to-peer VXLAN overlay agent and its client.",
@@ -29,9 +35,15 @@ import picocli.CommandLine.Command;
 public final class VxmeshCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** No command given: picocli prints this, then the usage, to stderr and exits 2. */
   @Override
   public void run() {
-    spec.commandLine().usage(System.err);
+    throw missingCommand(spec);
+  }
+
+  /** The error for a command that only groups subcommands and was given none. */
+  public static CommandLine.ParameterException missingCommand(CommandLine.Model.CommandSpec spec) {
+    return new CommandLine.ParameterException(spec.commandLine(), "Missing command");
   }
 
   /** Runs the command line and returns the process exit code. */

@@ -3,6 +3,7 @@ package io.vxmesh.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -30,6 +31,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +98,9 @@ public final class ConfigLoader {
   public Config parse(Path file, String text) throws ConfigException {
     RawConfig raw;
     try {
-      raw = mapper.readValue(text, RawConfig.class);
+      JsonNode tree = mapper.readTree(text);
+      rejectPlaceholders(file, tree, "");
+      raw = tree == null ? null : mapper.treeToValue(tree, RawConfig.class);
     } catch (JsonProcessingException e) {
       throw translate(file, e);
     }
@@ -104,6 +108,33 @@ public final class ConfigLoader {
       raw = new RawConfig(null, null, null, null, null);
     }
     return new Resolution(file).resolve(raw);
+  }
+
+  /**
+   * The shipped config marks what each host must fill in with a placeholder, a whole string
+   * value in angle brackets ({@code pod_cidr = "<this host's pod network, e.g. ...>"}). One left
+   * in is named with its key before anything else is checked, so it never reads as a malformed
+   * value or gets past a check that does not look at it.
+   */
+  private static void rejectPlaceholders(Path file, JsonNode node, String key) throws ConfigException {
+    if (node == null) {
+      return;
+    }
+    if (node.isTextual()) {
+      String v = node.textValue();
+      if (v.length() >= 2 && v.startsWith("<") && v.endsWith(">")) {
+        throw new ConfigException(file, key, "placeholder not replaced: " + v);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        rejectPlaceholders(file, node.get(i), key + "[" + i + "]");
+      }
+    } else if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        rejectPlaceholders(file, e.getValue(), key.isEmpty() ? e.getKey() : key + "." + e.getKey());
+      }
+    }
   }
 
   /** Jackson's exception, reduced to key path + reason (or line number for syntax errors). */
@@ -207,13 +238,38 @@ public final class ConfigLoader {
           ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
       List<NetworkConfig> networks = networks(raw.network(), nodeName, gossip.advertise());
       AgentConfig agent = agent(raw.agent());
-      ClusterKey key;
+      return new Config(file, nodeName, gossip, api, networks, agent, key(gossip.keyFile()));
+    }
+
+    /**
+     * The cluster key. A missing, empty or malformed key file is the usual first-install mistake
+     * (each host made its own, or none): the message says how to make ONE key and distribute it.
+     */
+    private ClusterKey key(Path keyFile) throws ConfigException {
+      String text;
       try {
-        key = ClusterKey.read(gossip.keyFile());
-      } catch (IllegalArgumentException e) {
-        throw error("gossip.key_file", gossip.keyFile() + ": " + e.getMessage());
+        // ISO-8859-1 decodes any bytes; the base64 decoder then rejects what is not base64.
+        text = Files.readString(keyFile, StandardCharsets.ISO_8859_1);
+      } catch (NoSuchFileException e) {
+        throw keyFileError(keyFile, "does not exist");
+      } catch (AccessDeniedException e) {
+        throw error("gossip.key_file", keyFile + " is not readable by this user (permission denied; run as root)");
+      } catch (IOException e) {
+        throw error("gossip.key_file", keyFile + ": cannot read: " + e.getMessage());
       }
-      return new Config(file, nodeName, gossip, api, networks, agent, key);
+      if (text.isBlank()) {
+        throw keyFileError(keyFile, "is empty");
+      }
+      try {
+        return ClusterKey.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw keyFileError(keyFile, "is not a cluster key (" + e.getMessage() + ")");
+      }
+    }
+
+    private ConfigException keyFileError(Path keyFile, String what) {
+      return error("gossip.key_file", keyFile + " " + what + "; create ONE key for the whole mesh with '(umask 077; vxmesh keygen > "
+          + keyFile + ")' on one host and copy that same file to every host");
     }
 
     private GossipConfig gossip(RawConfig.Gossip g) throws ConfigException {
@@ -221,6 +277,12 @@ public final class ConfigLoader {
       Inet4Address advertise;
       if (g.advertise() != null) {
         advertise = parse("gossip.advertise", g.advertise(), IpAddresses::parseV4);
+        List<Inet4Address> mine = host.ipv4Addresses();
+        if (!mine.contains(advertise)) {
+          List<String> shown = mine.stream().filter(a -> !a.isLoopbackAddress()).map(Inet4Address::getHostAddress).toList();
+          throw error("gossip.advertise", advertise.getHostAddress() + " is not an address of this host ("
+              + (shown.isEmpty() ? "it has no IPv4 address but loopback" : "its addresses: " + listed(shown)) + ")");
+        }
       } else {
         String dev = host.defaultRouteDevice().orElseThrow(() -> error("gossip.advertise",
             "not set and there is no default route to take it from; set it to this host's underlay IPv4 address"));
@@ -282,6 +344,10 @@ public final class ConfigLoader {
         String underlay;
         if (n.underlay() != null) {
           underlay = ifname(k + "underlay", n.underlay());
+          List<String> present = host.devices();
+          if (!present.contains(underlay)) {
+            throw error(k + "underlay", underlay + " is not a device of this host (its devices: " + listed(present) + ")");
+          }
         } else {
           underlay = host.deviceHolding(advertise).orElseThrow(() -> error(k + "underlay",
               "not set and no device holds gossip.advertise " + advertise.getHostAddress() + "; set it"));
@@ -455,6 +521,13 @@ public final class ConfigLoader {
     private ConfigException error(String key, String reason) {
       return new ConfigException(file, key, reason);
     }
+  }
+
+  /** "a, b, c" for an error message; long lists end in "..." (a host can have hundreds of veths). */
+  private static String listed(List<String> items) {
+    int max = 8;
+    return items.isEmpty() ? "none" : String.join(", ", items.subList(0, Math.min(max, items.size())))
+        + (items.size() > max ? ", ..." : "");
   }
 
   private static InetAddress broadcast(IpPrefix p) {

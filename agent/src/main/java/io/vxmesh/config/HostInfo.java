@@ -17,6 +17,12 @@ public interface HostInfo {
   /** The device of the default IPv4 route in this network namespace, if there is one. */
   Optional<String> defaultRouteDevice();
 
+  /** Names of every network device in this network namespace: up or down, with or without addresses. */
+  List<String> devices();
+
+  /** Every IPv4 address of every device in this network namespace, loopback included. */
+  List<Inet4Address> ipv4Addresses();
+
   /** IPv4 addresses of a device in configuration order; empty when the device is unknown. */
   List<Inet4Address> ipv4Addresses(String device);
 

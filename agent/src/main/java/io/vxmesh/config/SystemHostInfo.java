@@ -16,9 +16,11 @@ import java.util.OptionalInt;
 
 /**
  * {@link HostInfo} from the kernel: {@code /proc/sys/kernel/hostname} (the UTS namespace, no
- * DNS), {@code /proc/net/route} and {@link NetworkInterface}. Both of the latter describe the
- * network namespace of this process, so an agent started with {@code ip netns exec} sees the
- * namespace's devices, not the root namespace's.
+ * DNS), {@code /proc/net/route}, {@code /proc/net/dev} and {@link NetworkInterface}. All but the
+ * first describe the network namespace of this process, so an agent started with {@code ip netns
+ * exec} sees the namespace's devices, not the root namespace's. (Not {@code /sys/class/net}: it
+ * shows the namespace of whoever mounted sysfs. And not {@link NetworkInterface} for the device
+ * list: on Linux it leaves out devices without an IPv4 or IPv6 address.)
  */
 final class SystemHostInfo implements HostInfo {
   private static final int RTF_UP = 0x1;
@@ -39,10 +41,15 @@ final class SystemHostInfo implements HostInfo {
 
   @Override
   public Optional<String> defaultRouteDevice() {
+    return defaultRouteDevice(procLines("/proc/net/route"));
+  }
+
+  /** The lines of a /proc file; none when it cannot be read (then there is nothing to learn from it). */
+  private static List<String> procLines(String file) {
     try {
-      return defaultRouteDevice(Files.readAllLines(Path.of("/proc/net/route"), StandardCharsets.US_ASCII));
+      return Files.readAllLines(Path.of(file), StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      return Optional.empty();
+      return List.of();
     }
   }
 
@@ -72,6 +79,32 @@ final class SystemHostInfo implements HostInfo {
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  @Override
+  public List<String> devices() {
+    return devices(procLines("/proc/net/dev"));
+  }
+
+  /** Device names from {@code /proc/net/dev} text (two header lines, then {@code "  name: counters..."}). */
+  static List<String> devices(List<String> lines) {
+    List<String> out = new ArrayList<>();
+    for (String line : lines) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && !line.contains("|")) {
+        out.add(line.substring(0, colon).strip());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Inet4Address> ipv4Addresses() {
+    List<Inet4Address> out = new ArrayList<>();
+    for (String device : devices()) {
+      out.addAll(ipv4Addresses(device));
+    }
+    return out;
   }
 
   @Override

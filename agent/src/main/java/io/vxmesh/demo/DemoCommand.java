@@ -1,11 +1,13 @@
 package io.vxmesh.demo;
 
+import io.vxmesh.Agent;
 import io.vxmesh.testbed.AgentProcess;
 import io.vxmesh.testbed.ExecResult;
 import io.vxmesh.testbed.Host;
 import io.vxmesh.testbed.HostSpec;
 import io.vxmesh.testbed.PingResult;
 import io.vxmesh.testbed.Testbed;
+import io.vxmesh.testbed.Tools;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,13 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    try {
+      // Before anything starts: without ping every cell of the matrix would only say FAIL.
+      Tools.onPath().require(Tools.TESTBED);
+    } catch (Tools.MissingToolsException e) {
+      err.println("vxmesh demo: " + e.getMessage());
+      return Agent.EX_UNAVAILABLE;
+    }
     if (!Testbed.isRoot()) {
       err.println("vxmesh demo: needs root to create network namespaces; run it with sudo");
       return 1;
@@ -101,7 +110,14 @@ public final class DemoCommand implements Callable<Integer> {
       if (!manual) {
         printMembers(tb, out);
       }
-      boolean allOk = printPingMatrix(tb, out);
+      boolean allOk;
+      try {
+        allOk = printPingMatrix(tb, out);
+      } catch (IllegalStateException e) {
+        out.flush();
+        err.println("vxmesh demo: " + e.getMessage());
+        return 1;
+      }
       out.flush();
       if (keep) {
         printHowToLook(tb, out);

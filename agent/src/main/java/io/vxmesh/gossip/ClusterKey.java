@@ -40,22 +40,27 @@ public final class ClusterKey {
     return new ClusterKey(b);
   }
 
-  /** Parses base64 text (surrounding whitespace allowed); the message says what is wrong. */
+  /**
+   * Parses base64 text (surrounding whitespace allowed); the message says what is wrong in a
+   * few words ("not base64", "3 bytes, want 32") for the caller to put in context.
+   */
   public static ClusterKey parse(String base64) {
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(base64.strip());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not base64 (create one with `vxmesh keygen`)");
+      throw new IllegalArgumentException("not base64");
     }
     if (raw.length != LENGTH) {
-      throw new IllegalArgumentException(
-          "key is " + raw.length + " bytes, want " + LENGTH + " (create one with `vxmesh keygen`)");
+      throw new IllegalArgumentException(raw.length + " bytes, want " + LENGTH);
     }
     return new ClusterKey(raw);
   }
 
-  /** Reads a key file; the IllegalArgumentException message names the reason, not the file. */
+  /**
+   * Reads a key file; the IllegalArgumentException message names the reason, not the file.
+   * (The agent's configuration reads its key file itself, for messages that say how to fix it.)
+   */
   public static ClusterKey read(Path file) {
     try {
       return parse(Files.readString(file, StandardCharsets.US_ASCII));

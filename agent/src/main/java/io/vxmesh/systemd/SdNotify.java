@@ -87,6 +87,11 @@ public final class SdNotify implements AutoCloseable {
     notify("READY=1\nSTATUS=" + status);
   }
 
+  /** {@code STOPPING=1}: the service is shutting down (systemctl shows "deactivating"). */
+  public void stopping() {
+    notify("STOPPING=1");
+  }
+
   public void status(String status) {
     notify("STATUS=" + status);
   }

@@ -18,21 +18,47 @@ public record PingResult(String target, int transmitted, int received, List<Inte
     ttls = List.copyOf(ttls);
   }
 
-  /** Parses iputils ping output; a run that never printed its summary counts as 0 of 0. */
+  /**
+   * The outcome of a finished {@code ping} run (its exit status and output). Throws when ping did
+   * not run to its summary: it is missing, it failed (exit status 2, e.g. "connect: Network is
+   * unreachable"), or it printed no "N packets transmitted, M received" line. Such a run says
+   * nothing about reachability, so it must never read as "0 of 0 received", which a check that
+   * something is unreachable would take as a pass.
+   */
+  public static PingResult of(String target, int exitStatus, String output) {
+    if (exitStatus != 0 && exitStatus != 1) {
+      throw new IllegalStateException("ping " + target + " did not run (exit status " + exitStatus + "): " + oneLine(output));
+    }
+    return parse(target, output);
+  }
+
+  /** {@link #of(String, int, String)} for an {@link Exec} run of ping; a timed-out run throws too. */
+  public static PingResult of(String target, ExecResult r) {
+    if (r.timedOut()) {
+      throw new IllegalStateException("ping " + target + " did not finish: " + r.describeFailure());
+    }
+    return of(target, r.exitCode(), r.stdout() + r.stderr());
+  }
+
+  /** Parses iputils ping output; throws when it has no summary line (ping did not run to its end). */
   public static PingResult parse(String target, String output) {
     Matcher m = SUMMARY.matcher(output);
-    int tx = 0;
-    int rx = 0;
-    if (m.find()) {
-      tx = Integer.parseInt(m.group(1));
-      rx = Integer.parseInt(m.group(2));
+    if (!m.find()) {
+      throw new IllegalStateException("ping " + target + " printed no summary (did it run?): " + oneLine(output));
     }
+    int tx = Integer.parseInt(m.group(1));
+    int rx = Integer.parseInt(m.group(2));
     List<Integer> ttls = new ArrayList<>();
     Matcher t = TTL.matcher(output);
     while (t.find()) {
       ttls.add(Integer.parseInt(t.group(1)));
     }
     return new PingResult(target, tx, rx, ttls, output);
+  }
+
+  private static String oneLine(String output) {
+    String s = output.strip().replaceAll("\\s*\\n\\s*", " | ");
+    return s.isEmpty() ? "(no output)" : s;
   }
 
   public int lost() {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,13 +110,15 @@ public final class Testbed implements AutoCloseable {
   }
 
   /**
-   * Builds the switch and {@code hosts} hosts. On any failure everything built so far is removed
-   * before the exception propagates.
+   * Builds the switch and {@code hosts} hosts. Checks first that {@link Tools#TESTBED} are
+   * installed ({@link Tools.MissingToolsException} names what is not). On any failure everything
+   * built so far is removed before the exception propagates.
    */
   public static Testbed create(String prefix, Overlay overlay, int hosts, boolean pods) {
     if (!isRoot()) {
       throw new IllegalStateException("the testbed needs root (it creates network namespaces)");
     }
+    Tools.onPath().require(Tools.TESTBED);
     Testbed tb = new Testbed(prefix, overlay, pods);
     try {
       tb.createSwitch();
@@ -309,13 +312,13 @@ public final class Testbed implements AutoCloseable {
 
   /**
    * {@code ping -n -c count -i interval -w deadline target} inside {@code ns}. Intervals below
-   * 200 ms are fine (we are root).
+   * 200 ms are fine (we are root). Throws when ping did not run (see {@link PingResult#of}).
    */
   public PingResult ping(String ns, Inet4Address target, int count, Duration interval, Duration deadline) {
     String ip = target.getHostAddress();
     ExecResult r = exec(ns, deadline.plusSeconds(5), "ping", "-n", "-c", Integer.toString(count),
         "-i", seconds(interval), "-w", Long.toString(Math.max(1, (deadline.toMillis() + 999) / 1000)), ip);
-    return PingResult.parse(ip, r.stdout() + r.stderr());
+    return PingResult.of(ip, r);
   }
 
   /** The same ping on a pool thread, e.g. 100/s for the whole of an agent restart. */
@@ -355,7 +358,12 @@ public final class Testbed implements AutoCloseable {
           .map(to -> pingAsync(from.requirePod().ns(), to.spec().podIp(), 2, Duration.ofMillis(100), Duration.ofSeconds(3)))
           .toList();
       for (int i = 0; i < targets.size(); i++) {
-        out.add(new PodPing(from, targets.get(i), row.get(i).join()));
+        try {
+          out.add(new PodPing(from, targets.get(i), row.get(i).join()));
+        } catch (CompletionException e) {
+          // A ping that did not run: its own message, not the pool's wrapper.
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
       }
     }
     return out;

@@ -42,7 +42,8 @@ class AgentCommandTest {
       vtep_address = "179.17.1.21/24"
       pod_cidr = "10.234.111.0/24"
       """;
-  static final String GOSSIP = "[gossip]\nadvertise = \"10.211.55.5\"\nkey_file = \"KEY\"\n";
+  /** Loopback and lo: an address and a device every machine running the test has. */
+  static final String GOSSIP = "[gossip]\nadvertise = \"127.0.0.1\"\nkey_file = \"KEY\"\n";
 
   void expect(String toml, String key, String reasonStart) throws IOException {
     Path f = write(toml);
@@ -72,10 +73,45 @@ class AgentCommandTest {
     expect(GOSSIP + NET + "vtep_mac = \"zz:6a:9b:e5:39:8d\"\n", "network[0].vtep_mac", "'zz:6a:9b:e5:39:8d' is not a MAC");
   }
 
+  /** The one line for a key file that is not usable: what is wrong, and how to make and distribute a key. */
+  String keyError(Path config, String what) {
+    Path key = dir.resolve("cluster.key");
+    return config + ": gossip.key_file: " + key + " " + what + "; create ONE key for the whole mesh with '(umask 077; vxmesh keygen > "
+        + key + ")' on one host and copy that same file to every host";
+  }
+
+  void expectKeyError(String what) throws IOException {
+    expectKeyError(write(GOSSIP + NET), what);
+  }
+
+  void expectKeyError(Path f, String what) {
+    assertEquals(AgentCommand.EX_CONFIG, agent(f), err);
+    assertEquals(keyError(f, what), err.strip());
+  }
+
+  @Test
+  void missingKeyFileSaysHowToMakeAndDistributeOne() throws IOException {
+    Path f = write(GOSSIP + NET);
+    Files.delete(dir.resolve("cluster.key"));
+    expectKeyError(f, "does not exist");
+  }
+
+  @Test
+  void emptyKeyFile() throws IOException {
+    Files.writeString(dir.resolve("cluster.key"), "\n");
+    expectKeyError("is empty");
+  }
+
   @Test
   void shortKeyFile() throws IOException {
     Files.writeString(dir.resolve("cluster.key"), "AAAA");
-    expect(GOSSIP + NET, "gossip.key_file", dir.resolve("cluster.key") + ": key is 3 bytes, want 32");
+    expectKeyError("is not a cluster key (3 bytes, want 32)");
+  }
+
+  @Test
+  void malformedKeyFile() throws IOException {
+    Files.writeString(dir.resolve("cluster.key"), "this is not base64!\n");
+    expectKeyError("is not a cluster key (not base64)");
   }
 
   @Test

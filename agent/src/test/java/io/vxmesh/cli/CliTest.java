@@ -199,6 +199,31 @@ class CliTest {
     assertTrue(leaves.isEmpty(), "the handler never saw the leave");
   }
 
+  /**
+   * A user outside the vxmesh group while the agent runs: the socket is there but not theirs
+   * (mode 0660 root:root), or its directory is closed to them (/run/vxmesh is 0750). Either way
+   * they must hear "permission denied" and how to get in, not "is vxmesh running?", and exit 77.
+   */
+  @Test
+  void permissionDeniedOnTheSocketSaysHowToGetInAndExits77() throws Exception {
+    assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root"), "SKIPPED LOUDLY: needs root to run the client as uid 65534");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "SKIPPED LOUDLY: setpriv (util-linux) missing");
+    assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)), "the server's socket mode");
+    assertEquals(0, (Integer) Files.getAttribute(socket, "unix:gid"), "group root: uid 65534 is no member");
+    String expected = "vxmesh: permission denied on " + socket + ": the API is for root and members of the 'vxmesh' group"
+        + " (add yourself: sudo usermod -aG vxmesh $USER, then log in again)";
+    for (String dirMode : List.of("rwxr-xr-x", "rwxr-x---")) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(dirMode));
+      Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+          javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar(), "members", "--socket", socket.toString())
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "client finished");
+      assertEquals(expected, stderr.strip(), "directory " + dirMode);
+      assertEquals(77, p.exitValue(), "EX_NOPERM, directory " + dirMode);
+    }
+  }
+
   @Test
   void agentNotRunningIsOneLineAndExit1() {
     Path missing = dir.resolve("no/such.sock");

@@ -251,6 +251,50 @@ class ConfigLoaderTest {
     ConfigException shortKey = fails(keyLine() + MINIMAL_NET);
     assertEquals("gossip.key_file", shortKey.key());
     assertTrue(shortKey.reason().contains("5 bytes, want 32"), shortKey.getMessage());
+    assertTrue(shortKey.reason().contains("vxmesh keygen") && shortKey.reason().contains("every host"), shortKey.getMessage());
+  }
+
+  @Test
+  void aPlaceholderLeftInAnyStringValueIsNamedWithItsKey() throws IOException {
+    String pod = "<this host's pod network, e.g. 10.234.111.0/24>";
+    Path f = dir.resolve("vxmesh.toml");
+    ConfigException e = fails(keyLine() + MINIMAL_NET.replace("10.234.111.0/24", pod));
+    assertEquals(f + ": network[0].pod_cidr: placeholder not replaced: " + pod, e.getMessage());
+    assertEquals("gossip.advertise", fails(keyLine() + "advertise = \"<this host's underlay IPv4>\"\n" + MINIMAL_NET).key());
+    assertEquals("gossip.join[1]", fails(keyLine() + "join = [\"10.0.0.2\", \"<a seed host>:7947\"]\n" + MINIMAL_NET).key());
+    assertEquals("node_name", fails("node_name = \"<name>\"\n" + keyLine() + MINIMAL_NET).key());
+    assertEquals("network[0].vtep_address", fails(keyLine() + MINIMAL_NET.replace("179.17.1.21/24", "<VTEP ip/len>")).key());
+    assertEquals("gossip.key_file", fails("[gossip]\nkey_file = \"<path>\"\n" + MINIMAL_NET).key(), "before the key file is read");
+    assertEquals("network[0].vtep_address", fails(keyLine() + MINIMAL_NET.replace("179.17.1.21/24", "<>")).key(), "empty placeholder");
+    // Not placeholders: only a whole value in angle brackets is one.
+    ConfigException half = fails(keyLine() + MINIMAL_NET + "vtep_mac = \"<c2:6a:9b:e5:39:8d\"\n");
+    assertEquals("network[0].vtep_mac", half.key());
+    assertTrue(!half.reason().contains("placeholder"), half.getMessage());
+  }
+
+  @Test
+  void anExplicitAdvertiseMustBeAnAddressOfThisHost() throws IOException {
+    Path f = dir.resolve("vxmesh.toml");
+    ConfigException e = fails(keyLine() + "advertise = \"10.211.55.6\"\n" + MINIMAL_NET);
+    assertEquals(f + ": gossip.advertise: 10.211.55.6 is not an address of this host (its addresses: 10.211.55.5, 10.211.55.99)",
+        e.getMessage());
+    ConfigException bare = fails(keyLine() + "advertise = \"10.0.0.1\"\n" + MINIMAL_NET.replace("[[network]]\n", "[[network]]\nmtu = 1400\n"));
+    assertEquals("gossip.advertise", bare.key(), "even when nothing else needs the host: " + bare.getMessage());
+  }
+
+  @Test
+  void anExplicitUnderlayMustBeADeviceOfThisHost() throws IOException {
+    Path f = dir.resolve("vxmesh.toml");
+    ConfigException e = fails(keyLine() + MINIMAL_NET + "underlay = \"eth7\"\nmtu = 1400\n");
+    assertEquals(f + ": network[0].underlay: eth7 is not a device of this host (its devices: enp0s5)", e.getMessage());
+    assertEquals("network[0].underlay", fails(keyLine() + MINIMAL_NET + "underlay = \"eth7\"\n").key(), "named before its MTU");
+  }
+
+  @Test
+  void theWildcardBindAndAnAdvertiseOfThisHostStillLoad() throws Exception {
+    Config c = load(keyLine() + "bind = \"0.0.0.0\"\nadvertise = \"10.211.55.99\"\n" + MINIMAL_NET + "underlay = \"enp0s5\"\n");
+    assertEquals(IpAddresses.parse("0.0.0.0"), c.gossip().bind());
+    assertEquals(IpAddresses.parseV4("10.211.55.99"), c.gossip().advertise());
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** A described host: one default-route device with addresses and an MTU. */
+/** A described host: one default-route device with addresses and an MTU, and nothing else. */
 record FakeHost(String hostName, String device, List<String> addresses, int deviceMtu) implements HostInfo {
   static FakeHost master1() {
     return new FakeHost("master1", "enp0s5", List.of("10.211.55.5", "10.211.55.99"), 1500);
@@ -17,6 +17,16 @@ record FakeHost(String hostName, String device, List<String> addresses, int devi
   @Override
   public Optional<String> defaultRouteDevice() {
     return Optional.ofNullable(device);
+  }
+
+  @Override
+  public List<String> devices() {
+    return device == null ? List.of() : List.of(device);
+  }
+
+  @Override
+  public List<Inet4Address> ipv4Addresses() {
+    return device == null ? List.of() : ipv4Addresses(device);
   }
 
   @Override

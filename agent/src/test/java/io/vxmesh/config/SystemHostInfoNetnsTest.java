@@ -13,49 +13,102 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Host defaults as the real agent resolves them inside a network namespace: the JVM must see
- * its own namespace's default route, addresses and MTU, not the root namespace's. Runs the
- * real jar ({@code vxmesh config}) under {@code ip netns exec} in a fresh, tagged namespace.
+ * Host defaults and host checks as the real agent resolves them inside a network namespace: the
+ * JVM must see its own namespace's default route, devices, addresses and MTU, not the root
+ * namespace's. Runs the real jar ({@code vxmesh config}) under {@code ip netns exec} in a fresh,
+ * tagged namespace.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SystemHostInfoNetnsTest {
   @TempDir Path dir;
+  private String ns;
+  private String dev;
+  private String peer;
+  private Thread cleanup;
+
+  /**
+   * A fresh namespace: {@code dev} with 10.99.0.5 and 10.99.0.6 (MTU 1400) and the default route,
+   * and its veth peer {@code peer}, up but without any address.
+   */
+  @BeforeAll
+  void namespace() throws Exception {
+    assumeTrue(isRoot(), "SKIPPED LOUDLY: needs root to create a network namespace");
+    String tag = "vxt" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()).substring(0, 4);
+    ns = tag + "cfg";
+    dev = tag + "a";
+    peer = tag + "b";
+    String name = ns;
+    cleanup = new Thread(() -> quietly("ip", "netns", "del", name));
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    sh("ip", "netns", "add", ns);
+    sh("ip", "-n", ns, "link", "add", dev, "type", "veth", "peer", "name", peer);
+    sh("ip", "-n", ns, "addr", "add", "10.99.0.5/24", "dev", dev);
+    sh("ip", "-n", ns, "addr", "add", "10.99.0.6/24", "dev", dev);
+    sh("ip", "-n", ns, "link", "set", dev, "mtu", "1400", "up");
+    sh("ip", "-n", ns, "link", "set", peer, "up");
+    sh("ip", "-n", ns, "route", "add", "default", "via", "10.99.0.1");
+  }
+
+  @AfterAll
+  void removeNamespace() throws Exception {
+    if (ns == null) {
+      return;
+    }
+    quietly("ip", "netns", "del", ns);
+    Runtime.getRuntime().removeShutdownHook(cleanup);
+    assertTrue(!sh("ip", "netns", "list").contains(ns), "namespace removed");
+  }
+
+  /** {@code vxmesh config} of {@code gossipAndNetwork} (plus a key and the required network keys), run by the real jar in the namespace. */
+  Result config(String gossip, String network) throws Exception {
+    Path key = dir.resolve("cluster.key");
+    Files.writeString(key, ClusterKey.generate().toBase64());
+    Path conf = dir.resolve("vxmesh.toml");
+    Files.writeString(conf, "node_name = \"n1\"\n[gossip]\nkey_file = \"" + key + "\"\n" + gossip
+        + "[[network]]\nvni = 7\nvtep_address = \"179.17.1.21/24\"\npod_cidr = \"10.1.0.0/24\"\n" + network);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return run("ip", "netns", "exec", ns, java, "-XX:TieredStopAtLevel=1", "-jar",
+        System.getProperty("vxmesh.jar", "target/vxmesh.jar"), "config", "--config", conf.toString());
+  }
 
   @Test
   void defaultsComeFromTheAgentsOwnNamespace() throws Exception {
-    assumeTrue(isRoot(), "SKIPPED LOUDLY: needs root to create a network namespace");
-    String tag = "vxt" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()).substring(0, 4);
-    String ns = tag + "cfg";
-    String dev = tag + "a";
-    Thread cleanup = new Thread(() -> quietly("ip", "netns", "del", ns));
-    Runtime.getRuntime().addShutdownHook(cleanup);
-    try {
-      sh("ip", "netns", "add", ns);
-      sh("ip", "-n", ns, "link", "add", dev, "type", "veth", "peer", "name", tag + "b");
-      sh("ip", "-n", ns, "addr", "add", "10.99.0.5/24", "dev", dev);
-      sh("ip", "-n", ns, "addr", "add", "10.99.0.6/24", "dev", dev);
-      sh("ip", "-n", ns, "link", "set", dev, "mtu", "1400", "up");
-      sh("ip", "-n", ns, "link", "set", tag + "b", "up");
-      sh("ip", "-n", ns, "route", "add", "default", "via", "10.99.0.1");
-      Path key = dir.resolve("cluster.key");
-      Files.writeString(key, ClusterKey.generate().toBase64());
-      Path conf = dir.resolve("vxmesh.toml");
-      Files.writeString(conf, "node_name = \"n1\"\n[gossip]\nkey_file = \"" + key + "\"\n"
-          + "[[network]]\nvni = 7\nvtep_address = \"179.17.1.21/24\"\npod_cidr = \"10.1.0.0/24\"\n");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String out = sh("ip", "netns", "exec", ns, java, "-XX:TieredStopAtLevel=1", "-jar",
-          System.getProperty("vxmesh.jar", "target/vxmesh.jar"), "config", "--config", conf.toString());
-      assertTrue(out.contains("advertise = \"10.99.0.5\""), "primary address of the default-route device:\n" + out);
-      assertTrue(out.contains("underlay = \"" + dev + "\""), out);
-      assertTrue(out.contains("mtu = 1350"), "underlay MTU 1400 - 50:\n" + out);
-    } finally {
-      quietly("ip", "netns", "del", ns);
-      Runtime.getRuntime().removeShutdownHook(cleanup);
-    }
-    assertTrue(!sh("ip", "netns", "list").contains(ns), "namespace removed");
+    Result r = config("", "");
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("advertise = \"10.99.0.5\""), "primary address of the default-route device:\n" + r.out());
+    assertTrue(r.out().contains("underlay = \"" + dev + "\""), r.out());
+    assertTrue(r.out().contains("mtu = 1350"), "underlay MTU 1400 - 50:\n" + r.out());
+  }
+
+  @Test
+  void anAdvertiseOfAnotherHostIsRefusedWithTheNamespacesAddresses() throws Exception {
+    Result r = config("advertise = \"10.211.55.5\"\n", "");
+    assertEquals(78, r.code(), r.out());
+    assertEquals(dir.resolve("vxmesh.toml") + ": gossip.advertise: 10.211.55.5 is not an address of this host (its addresses: 10.99.0.5, 10.99.0.6)",
+        r.out().strip());
+  }
+
+  @Test
+  void anUnderlayThatIsNoDeviceHereIsRefused() throws Exception {
+    Result r = config("", "underlay = \"eth9\"\nmtu = 1400\n");
+    assertEquals(78, r.code(), r.out());
+    assertTrue(r.out().strip().startsWith(dir.resolve("vxmesh.toml") + ": network[0].underlay: eth9 is not a device of this host (its devices: "),
+        r.out());
+    assertTrue(r.out().contains(dev) && r.out().contains(peer), "lists the namespace's devices: " + r.out());
+  }
+
+  @Test
+  void aDeviceWithoutAddressesIsAnUnderlayAndAnySecondaryAddressAnAdvertise() throws Exception {
+    Result r = config("advertise = \"10.99.0.6\"\n", "underlay = \"" + peer + "\"\nmtu = 1400\n");
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("advertise = \"10.99.0.6\"") && r.out().contains("underlay = \"" + peer + "\""), r.out());
   }
 
   @Test
@@ -70,16 +123,33 @@ class SystemHostInfoNetnsTest {
     assertEquals(Optional.empty(), SystemHostInfo.defaultRouteDevice(lines.subList(4, 5)));
   }
 
+  @Test
+  void procNetDevParsing() {
+    List<String> lines = List.of(
+        "Inter-|   Receive                                                |  Transmit",
+        " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed",
+        "    lo:    3193      29    0    0    0     0          0         0     3193      29    0    0    0     0       0          0",
+        "vxlan-test:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0");
+    assertEquals(List.of("lo", "vxlan-test"), SystemHostInfo.devices(lines));
+  }
+
+  record Result(int code, String out) {}
+
+  static Result run(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd));
+    return new Result(p.exitValue(), out);
+  }
+
   static boolean isRoot() throws IOException {
     return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
   }
 
   static String sh(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd));
-    assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
-    return out;
+    Result r = run(cmd);
+    assertEquals(0, r.code(), String.join(" ", cmd) + ": " + r.out());
+    return r.out();
   }
 
   static void quietly(String... cmd) {

@@ -29,10 +29,36 @@ class ParsingTest {
     assertEquals(1, p.lost());
     assertEquals(List.of(62, 62), p.ttls());
     assertFalse(p.allReceived());
-    PingResult none = PingResult.parse("x", "ping: connect: Network is unreachable\n");
-    assertEquals(0, none.transmitted());
+    PingResult none = PingResult.of("x", 1, """
+        PING 10.77.0.9 (10.77.0.9) 56(84) bytes of data.
+        From 10.77.0.1 icmp_seq=1 Destination Host Unreachable
+
+        --- 10.77.0.9 ping statistics ---
+        2 packets transmitted, 0 received, +1 errors, 100% packet loss, time 1010ms
+        """);
+    assertEquals(2, none.transmitted());
+    assertEquals(0, none.received());
     assertFalse(none.allReceived());
     assertEquals(-1, none.ttl());
+  }
+
+  /**
+   * A ping that did not run says nothing about reachability: it must throw, never read as
+   * "0 of 0 received" (a check that a pod is unreachable would pass without ping installed).
+   */
+  @Test
+  void aPingThatDidNotRunThrowsInsteadOfReadingAsNothingReceived() {
+    String missing = "exec of \"ping\" failed: No such file or directory\n"; // ip netns exec, exit status 1
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> PingResult.of("10.0.0.9", 1, missing));
+    assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> PingResult.parse("10.0.0.9", missing), "no summary");
+    assertThrows(IllegalStateException.class, () -> PingResult.of("10.0.0.9", 2, "ping: connect: Network is unreachable\n"));
+    assertThrows(IllegalStateException.class, () -> PingResult.of("10.0.0.9", 2,
+        "2 packets transmitted, 0 received\n"), "exit status 2 is an error even with a summary");
+    ExecResult timedOut = new ExecResult(List.of("ping", "10.0.0.9"), -1, "", "", true, java.time.Duration.ofSeconds(5));
+    assertThrows(IllegalStateException.class, () -> PingResult.of("10.0.0.9", timedOut));
+    assertEquals(2, PingResult.of("10.0.0.9", new ExecResult(List.of("ping"), 0, "2 packets transmitted, 2 received\n", "", false,
+        java.time.Duration.ofSeconds(1))).received());
   }
 
   @Test
