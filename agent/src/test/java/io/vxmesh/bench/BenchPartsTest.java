@@ -58,6 +58,15 @@ class BenchPartsTest {
   }
 
   @Test
+  void scaleGoalIsJudgedAtTenThousandMembersOnlyAndNeedsBothBounds() {
+    assertEquals("yes", ScaleBench.goalMet(10_000, 77, 247));
+    assertEquals("no", ScaleBench.goalMet(10_000, 1001, 5000), "slower than 1 s");
+    assertEquals("no", ScaleBench.goalMet(10_000, 100, 150), "less than 2x ip -batch");
+    assertEquals("no", ScaleBench.goalMet(10_000, Double.NaN, 150), "not measured");
+    assertEquals("-", ScaleBench.goalMet(5_000, 63, 125), "the goal is not set for 5,000");
+  }
+
+  @Test
   void scaleBenchConvergesAndCleansSyntheticMembersInARealNamespace() {
     Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED: bench scale needs root to create a network namespace");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -72,7 +81,8 @@ class BenchPartsTest {
     String out = buf.toString(StandardCharsets.UTF_8);
     assertEquals(0, rc, out);
     // The run verified 4 x 200 objects by dump after converging and none after cleaning; else it throws.
-    assertTrue(out.lines().anyMatch(l -> l.startsWith("bench scale p200_converge_ms=")), out);
+    assertTrue(out.lines().anyMatch(l -> l.startsWith("bench scale p200_converge_ms=") && l.contains(" goal_met=n/a ")), out);
+    assertTrue(out.contains("goal not evaluated: 10000 not in --peers"), out);
     assertTrue(Testbed.listNamespaces().stream().noneMatch(ns -> ns.endsWith("-scale") && ns.startsWith(Testbed.PREFIX_STEM)), "namespace left");
   }
 }
