@@ -58,7 +58,12 @@ final class Samples {
 
   /** True when at least one sample was taken, every one was measured and none exceeds {@code limit}. */
   boolean allWithin(double limit) {
-    return unmeasured == 0 && !measured.isEmpty() && percentile(100) <= limit;
+    return within(100, limit);
+  }
+
+  /** True when at least one sample was taken, every one was measured and their p-th percentile is at most {@code limit}. */
+  boolean within(double p, double limit) {
+    return unmeasured == 0 && !measured.isEmpty() && percentile(p) <= limit;
   }
 
   /** "yes" or "no", for a table's goal_met column; "no" whenever a sample was not measured. */
