@@ -48,6 +48,11 @@ class BenchPartsTest {
     assertEquals(17, r.retransmits());
     assertThrows(IllegalStateException.class, () -> ThroughputBench.parse(
         new ExecResult(List.of("iperf3"), 1, "{\"error\":\"unable to connect to server\"}", "", false, Duration.ZERO)));
+    // A run cut short prints JSON without its end summary: not a 0 Gbit/s sample.
+    assertThrows(IllegalStateException.class, () -> ThroughputBench.parse(new ExecResult(List.of("iperf3"), 0,
+        "{\"intervals\":[{\"sum\":{\"bits_per_second\":9.0e9}}],\"end\":{}}", "", false, Duration.ZERO)));
+    assertThrows(IllegalStateException.class, () -> ThroughputBench.parse(new ExecResult(List.of("iperf3"), 0,
+        "{\"intervals\":[],\"end\":{\"sum_received\":{\"bits_per_second\":5.5e9}}}", "", false, Duration.ZERO)));
   }
 
   @Test
