@@ -46,6 +46,11 @@ final class BenchSupport {
     return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
   }
 
+  /** "3.52x" for numerator / denominator, or "n/a" when either was not measured (NaN) or the denominator is 0. */
+  static String ratio(double numerator, double denominator) {
+    return Double.isNaN(numerator) || Double.isNaN(denominator) || denominator == 0 ? "n/a" : f2(numerator / denominator) + "x";
+  }
+
   /** The table is the output: per-event INFO lines of the in-process parts would interleave with it. */
   static void quietLogs() {
     if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger l) {

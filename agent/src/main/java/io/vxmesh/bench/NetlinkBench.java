@@ -46,6 +46,7 @@ public final class NetlinkBench implements Callable<Integer> {
 
   static final String DEV = "vxbench0";
   private String ns;
+  private LoadAverage load0;
 
   @Override
   public Integer call() throws Exception {
@@ -54,6 +55,7 @@ public final class NetlinkBench implements Callable<Integer> {
       return 2;
     }
     quietDatapathLogs();
+    load0 = LoadAverage.now();
     ns = "vxbench" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
     Thread hook = new Thread(() -> run(false, "ip", "netns", "del", ns));
     Runtime.getRuntime().addShutdownHook(hook);
@@ -129,7 +131,8 @@ public final class NetlinkBench implements Callable<Integer> {
     row(label, proc[0] * scale, proc[1] * scale, objects, vxIn);
     System.out.printf(Locale.ROOT, "%-44s %10.3f%n", "vxmesh dump of owned objects", dump);
     System.out.printf(Locale.ROOT, "%-44s %10.3f%n", "vxmesh re-converge, nothing to change", noop);
-    System.out.printf(Locale.ROOT, "netlink peers=%d install_s=%.3f remove_s=%.3f vs_ip_batch=%.2f%n", peers, vxIn, vxOut, batch[0] / vxIn);
+    String load = LoadAverage.report(load0);
+    System.out.printf(Locale.ROOT, "netlink peers=%d install_s=%.3f remove_s=%.3f vs_ip_batch=%.2f%s%n", peers, vxIn, vxOut, batch[0] / vxIn, load);
   }
 
   private static void row(String name, double in, double out, int objects, double base) {

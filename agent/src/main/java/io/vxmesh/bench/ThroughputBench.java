@@ -61,6 +61,7 @@ public final class ThroughputBench implements Callable<Integer> {
       System.err.println("vxmesh bench throughput: --seconds and --repeats must be >= 1");
       return 2;
     }
+    LoadAverage load0 = LoadAverage.now();
     // Two testbeds side by side, runs interleaved path by path, so load drift on a shared box hits
     // every path alike; vxmesh's idle agents run during the manual runs too.
     List<List<Run>> runs = new ArrayList<>();
@@ -98,7 +99,7 @@ public final class ThroughputBench implements Callable<Integer> {
     for (int i : new int[] {0, 2, 1, 3, 4}) {
       paths.add(new Path(labels[i], runs.get(i)));
     }
-    return print(paths);
+    return print(paths, load0);
   }
 
   /** Sets the pod veth (both ends) of every host to {@code mtu} (no-op when already so). */
@@ -144,18 +145,26 @@ public final class ThroughputBench implements Callable<Integer> {
       if (j == null || j.has("error")) {
         throw new IllegalStateException("iperf3 failed: " + (j == null ? r.describeFailure() : j.path("error").asText()));
       }
+      // A missing field would read as 0 Gbit/s (or an interval minimum of Double.MAX_VALUE): not measured, so an error.
+      JsonNode received = j.path("end").path("sum_received").path("bits_per_second");
+      if (!received.isNumber() || j.path("intervals").isEmpty()) {
+        throw new IllegalStateException("iperf3 JSON has no end.sum_received.bits_per_second or no intervals: " + r.stdout());
+      }
       double min = Double.MAX_VALUE;
       for (JsonNode in : j.path("intervals")) {
-        min = Math.min(min, in.path("sum").path("bits_per_second").asDouble());
+        JsonNode bps = in.path("sum").path("bits_per_second");
+        if (!bps.isNumber()) {
+          throw new IllegalStateException("iperf3 interval without sum.bits_per_second: " + in);
+        }
+        min = Math.min(min, bps.asDouble());
       }
-      return new Run(j.path("end").path("sum_received").path("bits_per_second").asDouble() / 1e9, min / 1e9,
-          j.path("end").path("sum_sent").path("retransmits").asLong());
+      return new Run(received.asDouble() / 1e9, min / 1e9, j.path("end").path("sum_sent").path("retransmits").asLong());
     } catch (IOException e) {
       throw new IllegalStateException("iperf3 printed no JSON: " + e.getMessage() + ": " + r.stdout() + r.stderr(), e);
     }
   }
 
-  private int print(List<Path> paths) {
+  private int print(List<Path> paths, LoadAverage load0) {
     double vx = paths.get(0).best().gbps();
     double vxTuned = paths.get(1).best().gbps();
     double hand = Math.max(paths.get(2).best().gbps(), paths.get(3).best().gbps());
@@ -171,8 +180,9 @@ public final class ThroughputBench implements Callable<Integer> {
     }
     BenchSupport.printTable(List.of("path", "gbit_s", "slowest_1s_gbit_s", "retransmits", "vs_best_manual_vxlan", "vs_underlay"), rows);
     double worst = paths.get(0).worstInterval();
+    String load = LoadAverage.report(load0);
     System.out.printf(Locale.ROOT, "bench throughput vxmesh_gbps=%.2f vxmesh_pods1450_gbps=%.2f best_manual_vxlan_gbps=%.2f underlay_gbps=%.2f "
-        + "ratio=%.2f min_interval_gbps=%.2f goal_ratio=0.95%n", vx, vxTuned, hand, underlay, vx / hand, worst);
+        + "ratio=%.2f min_interval_gbps=%.2f goal_ratio=0.95%s%n", vx, vxTuned, hand, underlay, vx / hand, worst, load);
     return vx / hand >= 0.95 ? 0 : 1;
   }
 }

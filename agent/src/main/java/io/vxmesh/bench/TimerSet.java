@@ -1,6 +1,8 @@
 package io.vxmesh.bench;
 
+import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.testbed.AgentConfig;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,6 +35,16 @@ enum TimerSet {
       out = out.with(e.getKey(), e.getValue());
     }
     return out;
+  }
+
+  /** The same timers for an in-process {@code AtomixMembership} (the spread and gossip scenarios). */
+  GossipSettings.GossipTimers gossipTimers() {
+    GossipSettings.GossipTimers d = GossipSettings.GossipTimers.defaults();
+    if (this == VXMESH) {
+      return d;
+    }
+    return new GossipSettings.GossipTimers(Duration.ofMillis(250), 2, Duration.ofMillis(1000), Duration.ofMillis(2000), 3,
+        Duration.ofMillis(10000), d.restartGrace(), d.failedRetention(), d.joinTimeout(), d.rejoinMaxBackoff(), d.leaveWait());
   }
 
   /** "vxmesh" or "atomix" (also "atomix-defaults"). */

@@ -48,6 +48,11 @@ class BenchPartsTest {
     assertEquals(17, r.retransmits());
     assertThrows(IllegalStateException.class, () -> ThroughputBench.parse(
         new ExecResult(List.of("iperf3"), 1, "{\"error\":\"unable to connect to server\"}", "", false, Duration.ZERO)));
+    // A run cut short prints JSON without its end summary: not a 0 Gbit/s sample.
+    assertThrows(IllegalStateException.class, () -> ThroughputBench.parse(new ExecResult(List.of("iperf3"), 0,
+        "{\"intervals\":[{\"sum\":{\"bits_per_second\":9.0e9}}],\"end\":{}}", "", false, Duration.ZERO)));
+    assertThrows(IllegalStateException.class, () -> ThroughputBench.parse(new ExecResult(List.of("iperf3"), 0,
+        "{\"intervals\":[],\"end\":{\"sum_received\":{\"bits_per_second\":5.5e9}}}", "", false, Duration.ZERO)));
   }
 
   @Test
@@ -55,6 +60,15 @@ class BenchPartsTest {
     assertEquals(TimerSet.VXMESH, TimerSet.parse("vxmesh"));
     assertEquals(TimerSet.ATOMIX, TimerSet.parse("atomix"));
     assertThrows(IllegalArgumentException.class, () -> TimerSet.parse("fast"));
+  }
+
+  @Test
+  void scaleGoalIsJudgedAtTenThousandMembersOnlyAndNeedsBothBounds() {
+    assertEquals("yes", ScaleBench.goalMet(10_000, 77, 247));
+    assertEquals("no", ScaleBench.goalMet(10_000, 1001, 5000), "slower than 1 s");
+    assertEquals("no", ScaleBench.goalMet(10_000, 100, 150), "less than 2x ip -batch");
+    assertEquals("no", ScaleBench.goalMet(10_000, Double.NaN, 150), "not measured");
+    assertEquals("-", ScaleBench.goalMet(5_000, 63, 125), "the goal is not set for 5,000");
   }
 
   @Test
@@ -72,7 +86,8 @@ class BenchPartsTest {
     String out = buf.toString(StandardCharsets.UTF_8);
     assertEquals(0, rc, out);
     // The run verified 4 x 200 objects by dump after converging and none after cleaning; else it throws.
-    assertTrue(out.lines().anyMatch(l -> l.startsWith("bench scale p200_converge_ms=")), out);
+    assertTrue(out.lines().anyMatch(l -> l.startsWith("bench scale p200_converge_ms=") && l.contains(" goal_met=n/a ")), out);
+    assertTrue(out.contains("goal not evaluated: 10000 not in --peers"), out);
     assertTrue(Testbed.listNamespaces().stream().noneMatch(ns -> ns.endsWith("-scale") && ns.startsWith(Testbed.PREFIX_STEM)), "namespace left");
   }
 }
