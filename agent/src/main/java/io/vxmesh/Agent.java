@@ -1,12 +1,12 @@
 package io.vxmesh;
 
-import com.google.protobuf.ByteString;
 import io.vxmesh.api.ApiServer;
 import io.vxmesh.config.Config;
 import io.vxmesh.config.GossipConfig;
 import io.vxmesh.config.NetworkConfig;
 import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.Membership;
@@ -14,8 +14,6 @@ import io.vxmesh.gossip.MembershipException;
 import io.vxmesh.gossip.PeerSnapshot;
 import io.vxmesh.gossip.ValidationContext;
 import io.vxmesh.net.IpPrefix;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.systemd.SdNotify;
 import java.io.IOException;
@@ -254,28 +252,14 @@ public final class Agent implements AutoCloseable {
   }
 
   /** What this host tells the mesh about itself. */
-  static Announcement announcement(Config config, Clock clock) {
+  static Announced announcement(Config config, Clock clock) {
     String claims = config.networks().stream().map(n -> n.vni() + "=" + n.podCidr().network()).sorted()
         .reduce((x, y) -> x + "," + y).orElse("");
-    Announcement.Builder a = Announcement.newBuilder()
-        .setClaimedAtMs(ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock))
-        .setNodeName(config.nodeName())
-        .setHostIp(ByteString.copyFrom(config.gossip().advertise().getAddress()))
-        .setVersion(Version.current())
-        .setState(Announcement.State.ALIVE);
-    for (NetworkConfig n : config.networks()) {
-      IpPrefix pods = n.podCidr().network();
-      a.addNetworks(NetworkAnnouncement.newBuilder()
-          .setVni(n.vni())
-          .setPort(n.port())
-          .setVtepMac(ByteString.copyFrom(n.vtepMac().bytes()))
-          .setVtepIp(ByteString.copyFrom(n.vtepAddress().address().getAddress()))
-          .setVtepPrefixLen(n.vtepAddress().prefixLength())
-          .setPodCidrAddr(ByteString.copyFrom(pods.address().getAddress()))
-          .setPodCidrPrefixLen(pods.prefixLength())
-          .setMtu(n.mtu()));
-    }
-    return a.build();
+    List<Announced.Network> networks = config.networks().stream()
+        .map(n -> new Announced.Network(n.vni(), n.port(), n.vtepMac(), n.vtepAddress(), n.podCidr(), n.mtu()))
+        .toList();
+    return new Announced(config.nodeName(), config.gossip().advertise(), networks, 0, Announced.State.ALIVE,
+        ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock), Version.current());
   }
 
   private static String hostPort(InetSocketAddress a) {

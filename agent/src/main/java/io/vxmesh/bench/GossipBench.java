@@ -1,6 +1,6 @@
 package io.vxmesh.bench;
 
-import com.google.protobuf.ByteString;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.gossip.GossipSettings;
@@ -9,8 +9,7 @@ import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.ValidationContext;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.net.MacAddress;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -52,14 +51,11 @@ public final class GossipBench implements Callable<Integer> {
         }
         seed = seed == null ? "127.0.0.1:" + port : seed;
         String name = "soak" + i;
-        Announcement a = Announcement.newBuilder().setNodeName(name)
-            .setHostIp(ByteString.copyFrom(lo.getAddress())).setVersion("bench")
-            .addNetworks(NetworkAnnouncement.newBuilder().setVni(1).setPort(4789)
-                .setVtepMac(ByteString.copyFrom(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}))
-                .setVtepIp(ByteString.copyFrom(new byte[] {10, 99, (byte) (i >> 8), (byte) i})).setVtepPrefixLen(16)
-                .setPodCidrAddr(ByteString.copyFrom(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}))
-                .setPodCidrPrefixLen(24).setMtu(1450))
-            .build();
+        Announced a = new Announced(name, lo, List.of(new Announced.Network(1, 4789,
+            new MacAddress(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}),
+            IpPrefix.of(new byte[] {10, 99, (byte) (i >> 8), (byte) i}, 16),
+            IpPrefix.of(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}, 24), 1450)),
+            0, Announced.State.ALIVE, 0, "bench");
         AtomixMembership m = new AtomixMembership(new GossipSettings(name, lo, port, lo, List.of(seed), key,
             GossipSettings.GossipTimers.defaults(), new ValidationContext(name, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
             a, Clock.systemUTC()));

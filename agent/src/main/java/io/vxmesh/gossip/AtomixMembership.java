@@ -13,7 +13,6 @@ import io.atomix.cluster.protocol.SwimMembershipProtocol;
 import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
 import io.atomix.utils.Version;
 import io.atomix.utils.net.Address;
-import io.vxmesh.proto.Announcement;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -82,7 +81,7 @@ public final class AtomixMembership implements Membership {
   private final Object lifecycle = new Object();
   private volatile boolean running;
   private volatile boolean stopped;
-  private volatile Announcement current;
+  private volatile Announced current;
   private volatile MembershipView view;
   private volatile boolean synced;
   private volatile Set<String> liveHostPorts = Set.of();
@@ -97,7 +96,7 @@ public final class AtomixMembership implements Membership {
     this.settings = settings;
     this.timers = settings.timers();
     this.codec = new AnnouncementCodec(settings.key());
-    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(codec, settings.validation()), timers);
+    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
     this.auth = new PacketAuth(settings.key(), settings.clock());
     String host = settings.advertise().getHostAddress();
     this.localAddress = new Address(host, settings.port(), settings.advertise());
@@ -108,11 +107,9 @@ public final class AtomixMembership implements Membership {
     }
     this.seeds = List.copyOf(s);
     long now = settings.clock().millis();
-    Announcement a = settings.announcement();
-    this.current = a.toBuilder()
-        .setGeneration(Math.max(a.getGeneration(), now))
-        .setClaimedAtMs(a.getClaimedAtMs() != 0 ? a.getClaimedAtMs() : now)
-        .build();
+    Announced a = settings.announcement();
+    this.current = a.withGeneration(Math.max(a.generation(), now))
+        .withClaimedAtMs(a.claimedAtMs() != 0 ? a.claimedAtMs() : now);
     this.view = new MembershipView(0, false, List.of());
     this.viewThread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vxmesh-gossip-view");
@@ -266,7 +263,7 @@ public final class AtomixMembership implements Membership {
     for (Member m : a.getMembers()) {
       if (m.id().id().equals(name)) {
         AnnouncementCodec.Decoded d = codec.open(m.properties().getProperty(AnnouncementCodec.PROPERTY));
-        long gen = d.announcement().map(Announcement::getGeneration).orElse(-1L);
+        long gen = d.announcement().map(Announced::generation).orElse(-1L);
         boolean reachable = m.id().equals(a.getLocalMember().id()) || m.isReachable();
         return new Whois(RejoiningDiscovery.hostPort(m.address()), gen, reachable).encode();
       }
@@ -333,19 +330,18 @@ public final class AtomixMembership implements Membership {
   }
 
   @Override
-  public void announce(Announcement self) {
-    publish(self.toBuilder().setState(self.getState()));
+  public void announce(Announced self) {
+    publish(self);
   }
 
-  private Announcement publish(Announcement.Builder next) {
-    Announcement a;
+  private Announced publish(Announced next) {
+    Announced a;
     synchronized (lifecycle) {
-      Announcement prev = current;
-      if (next.getClaimedAtMs() == 0) {
-        next.setClaimedAtMs(prev.getClaimedAtMs());
+      Announced prev = current;
+      if (next.claimedAtMs() == 0) {
+        next = next.withClaimedAtMs(prev.claimedAtMs());
       }
-      next.setGeneration(Math.max(prev.getGeneration() + 1, settings.clock().millis()));
-      a = next.build();
+      a = next.withGeneration(Math.max(prev.generation() + 1, settings.clock().millis()));
       current = a;
       DefaultClusterMembershipService at = atomix;
       if (at != null && running) {
@@ -359,23 +355,23 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public void leave(Duration maxWait) {
-    departAndStop(Announcement.State.LEAVING, maxWait);
+    departAndStop(Announced.State.LEAVING, maxWait);
   }
 
   @Override
   public void close() {
-    departAndStop(Announcement.State.RESTARTING, timers.leaveWait());
+    departAndStop(Announced.State.RESTARTING, timers.leaveWait());
   }
 
-  private void departAndStop(Announcement.State state, Duration maxWait) {
+  private void departAndStop(Announced.State state, Duration maxWait) {
     synchronized (lifecycle) {
       if (stopped) {
         return;
       }
       if (running) {
-        Announcement a = publish(current.toBuilder().setState(state));
-        log.info("gossip announcing node={} state={} generation={}", settings.nodeName(), state, a.getGeneration());
-        int[] seen = awaitSpread(a.getGeneration(), maxWait);
+        Announced a = publish(current.withState(state));
+        log.info("gossip announcing node={} state={} generation={}", settings.nodeName(), state, a.generation());
+        int[] seen = awaitSpread(a.generation(), maxWait);
         log.info("gossip departure seen node={} state={} peers={}/{}", settings.nodeName(), state, seen[0], seen[1]);
       }
       stopQuietly();

@@ -1,6 +1,5 @@
 package io.vxmesh.gossip;
 
-import io.vxmesh.proto.Announcement;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +30,7 @@ public record GossipSettings(
     ClusterKey key,
     GossipTimers timers,
     ValidationContext validation,
-    Announcement announcement,
+    Announced announcement,
     Clock clock) {
 
   public static final int DEFAULT_PORT = 7947;
@@ -62,10 +61,10 @@ public record GossipSettings(
     if (validation == null || !validation.selfName().equals(nodeName)) {
       throw new IllegalArgumentException("validation context must name this node (" + nodeName + ")");
     }
-    if (announcement == null || !announcement.getNodeName().equals(nodeName)) {
+    if (announcement == null || !announcement.nodeName().equals(nodeName)) {
       throw new IllegalArgumentException("announcement must name this node (" + nodeName + ")");
     }
-    if (!java.util.Arrays.equals(announcement.getHostIp().toByteArray(), advertise.getAddress())) {
+    if (!announcement.hostIp().equals(advertise)) {
       // Peers would mark us untrusted ("host IP differs from gossip address"): fail at start-up instead.
       throw new IllegalArgumentException("announced host IP must equal the advertise address " + advertise.getHostAddress());
     }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.atomix.cluster.messaging.MessagingConfig;
 import io.atomix.cluster.messaging.impl.NettyMessagingService;
 import io.atomix.utils.net.Address;
-import io.vxmesh.proto.Announcement;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
@@ -77,11 +76,12 @@ class AtomixMembershipTest {
     assertEquals(3, ms.get(0).view().programmablePeers().size());
 
     // metadata change: n2 changes its MTU
-    Announcement changed = Fixtures.announcement("n2", "127.0.0.1", 2, 0).toBuilder()
-        .setNetworks(0, Fixtures.network(2).toBuilder().setMtu(1400)).build();
+    var n2 = Fixtures.network(2);
+    Announced changed = Fixtures.with(Fixtures.announcement("n2", "127.0.0.1", 2, 0),
+        new Announced.Network(n2.vni(), n2.port(), n2.vtepMac(), n2.vtepIp(), n2.podCidr(), 1400));
     ms.get(1).announce(changed);
     Duration spread = await(Duration.ofSeconds(5), "MTU change seen by all", () -> ms.stream().allMatch(
-        on -> state(on, "n2").map(s -> s.announcement() != null && s.announcement().getNetworks(0).getMtu() == 1400).orElse(false)));
+        on -> state(on, "n2").map(s -> s.announcement() != null && s.announcement().networks().get(0).mtu() == 1400).orElse(false)));
     System.out.println("figure metadata_spread_ms=" + spread.toMillis());
 
     // leave: peers see LEAVING (not programmable) by the time leave() returns or right after
@@ -269,16 +269,15 @@ class AtomixMembershipTest {
     ms.add(member("n1", seedPort, seed, 1));
     ms.add(member("n2", Fixtures.freePort(), seed, 2));
     // n3 claims n1's pod CIDR later than n1 did
-    Announcement dup = Fixtures.announcement("n3", "127.0.0.1", 3, System.currentTimeMillis() + 60_000).toBuilder()
-        .setNetworks(0, Fixtures.network(3).toBuilder().setPodCidrAddr(Fixtures.network(1).getPodCidrAddr())).build();
+    Announced dup = Fixtures.with(Fixtures.announcement("n3", "127.0.0.1", 3, System.currentTimeMillis() + 60_000),
+        Fixtures.network(Fixtures.mac(3), "179.17.1.3", "10.234.1.0/24"));
     AtomixMembership n3 = new AtomixMembership(Fixtures.settings("n3", Fixtures.freePort(), seed, key, dup, Fixtures.timers()));
     started.add(n3);
     n3.start();
     ms.add(n3);
     // n4's VTEP IP lies outside the shared VTEP subnet
-    Announcement outside = Fixtures.announcement("n4", "127.0.0.1", 4, 0).toBuilder()
-        .setNetworks(0, Fixtures.network(4).toBuilder().setVtepIp(com.google.protobuf.ByteString.copyFrom(
-            io.vxmesh.net.IpAddresses.parse("179.17.2.4").getAddress()))).build();
+    Announced outside = Fixtures.with(Fixtures.announcement("n4", "127.0.0.1", 4, 0),
+        Fixtures.network(Fixtures.mac(4), "179.17.2.4", "10.234.4.0/24"));
     AtomixMembership n4 = new AtomixMembership(Fixtures.settings("n4", Fixtures.freePort(), seed, key, outside, Fixtures.timers()));
     started.add(n4);
     n4.start();
