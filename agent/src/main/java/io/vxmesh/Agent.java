@@ -13,11 +13,11 @@ import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipException;
 import io.vxmesh.gossip.PeerSnapshot;
 import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.systemd.SdNotify;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,7 +112,7 @@ public final class Agent implements AutoCloseable {
     }
 
     PeerSnapshot peers = PeerSnapshot.in(ClaimStore.stateDirectory());
-    List<String> remembered = peers.load();
+    List<HostPort> remembered = peers.load();
     if (!remembered.isEmpty()) {
       log.info("gossip rejoining members last seen alive count={} snapshot={}", remembered.size(), remembered);
     }
@@ -239,13 +239,13 @@ public final class Agent implements AutoCloseable {
    * The gossip settings and our own announcement, from the configuration; the seeds are the
    * configured ones plus the members this host last saw alive ({@link PeerSnapshot}).
    */
-  static GossipSettings gossipSettings(Config config, Clock clock, List<String> remembered) {
+  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered) {
     GossipConfig g = config.gossip();
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
       prefixes.put(n.vni(), n.vtepAddress().network());
     }
-    List<String> seeds = java.util.stream.Stream.concat(g.join().stream().map(Agent::hostPort), remembered.stream())
+    List<HostPort> seeds = java.util.stream.Stream.concat(g.join().stream(), remembered.stream())
         .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes), announcement(config, clock), clock);
@@ -260,11 +260,6 @@ public final class Agent implements AutoCloseable {
         .toList();
     return new Announced(config.nodeName(), config.gossip().advertise(), networks, 0, Announced.State.ALIVE,
         ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock), Version.current());
-  }
-
-  private static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   private static boolean isRoot() {

@@ -35,13 +35,13 @@ public final class ApiMessages {
   public static Member member(MemberState m) {
     Member.Builder b = Member.newBuilder()
         .setName(m.name())
-        .setAddress(m.address() == null ? "" : m.address())
+        .setAddress(m.address() == null ? "" : m.address().toString())
         .setStatus(m.status().label())
         .setReason(m.reason())
         .setSelf(m.self());
     Announced a = m.announcement();
     if (a == null) {
-      return b.setHostIp(hostOf(m.address())).build();
+      return b.setHostIp(m.address() == null ? "" : m.address().host().getHostAddress()).build();
     }
     b.setHostIp(a.hostIp().getHostAddress()).setVersion(a.version()).setGeneration(a.generation());
     for (Announced.Network n : a.networks()) {
@@ -68,14 +68,5 @@ public final class ApiMessages {
   /** An Error response; the CLI prints it as {@code vxmesh: the agent says: MESSAGE}. */
   public static Response error(String message) {
     return Response.newBuilder().setError(Error.newBuilder().setMessage(message)).build();
-  }
-
-  static String hostOf(String address) {
-    if (address == null) {
-      return "";
-    }
-    int colon = address.lastIndexOf(':');
-    String h = colon > 0 ? address.substring(0, colon) : address;
-    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
   }
 }

@@ -7,6 +7,7 @@ import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
@@ -56,7 +57,7 @@ public final class GossipBench implements Callable<Integer> {
             IpPrefix.of(new byte[] {10, 99, (byte) (i >> 8), (byte) i}, 16),
             IpPrefix.of(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}, 24), 1450)),
             0, Announced.State.ALIVE, 0, "bench");
-        AtomixMembership m = new AtomixMembership(new GossipSettings(name, lo, port, lo, List.of(seed), key,
+        AtomixMembership m = new AtomixMembership(new GossipSettings(name, lo, port, lo, List.of(HostPort.parse(seed)), key,
             GossipSettings.GossipTimers.defaults(), new ValidationContext(name, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
             a, Clock.systemUTC()));
         m.start();

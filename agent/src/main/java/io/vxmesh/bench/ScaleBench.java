@@ -7,6 +7,7 @@ import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
@@ -145,7 +146,7 @@ public final class ScaleBench implements Callable<Integer> {
       Announced a = new Announced(p.name(), p.hostIp(),
           List.of(new Announced.Network(VNI, 4899, p.vtepMac(), new IpPrefix(p.vtepIp(), 12), p.podCidr(), 1450)),
           0, Announced.State.ALIVE, 0, "bench");
-      out.add(new MemberState(p.name(), p.hostIp().getHostAddress() + ":7947", MemberStatus.ALIVE, a, "", false));
+      out.add(new MemberState(p.name(), new HostPort(p.hostIp(), 7947), MemberStatus.ALIVE, a, "", false));
     }
     return out;
   }

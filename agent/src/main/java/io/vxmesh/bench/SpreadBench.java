@@ -7,6 +7,7 @@ import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
@@ -110,7 +111,7 @@ public final class SpreadBench implements Callable<Integer> {
       for (int i = 0; i < members; i++) {
         Announced a = announcement(i, 0);
         AtomixMembership m = new AtomixMembership(new GossipSettings("m" + i, lo, basePort + i, lo,
-            List.of("127.0.0.1:" + basePort), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
+            List.of(new HostPort(lo, basePort)), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
             a, Clock.systemUTC()));
         m.start();
         mesh.add(m);

@@ -1,6 +1,6 @@
 package io.vxmesh.gossip;
 
-import io.atomix.utils.net.Address;
+import io.vxmesh.net.HostPort;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -30,10 +30,10 @@ final class MemberTracker {
   private static final Logger log = LoggerFactory.getLogger(MemberTracker.class);
 
   /** One member as SWIM lists it now. */
-  record Observation(String name, Address address, String property, boolean reachable) {}
+  record Observation(String name, HostPort address, String property, boolean reachable) {}
 
   private static final class Known {
-    Address address;
+    HostPort address;
     String property;
     AnnouncementCodec.Decoded decoded; // of property: decoded once per value
     Announced lastVerified; // the last property that verified and decoded
@@ -105,7 +105,7 @@ final class MemberTracker {
     for (Map.Entry<String, Known> e : known.entrySet()) {
       String reason = failure(e.getKey(), e.getValue(), now);
       if (reason == null) {
-        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.address(), e.getValue().decoded));
+        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.host(), e.getValue().decoded));
       } else {
         failedReason.put(e.getKey(), reason);
       }
@@ -122,7 +122,7 @@ final class MemberTracker {
       String name = e.getKey();
       Known k = e.getValue();
       boolean isSelf = name.equals(selfName);
-      String address = RejoiningDiscovery.hostPort(k.address);
+      HostPort address = k.address;
       MemberState st;
       if (failedReason.containsKey(name)) {
         if (k.failedSinceMs == 0) {

@@ -1,5 +1,6 @@
 package io.vxmesh.gossip;
 
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
@@ -56,7 +57,8 @@ final class Fixtures {
 
   static GossipSettings settings(String name, int port, List<String> seeds, ClusterKey key, Announced a,
       GossipSettings.GossipTimers timers) {
-    return new GossipSettings(name, LOOPBACK, port, LOOPBACK, seeds, key, timers, context(name), a, Clock.systemUTC());
+    return new GossipSettings(name, LOOPBACK, port, LOOPBACK, seeds.stream().map(HostPort::parse).toList(), key, timers,
+        context(name), a, Clock.systemUTC());
   }
 
   /** Defaults with short restart grace and failed retention, to test their expiry. */

@@ -3,8 +3,7 @@ package io.vxmesh.gossip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.atomix.utils.net.Address;
-import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.HostPort;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +17,7 @@ class MemberTrackerTest {
   private MemberTracker.Observation obs(String name, int n, Announced.State state, boolean reachable) {
     String ip = "10.0.0." + n;
     Announced a = Fixtures.announcement(name, ip, n, n).withState(state);
-    return new MemberTracker.Observation(name, new Address(ip, 7947, IpAddresses.parse(ip)), codec.seal(a), reachable);
+    return new MemberTracker.Observation(name, HostPort.parse(ip + ":7947"), codec.seal(a), reachable);
   }
 
   private final MemberTracker.Observation self = obs("a", 1, Announced.State.ALIVE, true);
@@ -46,7 +45,7 @@ class MemberTrackerTest {
     tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 0);
     MemberState s = b(tracker.update(self, List.of(), 100));
     assertEquals(MemberStatus.FAILED, s.status());
-    assertEquals("10.0.0.2:7947", s.address());
+    assertEquals("10.0.0.2:7947", s.address().toString());
     long keep = timers.failedRetention().toMillis();
     assertEquals(MemberStatus.FAILED, b(tracker.update(self, List.of(), 100 + keep)).status());
     assertEquals(null, b(tracker.update(self, List.of(), 101 + keep)));
@@ -86,7 +85,7 @@ class MemberTrackerTest {
     // c claims b's pod CIDR later; while b is alive c conflicts, once b failed c is alive
     Announced cAnn = Fixtures.with(Fixtures.announcement("c", "10.0.0.3", 3, 99),
         Fixtures.network(Fixtures.mac(3), "179.17.1.3", "10.234.2.0/24"));
-    var c = new MemberTracker.Observation("c", new Address("10.0.0.3", 7947, IpAddresses.parse("10.0.0.3")), codec.seal(cAnn), true);
+    var c = new MemberTracker.Observation("c", HostPort.parse("10.0.0.3:7947"), codec.seal(cAnn), true);
     var view = tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true), c), 0);
     assertEquals(MemberStatus.CONFLICT, view.stream().filter(m -> m.name().equals("c")).findFirst().orElseThrow().status());
     view = tracker.update(self, List.of(c), 100);
@@ -96,7 +95,7 @@ class MemberTrackerTest {
 
   @Test
   void badAnnouncementsAreCountedOncePerValue() {
-    var bad = new MemberTracker.Observation("x", new Address("10.0.0.9", 7947, IpAddresses.parse("10.0.0.9")), "garbage", true);
+    var bad = new MemberTracker.Observation("x", HostPort.parse("10.0.0.9:7947"), "garbage", true);
     tracker.update(self, List.of(bad), 0);
     tracker.update(self, List.of(bad), 100);
     assertEquals(1, tracker.rejectedAnnouncements());

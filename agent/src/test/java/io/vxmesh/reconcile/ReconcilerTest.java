@@ -12,6 +12,7 @@ import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
@@ -36,7 +37,7 @@ class ReconcilerTest {
   }
 
   static MemberState member(String name, MemberStatus status, Announced a) {
-    return new MemberState(name, "x:7947", status, a, "", false);
+    return new MemberState(name, HostPort.parse("10.211.55.99:7947"), status, a, "", false);
   }
 
   static final Announced NODE1 = announcement("node1", "10.211.55.6", "7a:3a:fe:45:a3:76", "179.17.1.31", "10.234.118.0/24", 10001);
@@ -55,7 +56,7 @@ class ReconcilerTest {
   @Test
   void onlyProgrammablePeersOfTheNetworkAreDesired() {
     MembershipView view = new MembershipView(1, true, List.of(
-        new MemberState("master1", "10.211.55.5:7947", MemberStatus.ALIVE,
+        new MemberState("master1", HostPort.parse("10.211.55.5:7947"), MemberStatus.ALIVE,
             announcement("master1", "10.211.55.5", "c2:6a:9b:e5:39:8d", "179.17.1.21", "10.234.111.0/24", 10001), "", true),
         member("node1", MemberStatus.ALIVE, NODE1),
         member("node2", MemberStatus.SUSPECT, NODE2),
