@@ -1,25 +1,23 @@
 package io.vxmesh;
 
-import com.google.protobuf.ByteString;
 import io.vxmesh.api.ApiServer;
 import io.vxmesh.config.Config;
 import io.vxmesh.config.GossipConfig;
 import io.vxmesh.config.NetworkConfig;
 import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipException;
 import io.vxmesh.gossip.PeerSnapshot;
 import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpPrefix;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.systemd.SdNotify;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,7 +119,7 @@ public final class Agent implements AutoCloseable {
     }
 
     PeerSnapshot peers = PeerSnapshot.in(ClaimStore.stateDirectory());
-    List<String> remembered = peers.load();
+    List<HostPort> remembered = peers.load();
     if (!remembered.isEmpty()) {
       log.info("gossip rejoining members last seen alive count={} snapshot={}", remembered.size(), remembered);
     }
@@ -253,46 +251,27 @@ public final class Agent implements AutoCloseable {
    * The gossip settings and our own announcement, from the configuration; the seeds are the
    * configured ones plus the members this host last saw alive ({@link PeerSnapshot}).
    */
-  static GossipSettings gossipSettings(Config config, Clock clock, List<String> remembered) {
+  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered) {
     GossipConfig g = config.gossip();
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
       prefixes.put(n.vni(), n.vtepAddress().network());
     }
-    List<String> seeds = java.util.stream.Stream.concat(g.join().stream().map(Agent::hostPort), remembered.stream())
+    List<HostPort> seeds = java.util.stream.Stream.concat(g.join().stream(), remembered.stream())
         .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes), announcement(config, clock), clock);
   }
 
   /** What this host tells the mesh about itself. */
-  static Announcement announcement(Config config, Clock clock) {
+  static Announced announcement(Config config, Clock clock) {
     String claims = config.networks().stream().map(n -> n.vni() + "=" + n.podCidr().network()).sorted()
         .reduce((x, y) -> x + "," + y).orElse("");
-    Announcement.Builder a = Announcement.newBuilder()
-        .setClaimedAtMs(ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock))
-        .setNodeName(config.nodeName())
-        .setHostIp(ByteString.copyFrom(config.gossip().advertise().getAddress()))
-        .setVersion(Version.current())
-        .setState(Announcement.State.ALIVE);
-    for (NetworkConfig n : config.networks()) {
-      IpPrefix pods = n.podCidr().network();
-      a.addNetworks(NetworkAnnouncement.newBuilder()
-          .setVni(n.vni())
-          .setPort(n.port())
-          .setVtepMac(ByteString.copyFrom(n.vtepMac().bytes()))
-          .setVtepIp(ByteString.copyFrom(n.vtepAddress().address().getAddress()))
-          .setVtepPrefixLen(n.vtepAddress().prefixLength())
-          .setPodCidrAddr(ByteString.copyFrom(pods.address().getAddress()))
-          .setPodCidrPrefixLen(pods.prefixLength())
-          .setMtu(n.mtu()));
-    }
-    return a.build();
-  }
-
-  private static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    List<Announced.Network> networks = config.networks().stream()
+        .map(n -> new Announced.Network(n.vni(), n.port(), n.vtepMac(), n.vtepAddress(), n.podCidr(), n.mtu()))
+        .toList();
+    return new Announced(config.nodeName(), config.gossip().advertise(), networks, 0, Announced.State.ALIVE,
+        ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock), Version.current());
   }
 
   private static boolean isRoot() {

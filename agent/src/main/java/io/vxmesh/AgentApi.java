@@ -5,6 +5,7 @@ import io.vxmesh.api.ApiMessages;
 import io.vxmesh.api.Caller;
 import io.vxmesh.config.Config;
 import io.vxmesh.datapath.Datapath;
+import io.vxmesh.datapath.DatapathDiff;
 import io.vxmesh.datapath.Installed;
 import io.vxmesh.datapath.Peer;
 import io.vxmesh.datapath.PeerStatus;
@@ -113,11 +114,20 @@ final class AgentApi implements ApiHandler {
             .setDevice(spec.device())
             .addObjects(object("neighbour", p.vtepIp().getHostAddress() + " lladdr " + p.vtepMac() + dev + " nud permanent", ps.neighbour()))
             .addObjects(object("fdb", p.vtepMac() + " dst " + p.hostIp().getHostAddress() + dev + " self permanent", ps.fdb()))
-            .addObjects(object("route", p.podCidr() + " via " + p.vtepIp().getHostAddress() + dev + " onlink proto "
-                + Datapath.RTPROT_VXMESH, ps.route())));
+            .addObjects(object("route", route(p, spec.device()), ps.route())));
       }
     }
     return b.build();
+  }
+
+  /**
+   * The peer's route as {@code ip route} prints it: through the peer's nexthop object, e.g.
+   * {@code 10.234.118.0/24 nhid 3004236063 via 179.17.1.31 dev vxlan0 proto 118 onlink}
+   * (docs/netlink.md); not a gateway route, which would be O(N²) in the kernel.
+   */
+  static String route(Peer p, String device) {
+    return p.podCidr() + " nhid " + Integer.toUnsignedString(DatapathDiff.nexthopId(p.vtepIp())) + " via "
+        + p.vtepIp().getHostAddress() + " dev " + device + " proto " + Datapath.RTPROT_VXMESH + " onlink";
   }
 
   private static RouteObject object(String kind, String description, boolean installed) {

@@ -1,21 +1,15 @@
 package io.vxmesh.api;
 
-import com.google.protobuf.ByteString;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.MembershipView;
-import io.vxmesh.net.IpPrefix;
-import io.vxmesh.net.MacAddress;
-import io.vxmesh.proto.Announcement;
 import io.vxmesh.proto.Error;
 import io.vxmesh.proto.ListMembersResponse;
 import io.vxmesh.proto.Member;
 import io.vxmesh.proto.MemberNetwork;
-import io.vxmesh.proto.NetworkAnnouncement;
 import io.vxmesh.proto.Response;
 import io.vxmesh.proto.StatusCount;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -25,7 +19,8 @@ import java.util.Map;
 /**
  * Membership → API messages, so the Agent's {@link ApiHandler} is a few lines: the text forms
  * here ("c2:6a:9b:e5:39:8d", "179.17.1.21/24") are the ones the CLI prints and JSON consumers
- * read. Announcement bytes that do not decode print as "?" rather than fail the whole answer.
+ * read. Announcements come decoded ({@link Announced}); a member whose announcement did not
+ * verify or decode has none, and shows its host IP from its gossip address and no networks.
  */
 public final class ApiMessages {
   private ApiMessages() {}
@@ -40,23 +35,23 @@ public final class ApiMessages {
   public static Member member(MemberState m) {
     Member.Builder b = Member.newBuilder()
         .setName(m.name())
-        .setAddress(m.address() == null ? "" : m.address())
+        .setAddress(m.address() == null ? "" : m.address().toString())
         .setStatus(m.status().label())
         .setReason(m.reason())
         .setSelf(m.self());
-    Announcement a = m.announcement();
+    Announced a = m.announcement();
     if (a == null) {
-      return b.setHostIp(hostOf(m.address())).build();
+      return b.setHostIp(m.address() == null ? "" : m.address().host().getHostAddress()).build();
     }
-    b.setHostIp(ip(a.getHostIp())).setVersion(a.getVersion()).setGeneration(a.getGeneration());
-    for (NetworkAnnouncement n : a.getNetworksList()) {
+    b.setHostIp(a.hostIp().getHostAddress()).setVersion(a.version()).setGeneration(a.generation());
+    for (Announced.Network n : a.networks()) {
       b.addNetworks(MemberNetwork.newBuilder()
-          .setVni(n.getVni())
-          .setPort(n.getPort())
-          .setVtepMac(mac(n.getVtepMac()))
-          .setVtepIp(prefix(n.getVtepIp(), n.getVtepPrefixLen()))
-          .setPodCidr(prefix(n.getPodCidrAddr(), n.getPodCidrPrefixLen()))
-          .setMtu(n.getMtu()));
+          .setVni(n.vni())
+          .setPort(n.port())
+          .setVtepMac(n.vtepMac().toString())
+          .setVtepIp(n.vtepIp().toString())
+          .setPodCidr(n.podCidr().toString())
+          .setMtu(n.mtu()));
     }
     return b.build();
   }
@@ -73,38 +68,5 @@ public final class ApiMessages {
   /** An Error response; the CLI prints it as {@code vxmesh: the agent says: MESSAGE}. */
   public static Response error(String message) {
     return Response.newBuilder().setError(Error.newBuilder().setMessage(message)).build();
-  }
-
-  static String hostOf(String address) {
-    if (address == null) {
-      return "";
-    }
-    int colon = address.lastIndexOf(':');
-    String h = colon > 0 ? address.substring(0, colon) : address;
-    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
-  }
-
-  static String ip(ByteString raw) {
-    try {
-      return InetAddress.getByAddress(raw.toByteArray()).getHostAddress();
-    } catch (UnknownHostException e) {
-      return "?";
-    }
-  }
-
-  static String prefix(ByteString raw, int len) {
-    try {
-      return IpPrefix.of(raw.toByteArray(), len).toString();
-    } catch (IllegalArgumentException e) {
-      return "?";
-    }
-  }
-
-  static String mac(ByteString raw) {
-    try {
-      return new MacAddress(raw.toByteArray()).toString();
-    } catch (IllegalArgumentException e) {
-      return "?";
-    }
   }
 }

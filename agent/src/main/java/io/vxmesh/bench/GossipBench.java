@@ -6,6 +6,7 @@ import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import java.net.InetAddress;
@@ -106,7 +107,7 @@ public final class GossipBench implements Callable<Integer> {
       }
       seed = seed == null ? "127.0.0.1:" + port : seed;
       String name = "m" + i;
-      AtomixMembership m = new AtomixMembership(new GossipSettings(name, lo, port, lo, List.of(seed), key,
+      AtomixMembership m = new AtomixMembership(new GossipSettings(name, lo, port, lo, List.of(HostPort.parse(seed)), key,
           mesh.timers.gossipTimers(), new ValidationContext(name, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
           SpreadBench.announcement(i, 0), Clock.systemUTC()));
       m.start();

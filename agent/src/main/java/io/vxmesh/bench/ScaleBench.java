@@ -1,17 +1,16 @@
 package io.vxmesh.bench;
 
-import com.google.protobuf.ByteString;
 import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.Peer;
 import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
 import io.vxmesh.reconcile.DesiredState;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.testbed.Exec;
@@ -149,15 +148,10 @@ public final class ScaleBench implements Callable<Integer> {
   static List<MemberState> members(int n) {
     List<MemberState> out = new ArrayList<>(n);
     for (Peer p : NetlinkBench.peers(n)) {
-      Announcement a = Announcement.newBuilder().setNodeName(p.name())
-          .setHostIp(ByteString.copyFrom(p.hostIp().getAddress())).setVersion("bench")
-          .addNetworks(NetworkAnnouncement.newBuilder().setVni(VNI).setPort(4899)
-              .setVtepMac(ByteString.copyFrom(p.vtepMac().bytes()))
-              .setVtepIp(ByteString.copyFrom(p.vtepIp().getAddress())).setVtepPrefixLen(12)
-              .setPodCidrAddr(ByteString.copyFrom(p.podCidr().network().address().getAddress()))
-              .setPodCidrPrefixLen(p.podCidr().prefixLength()).setMtu(1450))
-          .build();
-      out.add(new MemberState(p.name(), p.hostIp().getHostAddress() + ":7947", MemberStatus.ALIVE, a, "", false));
+      Announced a = new Announced(p.name(), p.hostIp(),
+          List.of(new Announced.Network(VNI, 4899, p.vtepMac(), new IpPrefix(p.vtepIp(), 12), p.podCidr(), 1450)),
+          0, Announced.State.ALIVE, 0, "bench");
+      out.add(new MemberState(p.name(), new HostPort(p.hostIp(), 7947), MemberStatus.ALIVE, a, "", false));
     }
     return out;
   }

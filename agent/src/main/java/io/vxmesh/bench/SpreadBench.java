@@ -1,16 +1,16 @@
 package io.vxmesh.bench;
 
-import com.google.protobuf.ByteString;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.net.MacAddress;
 import io.vxmesh.testbed.AgentProcess;
 import io.vxmesh.testbed.Exec;
 import io.vxmesh.testbed.Testbed;
@@ -109,13 +109,13 @@ public final class SpreadBench implements Callable<Integer> {
     ClusterKey key = ClusterKey.generate();
     GossipSettings.GossipTimers timers = ts.gossipTimers();
     List<AtomixMembership> mesh = new ArrayList<>();
-    List<Announcement> announced = new ArrayList<>();
+    List<Announced> announced = new ArrayList<>();
     long t0 = System.nanoTime();
     try {
       for (int i = 0; i < members; i++) {
-        Announcement a = announcement(i, 0);
+        Announced a = announcement(i, 0);
         AtomixMembership m = new AtomixMembership(new GossipSettings("m" + i, lo, basePort + i, lo,
-            List.of("127.0.0.1:" + basePort), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
+            List.of(new HostPort(lo, basePort)), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
             a, Clock.systemUTC()));
         m.start();
         mesh.add(m);
@@ -134,10 +134,10 @@ public final class SpreadBench implements Callable<Integer> {
       Samples p100 = new Samples();
       for (int c = 1; c <= changes; c++) {
         int who = (c * 37) % members;
-        Announcement changed = announcement(who, c);
+        Announced changed = announcement(who, c);
         long t = System.nanoTime();
         mesh.get(who).announce(changed);
-        double[] r = awaitAllSee(mesh, who, changed.getVersion(), t, Duration.ofSeconds(30));
+        double[] r = awaitAllSee(mesh, who, changed.version(), t, Duration.ofSeconds(30));
         p99.add(r[0]);
         p100.add(r[1]);
         System.out.printf(Locale.ROOT, "  change %d by m%d: 99%% of members after %s ms, 100%% after %s ms%n", c, who,
@@ -169,7 +169,7 @@ public final class SpreadBench implements Callable<Integer> {
         boolean ok = who < 0
             ? view.size() == mesh.size() && view.stream().allMatch(s -> s.status() == MemberStatus.ALIVE)
             : view.stream().anyMatch(s -> s.name().equals("m" + who) && s.announcement() != null
-                && version.equals(s.announcement().getVersion()));
+                && version.equals(s.announcement().version()));
         if (ok) {
           seen++;
         }
@@ -194,15 +194,12 @@ public final class SpreadBench implements Callable<Integer> {
     return new double[] {at99, -1};
   }
 
-  static Announcement announcement(int i, int change) {
-    return Announcement.newBuilder().setNodeName("m" + i)
-        .setHostIp(ByteString.copyFrom(new byte[] {127, 0, 0, 1})).setVersion("bench-" + change)
-        .addNetworks(NetworkAnnouncement.newBuilder().setVni(1).setPort(4789)
-            .setVtepMac(ByteString.copyFrom(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}))
-            .setVtepIp(ByteString.copyFrom(new byte[] {10, 99, (byte) (i >> 8), (byte) (i + 1)})).setVtepPrefixLen(16)
-            .setPodCidrAddr(ByteString.copyFrom(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}))
-            .setPodCidrPrefixLen(24).setMtu(1450))
-        .build();
+  static Announced announcement(int i, int change) {
+    return new Announced("m" + i, IpAddresses.parse("127.0.0.1"), List.of(new Announced.Network(1, 4789,
+        new MacAddress(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}),
+        IpPrefix.of(new byte[] {10, 99, (byte) (i >> 8), (byte) (i + 1)}, 16),
+        IpPrefix.of(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}, 24), 1450)),
+        0, Announced.State.ALIVE, 0, "bench-" + change);
   }
 
   /** Bytes received on this namespace's loopback (every datagram and segment of the mesh, once). */

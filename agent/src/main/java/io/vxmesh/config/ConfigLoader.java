@@ -14,13 +14,13 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -293,10 +293,10 @@ public final class ConfigLoader {
         advertise = addrs.get(0);
       }
       int port = port("gossip.port", g.port(), GossipConfig.DEFAULT_PORT);
-      List<InetSocketAddress> join = new ArrayList<>();
+      List<HostPort> join = new ArrayList<>();
       if (g.join() != null) {
         for (int i = 0; i < g.join().size(); i++) {
-          join.add(hostPort("gossip.join[" + i + "]", g.join().get(i), port));
+          join.add(parse("gossip.join[" + i + "]", g.join().get(i), t -> HostPort.parse(t, port)));
         }
       }
       Path keyFile = g.keyFile() == null ? DEFAULT_KEY_FILE : keyFilePath(g.keyFile());
@@ -420,43 +420,6 @@ public final class ConfigLoader {
         throw error(key, "'" + text + "' has host bits set (did you mean " + p.network() + "?)");
       }
       return p;
-    }
-
-    private InetSocketAddress hostPort(String key, String text, int defaultPort) throws ConfigException {
-      String t = text.strip();
-      String hostPart = t;
-      int port = defaultPort;
-      int colon = t.lastIndexOf(':');
-      if (t.startsWith("[")) {
-        int close = t.indexOf(']');
-        if (close < 0) {
-          throw error(key, "'" + text + "' is not host:port");
-        }
-        hostPart = t.substring(1, close);
-        if (close + 1 < t.length()) {
-          if (t.charAt(close + 1) != ':') {
-            throw error(key, "'" + text + "' is not [ipv6]:port");
-          }
-          port = portText(key, text, t.substring(close + 2));
-        }
-      } else if (colon >= 0 && t.indexOf(':') == colon) {
-        hostPart = t.substring(0, colon);
-        port = portText(key, text, t.substring(colon + 1));
-      }
-      InetAddress a = parse(key, hostPart, IpAddresses::parse);
-      return new InetSocketAddress(a, port);
-    }
-
-    private int portText(String key, String text, String port) throws ConfigException {
-      try {
-        int p = Integer.parseInt(port);
-        if (p >= 1 && p <= 65535) {
-          return p;
-        }
-      } catch (NumberFormatException e) {
-        // fall through
-      }
-      throw error(key, "'" + text + "' has a bad port (want 1..65535)");
     }
 
     private Path keyFilePath(String text) throws ConfigException {

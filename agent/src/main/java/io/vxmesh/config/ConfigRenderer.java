@@ -1,6 +1,5 @@
 package io.vxmesh.config;
 
-import java.net.InetSocketAddress;
 import java.util.stream.Collectors;
 
 /**
@@ -18,7 +17,7 @@ public final class ConfigRenderer {
     sb.append("bind = ").append(q(g.bind().getHostAddress())).append('\n');
     sb.append("advertise = ").append(q(g.advertise().getHostAddress())).append('\n');
     sb.append("port = ").append(g.port()).append('\n');
-    sb.append("join = [").append(g.join().stream().map(a -> q(hostPort(a))).collect(Collectors.joining(", "))).append("]\n");
+    sb.append("join = [").append(g.join().stream().map(a -> q(a.toString())).collect(Collectors.joining(", "))).append("]\n");
     sb.append("key_file = ").append(q(g.keyFile().toString())).append('\n');
     sb.append("gossip_interval_ms = ").append(g.timers().gossipInterval().toMillis()).append('\n');
     sb.append("gossip_fanout = ").append(g.timers().gossipFanout()).append('\n');
@@ -42,11 +41,6 @@ public final class ConfigRenderer {
       sb.append("mtu = ").append(n.mtu()).append('\n');
     }
     return sb.toString();
-  }
-
-  private static String hostPort(InetSocketAddress a) {
-    String h = a.getAddress().getHostAddress();
-    return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
   }
 
   private static String q(String s) {

@@ -2,9 +2,9 @@ package io.vxmesh.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
+import io.vxmesh.net.HostPort;
 import java.util.List;
 
 /**
@@ -25,7 +25,7 @@ public record GossipConfig(
     InetAddress bind,
     Inet4Address advertise,
     int port,
-    List<InetSocketAddress> join,
+    List<HostPort> join,
     Path keyFile,
     GossipTimers timers) {
   public static final int DEFAULT_PORT = 7947;

@@ -2,9 +2,16 @@ package io.vxmesh.gossip;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.net.MacAddress;
 import io.vxmesh.proto.Announcement;
+import io.vxmesh.proto.NetworkAnnouncement;
 import io.vxmesh.proto.SignedAnnouncement;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,8 +20,13 @@ import java.util.Optional;
  * (cluster key, SHA-256) covers the exact encoded Announcement bytes, so verification never
  * depends on re-encoding.
  *
+ * <p>The one place where announcement bytes become an {@link Announced} and back: {@link #open}
+ * verifies, parses and checks every field's form (address lengths, prefix lengths); anything
+ * malformed is reported like a bad signature, with the field named ("VNI 10001: VTEP MAC
+ * malformed"), and the member is UNTRUSTED. {@link #seal} writes the protobuf wire format.
+ *
  * <p>{@link #open} never throws: arbitrary strings from the network yield a {@link Decoded}
- * naming what was wrong, and only a verified announcement is ever returned as such.
+ * naming what was wrong, and only a verified, well-formed announcement is ever returned as such.
  */
 public final class AnnouncementCodec {
   /** The member property key; overwritten on every change, never removed (FACTS.md). */
@@ -29,8 +41,8 @@ public final class AnnouncementCodec {
   }
 
   /** The property value for {@code announcement}. */
-  public String seal(Announcement announcement) {
-    byte[] body = announcement.toByteArray();
+  public String seal(Announced announcement) {
+    byte[] body = encode(announcement).toByteArray();
     SignedAnnouncement signed = SignedAnnouncement.newBuilder()
         .setAnnouncement(ByteString.copyFrom(body))
         .setHmac(ByteString.copyFrom(key.hmac(body)))
@@ -39,8 +51,8 @@ public final class AnnouncementCodec {
   }
 
   /** Result of {@link #open}: the announcement when verified, else the reason (never both). */
-  public record Decoded(Optional<Announcement> announcement, String problem) {
-    static Decoded ok(Announcement a) {
+  public record Decoded(Optional<Announced> announcement, String problem) {
+    static Decoded ok(Announced a) {
       return new Decoded(Optional.of(a), "");
     }
 
@@ -81,14 +93,95 @@ public final class AnnouncementCodec {
       if (!key.verify(body, signed.getHmac().toByteArray())) {
         return Decoded.bad("announcement signature invalid (different cluster key?)");
       }
+      Announcement parsed;
       try {
-        return Decoded.ok(Announcement.parseFrom(body));
+        parsed = Announcement.parseFrom(body);
       } catch (InvalidProtocolBufferException e) {
         return Decoded.bad("signed announcement undecodable");
       }
+      return decode(parsed);
     } catch (RuntimeException e) {
       // Defensive: protobuf or base64 misbehaving on hostile input must not reach the caller.
       return Decoded.bad("announcement undecodable: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** The wire form of {@code a}: addresses as raw bytes (4 or 16), the MAC as 6. */
+  static Announcement encode(Announced a) {
+    Announcement.Builder b = Announcement.newBuilder()
+        .setNodeName(a.nodeName())
+        .setHostIp(ByteString.copyFrom(a.hostIp().getAddress()))
+        .setGeneration(a.generation())
+        .setVersion(a.version())
+        .setState(switch (a.state()) {
+          case ALIVE -> Announcement.State.ALIVE;
+          case LEAVING -> Announcement.State.LEAVING;
+          case RESTARTING -> Announcement.State.RESTARTING;
+        })
+        .setClaimedAtMs(a.claimedAtMs());
+    for (Announced.Network n : a.networks()) {
+      b.addNetworks(NetworkAnnouncement.newBuilder()
+          .setVni(n.vni())
+          .setPort(n.port())
+          .setVtepMac(ByteString.copyFrom(n.vtepMac().bytes()))
+          .setVtepIp(ByteString.copyFrom(n.vtepIp().address().getAddress()))
+          .setVtepPrefixLen(n.vtepIp().prefixLength())
+          .setPodCidrAddr(ByteString.copyFrom(n.podCidr().address().getAddress()))
+          .setPodCidrPrefixLen(n.podCidr().prefixLength())
+          .setMtu(n.mtu()));
+    }
+    return b.build();
+  }
+
+  /** The typed form of a verified announcement, or what is malformed in it. */
+  static Decoded decode(Announcement a) {
+    InetAddress host = address(a.getHostIp());
+    if (host == null) {
+      return Decoded.bad("host IP malformed (" + a.getHostIp().size() + " bytes)");
+    }
+    List<Announced.Network> networks = new ArrayList<>();
+    for (NetworkAnnouncement n : a.getNetworksList()) {
+      if (n.getVtepMac().size() != 6) {
+        return Decoded.bad("VNI " + n.getVni() + ": VTEP MAC malformed");
+      }
+      IpPrefix vtep = prefix(n.getVtepIp(), n.getVtepPrefixLen());
+      if (vtep == null) {
+        return Decoded.bad("VNI " + n.getVni() + ": VTEP IP malformed");
+      }
+      IpPrefix pods = prefix(n.getPodCidrAddr(), n.getPodCidrPrefixLen());
+      if (pods == null) {
+        return Decoded.bad("VNI " + n.getVni() + ": pod CIDR malformed");
+      }
+      networks.add(new Announced.Network(n.getVni(), n.getPort(), new MacAddress(n.getVtepMac().toByteArray()), vtep,
+          pods, n.getMtu()));
+    }
+    Announced.State state = switch (a.getState()) {
+      case LEAVING -> Announced.State.LEAVING;
+      case RESTARTING -> Announced.State.RESTARTING;
+      // A state this version does not know is neither a departure nor a restart.
+      case ALIVE, UNRECOGNIZED -> Announced.State.ALIVE;
+    };
+    return Decoded.ok(new Announced(a.getNodeName(), host, networks, a.getGeneration(), state, a.getClaimedAtMs(),
+        a.getVersion()));
+  }
+
+  private static InetAddress address(ByteString b) {
+    if (b.size() != 4 && b.size() != 16) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(b.toByteArray());
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  /** {@code raw/len}, or null when the address has the wrong length or len exceeds its bits. */
+  private static IpPrefix prefix(ByteString raw, int len) {
+    InetAddress addr = address(raw);
+    if (addr == null || len < 0 || len > raw.size() * 8) {
+      return null;
+    }
+    return new IpPrefix(addr, len);
   }
 }

@@ -13,7 +13,7 @@ import io.atomix.cluster.protocol.SwimMembershipProtocol;
 import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
 import io.atomix.utils.Version;
 import io.atomix.utils.net.Address;
-import io.vxmesh.proto.Announcement;
+import io.vxmesh.net.HostPort;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,8 +69,8 @@ public final class AtomixMembership implements Membership {
   private final MemberTracker tracker;
   private final PacketAuth auth;
   private final Address localAddress;
-  private final String localHostPort;
-  private final List<Address> seeds;
+  private final HostPort localHostPort;
+  private final List<HostPort> seeds;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService viewThread;
 
@@ -82,10 +82,10 @@ public final class AtomixMembership implements Membership {
   private final Object lifecycle = new Object();
   private volatile boolean running;
   private volatile boolean stopped;
-  private volatile Announcement current;
+  private volatile Announced current;
   private volatile MembershipView view;
   private volatile boolean synced;
-  private volatile Set<String> liveHostPorts = Set.of();
+  private volatile Set<HostPort> liveHostPorts = Set.of();
 
   // Owned by the view thread.
   private volatile long startedAtMs;
@@ -97,22 +97,15 @@ public final class AtomixMembership implements Membership {
     this.settings = settings;
     this.timers = settings.timers();
     this.codec = new AnnouncementCodec(settings.key());
-    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(codec, settings.validation()), timers);
+    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
     this.auth = new PacketAuth(settings.key(), settings.clock());
-    String host = settings.advertise().getHostAddress();
-    this.localAddress = new Address(host, settings.port(), settings.advertise());
-    this.localHostPort = host + ":" + settings.port();
-    List<Address> s = new ArrayList<>();
-    for (String seed : settings.seeds()) {
-      s.add(GossipSettings.parseSeed(seed));
-    }
-    this.seeds = List.copyOf(s);
+    this.localHostPort = new HostPort(settings.advertise(), settings.port());
+    this.localAddress = AtomixAddresses.address(localHostPort);
+    this.seeds = settings.seeds();
     long now = settings.clock().millis();
-    Announcement a = settings.announcement();
-    this.current = a.toBuilder()
-        .setGeneration(Math.max(a.getGeneration(), now))
-        .setClaimedAtMs(a.getClaimedAtMs() != 0 ? a.getClaimedAtMs() : now)
-        .build();
+    Announced a = settings.announcement();
+    this.current = a.withGeneration(Math.max(a.generation(), now))
+        .withClaimedAtMs(a.claimedAtMs() != 0 ? a.claimedAtMs() : now);
     this.view = new MembershipView(0, false, List.of());
     this.viewThread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vxmesh-gossip-view");
@@ -168,13 +161,13 @@ public final class AtomixMembership implements Membership {
   /** Asks every seed whether our name is already alive elsewhere (FACTS.md: two would fight forever). */
   private void refuseDuplicateName() throws MembershipException {
     List<CompletableFuture<byte[]>> asks = new ArrayList<>();
-    List<Address> asked = new ArrayList<>();
-    for (Address seed : seeds) {
-      if (RejoiningDiscovery.hostPort(seed).equals(localHostPort)) {
+    List<HostPort> asked = new ArrayList<>();
+    for (HostPort seed : seeds) {
+      if (seed.equals(localHostPort)) {
         continue;
       }
       asked.add(seed);
-      asks.add(messaging.sendAndReceive(seed, WHOIS, settings.nodeName().getBytes(StandardCharsets.UTF_8), false, WHOIS_TIMEOUT));
+      asks.add(messaging.sendAndReceive(AtomixAddresses.address(seed), WHOIS, settings.nodeName().getBytes(StandardCharsets.UTF_8), false, WHOIS_TIMEOUT));
     }
     for (int i = 0; i < asks.size(); i++) {
       Whois w;
@@ -266,9 +259,9 @@ public final class AtomixMembership implements Membership {
     for (Member m : a.getMembers()) {
       if (m.id().id().equals(name)) {
         AnnouncementCodec.Decoded d = codec.open(m.properties().getProperty(AnnouncementCodec.PROPERTY));
-        long gen = d.announcement().map(Announcement::getGeneration).orElse(-1L);
+        long gen = d.announcement().map(Announced::generation).orElse(-1L);
         boolean reachable = m.id().equals(a.getLocalMember().id()) || m.isReachable();
-        return new Whois(RejoiningDiscovery.hostPort(m.address()), gen, reachable).encode();
+        return new Whois(AtomixAddresses.hostPort(m.address()), gen, reachable).encode();
       }
     }
     return new byte[0];
@@ -290,7 +283,7 @@ public final class AtomixMembership implements Membership {
   }
 
   /** Answer to {@link #WHOIS}: {@code host:port generation reachable}. */
-  record Whois(String hostPort, long generation, boolean reachable) {
+  record Whois(HostPort hostPort, long generation, boolean reachable) {
     byte[] encode() {
       return (hostPort + " " + generation + " " + reachable).getBytes(StandardCharsets.UTF_8);
     }
@@ -301,8 +294,8 @@ public final class AtomixMembership implements Membership {
         return null;
       }
       try {
-        return new Whois(f[0], Long.parseLong(f[1]), Boolean.parseBoolean(f[2]));
-      } catch (NumberFormatException e) {
+        return new Whois(HostPort.parse(f[0]), Long.parseLong(f[1]), Boolean.parseBoolean(f[2]));
+      } catch (IllegalArgumentException e) { // NumberFormatException included
         return null;
       }
     }
@@ -333,19 +326,18 @@ public final class AtomixMembership implements Membership {
   }
 
   @Override
-  public void announce(Announcement self) {
-    publish(self.toBuilder().setState(self.getState()));
+  public void announce(Announced self) {
+    publish(self);
   }
 
-  private Announcement publish(Announcement.Builder next) {
-    Announcement a;
+  private Announced publish(Announced next) {
+    Announced a;
     synchronized (lifecycle) {
-      Announcement prev = current;
-      if (next.getClaimedAtMs() == 0) {
-        next.setClaimedAtMs(prev.getClaimedAtMs());
+      Announced prev = current;
+      if (next.claimedAtMs() == 0) {
+        next = next.withClaimedAtMs(prev.claimedAtMs());
       }
-      next.setGeneration(Math.max(prev.getGeneration() + 1, settings.clock().millis()));
-      a = next.build();
+      a = next.withGeneration(Math.max(prev.generation() + 1, settings.clock().millis()));
       current = a;
       DefaultClusterMembershipService at = atomix;
       if (at != null && running) {
@@ -359,23 +351,23 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public void leave(Duration maxWait) {
-    departAndStop(Announcement.State.LEAVING, maxWait);
+    departAndStop(Announced.State.LEAVING, maxWait);
   }
 
   @Override
   public void close() {
-    departAndStop(Announcement.State.RESTARTING, timers.leaveWait());
+    departAndStop(Announced.State.RESTARTING, timers.leaveWait());
   }
 
-  private void departAndStop(Announcement.State state, Duration maxWait) {
+  private void departAndStop(Announced.State state, Duration maxWait) {
     synchronized (lifecycle) {
       if (stopped) {
         return;
       }
       if (running) {
-        Announcement a = publish(current.toBuilder().setState(state));
-        log.info("gossip announcing node={} state={} generation={}", settings.nodeName(), state, a.getGeneration());
-        int[] seen = awaitSpread(a.getGeneration(), maxWait);
+        Announced a = publish(current.withState(state));
+        log.info("gossip announcing node={} state={} generation={}", settings.nodeName(), state, a.generation());
+        int[] seen = awaitSpread(a.generation(), maxWait);
         log.info("gossip departure seen node={} state={} peers={}/{}", settings.nodeName(), state, seen[0], seen[1]);
       }
       stopQuietly();
@@ -456,7 +448,7 @@ public final class AtomixMembership implements Membership {
   }
 
   /** Test hook: drop all gossip traffic to and from these host:port peers (simulated partition). */
-  void partitionFrom(Set<String> hostPorts) {
+  void partitionFrom(Set<HostPort> hostPorts) {
     auth.block(hostPorts);
   }
 
@@ -465,7 +457,7 @@ public final class AtomixMembership implements Membership {
     auth.dropTypes(types);
   }
 
-  String hostPort() {
+  HostPort hostPort() {
     return localHostPort;
   }
 
@@ -486,21 +478,21 @@ public final class AtomixMembership implements Membership {
     }
     long now = settings.clock().millis();
     List<MemberTracker.Observation> others = new ArrayList<>();
-    Set<String> live = new HashSet<>();
+    Set<HostPort> live = new HashSet<>();
     for (Member m : a.getMembers()) {
       String name = m.id().id();
       if (name.equals(settings.nodeName())) {
         continue;
       }
-      others.add(new MemberTracker.Observation(name, m.address(),
+      others.add(new MemberTracker.Observation(name, AtomixAddresses.hostPort(m.address()),
           m.properties().getProperty(AnnouncementCodec.PROPERTY), m.isReachable()));
       if (m.isReachable()) {
-        live.add(RejoiningDiscovery.hostPort(m.address()));
+        live.add(AtomixAddresses.hostPort(m.address()));
         discovery.seen(name, m.address());
       }
     }
     liveHostPorts = Set.copyOf(live);
-    MemberTracker.Observation me = new MemberTracker.Observation(settings.nodeName(), localAddress,
+    MemberTracker.Observation me = new MemberTracker.Observation(settings.nodeName(), localHostPort,
         a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY), true);
     List<MemberState> members = tracker.update(me, others, now);
 
@@ -535,7 +527,7 @@ public final class AtomixMembership implements Membership {
   }
 
   private boolean hasOtherSeeds() {
-    return seeds.stream().anyMatch(s -> !RejoiningDiscovery.hostPort(s).equals(localHostPort));
+    return seeds.stream().anyMatch(s -> !s.equals(localHostPort));
   }
 
   /**
@@ -559,7 +551,7 @@ public final class AtomixMembership implements Membership {
       }
     }
     if (targets.isEmpty()) {
-      seeds.stream().filter(s -> !RejoiningDiscovery.hostPort(s).equals(localHostPort)).forEach(targets::add);
+      seeds.stream().filter(s -> !s.equals(localHostPort)).map(AtomixAddresses::address).forEach(targets::add);
     }
     if (targets.isEmpty()) {
       return;
@@ -594,7 +586,7 @@ public final class AtomixMembership implements Membership {
         if (w != null && w.reachable() && !w.hostPort().equals(localHostPort)) {
           log.debug("gossip introducing member node={} member={} address={} told_by={}",
               settings.nodeName(), name, w.hostPort(), peer);
-          discovery.seen(name, GossipSettings.parseSeed(w.hostPort()));
+          discovery.seen(name, AtomixAddresses.address(w.hostPort()));
         }
       }, viewThread).exceptionally(e -> null);
     }

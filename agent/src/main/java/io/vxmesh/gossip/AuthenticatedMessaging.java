@@ -3,6 +3,7 @@ package io.vxmesh.gossip;
 import io.atomix.cluster.messaging.ManagedMessagingService;
 import io.atomix.cluster.messaging.MessagingService;
 import io.atomix.utils.net.Address;
+import io.vxmesh.net.HostPort;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +36,8 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
     this.onRequest = onRequest;
   }
 
-  private static String key(Address a) {
-    return RejoiningDiscovery.hostPort(a);
+  private static HostPort key(Address a) {
+    return AtomixAddresses.hostPort(a);
   }
 
   @Override

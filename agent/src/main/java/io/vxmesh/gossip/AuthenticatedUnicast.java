@@ -3,6 +3,7 @@ package io.vxmesh.gossip;
 import io.atomix.cluster.messaging.ManagedUnicastService;
 import io.atomix.cluster.messaging.UnicastService;
 import io.atomix.utils.net.Address;
+import io.vxmesh.net.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -53,7 +54,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
   @Override
   public void unicast(Address address, String subject, byte[] message) {
     DatagramChannel ch = channel;
-    if (ch == null || auth.isBlocked(RejoiningDiscovery.hostPort(address)) || auth.isDropped(subject)) {
+    if (ch == null || auth.isBlocked(AtomixAddresses.hostPort(address)) || auth.isDropped(subject)) {
       return;
     }
     byte[] s = subject.getBytes(StandardCharsets.UTF_8);
@@ -130,7 +131,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
   }
 
   private void deliver(InetSocketAddress from, ByteBuffer buf) {
-    String source = from.getAddress().getHostAddress() + ":" + from.getPort();
+    HostPort source = HostPort.of(from);
     if (auth.isBlocked(source)) {
       return;
     }

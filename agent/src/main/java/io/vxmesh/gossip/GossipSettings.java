@@ -1,6 +1,6 @@
 package io.vxmesh.gossip;
 
-import io.vxmesh.proto.Announcement;
+import io.vxmesh.net.HostPort;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.List;
  *     in our announcement
  * @param port gossip port, TCP (probes, sync) and UDP (gossip); default {@link #DEFAULT_PORT}
  * @param bind local address to bind (e.g. 0.0.0.0 or the advertise address)
- * @param seeds host:port of members to join; empty = start a new mesh. Our own address may be
+ * @param seeds gossip addresses of members to join; empty = start a new mesh. Our own address may be
  *     listed (it is skipped), so every host can share one seed list
  * @param key the cluster key: signs announcements and authenticates every gossip packet
  * @param timers failure-detection and re-join timing, see {@link GossipTimers#defaults()}
@@ -27,11 +27,11 @@ public record GossipSettings(
     InetAddress advertise,
     int port,
     InetAddress bind,
-    List<String> seeds,
+    List<HostPort> seeds,
     ClusterKey key,
     GossipTimers timers,
     ValidationContext validation,
-    Announcement announcement,
+    Announced announcement,
     Clock clock) {
 
   public static final int DEFAULT_PORT = 7947;
@@ -50,9 +50,6 @@ public record GossipSettings(
       bind = advertise;
     }
     seeds = List.copyOf(seeds);
-    for (String s : seeds) {
-      parseSeed(s);
-    }
     if (key == null) {
       throw new IllegalArgumentException("cluster key is missing");
     }
@@ -62,39 +59,16 @@ public record GossipSettings(
     if (validation == null || !validation.selfName().equals(nodeName)) {
       throw new IllegalArgumentException("validation context must name this node (" + nodeName + ")");
     }
-    if (announcement == null || !announcement.getNodeName().equals(nodeName)) {
+    if (announcement == null || !announcement.nodeName().equals(nodeName)) {
       throw new IllegalArgumentException("announcement must name this node (" + nodeName + ")");
     }
-    if (!java.util.Arrays.equals(announcement.getHostIp().toByteArray(), advertise.getAddress())) {
+    if (!announcement.hostIp().equals(advertise)) {
       // Peers would mark us untrusted ("host IP differs from gossip address"): fail at start-up instead.
       throw new IllegalArgumentException("announced host IP must equal the advertise address " + advertise.getHostAddress());
     }
     if (clock == null) {
       clock = Clock.systemUTC();
     }
-  }
-
-  /** Parses {@code host:port} (IPv6 as {@code [addr]:port}); throws with the reason otherwise. */
-  static io.atomix.utils.net.Address parseSeed(String seed) {
-    int colon = seed == null ? -1 : seed.lastIndexOf(':');
-    if (colon <= 0 || colon == seed.length() - 1) {
-      throw new IllegalArgumentException("seed '" + seed + "' is not host:port");
-    }
-    String host = seed.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(seed.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("seed '" + seed + "' has a bad port");
-    }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("seed '" + seed + "' has port outside 1..65535");
-    }
-    InetAddress addr = io.vxmesh.net.IpAddresses.parse(host);
-    return new io.atomix.utils.net.Address(addr.getHostAddress(), port, addr);
   }
 
   /**

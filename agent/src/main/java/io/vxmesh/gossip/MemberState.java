@@ -1,20 +1,20 @@
 package io.vxmesh.gossip;
 
-import io.vxmesh.proto.Announcement;
+import io.vxmesh.net.HostPort;
 
 /**
  * One member as vxmesh currently sees it.
  *
  * @param name node name (the Atomix member id)
- * @param address gossip address as host:port
+ * @param address gossip address
  * @param status see {@link MemberStatus}; only programmable members may reach the datapath
- * @param announcement the decoded announcement; non-null only when its signature verified
- *     (it may still be inconsistent, then status is CONFLICT)
+ * @param announcement the decoded announcement; non-null only when its signature verified and
+ *     its fields are well-formed (it may still be inconsistent: status UNTRUSTED or CONFLICT)
  * @param reason why the status is not plain ALIVE ("" otherwise), for operators
  * @param self true for the local node
  */
 public record MemberState(
-    String name, String address, MemberStatus status, Announcement announcement, String reason, boolean self) {
+    String name, HostPort address, MemberStatus status, Announced announcement, String reason, boolean self) {
   public MemberState {
     reason = reason == null ? "" : reason;
   }

@@ -1,7 +1,6 @@
 package io.vxmesh.gossip;
 
-import io.atomix.utils.net.Address;
-import io.vxmesh.proto.Announcement;
+import io.vxmesh.net.HostPort;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -31,12 +30,13 @@ final class MemberTracker {
   private static final Logger log = LoggerFactory.getLogger(MemberTracker.class);
 
   /** One member as SWIM lists it now. */
-  record Observation(String name, Address address, String property, boolean reachable) {}
+  record Observation(String name, HostPort address, String property, boolean reachable) {}
 
   private static final class Known {
-    Address address;
+    HostPort address;
     String property;
-    Announcement lastVerified; // decoded from property, cached
+    AnnouncementCodec.Decoded decoded; // of property: decoded once per value
+    Announced lastVerified; // the last property that verified and decoded
     boolean present;
     boolean reachable;
     long suspectSinceMs;
@@ -79,12 +79,10 @@ final class MemberTracker {
     for (Observation o : seen.values()) {
       Known k = known.computeIfAbsent(o.name(), n -> new Known());
       k.address = o.address();
-      if (!java.util.Objects.equals(k.property, o.property())) {
+      if (k.decoded == null || !java.util.Objects.equals(k.property, o.property())) {
         k.property = o.property();
-        Announcement a = codec.open(o.property()).announcement().orElse(null);
-        if (a != null) {
-          k.lastVerified = a;
-        }
+        k.decoded = codec.open(o.property());
+        k.decoded.announcement().ifPresent(a -> k.lastVerified = a);
       }
       k.present = true;
       k.goneSinceMs = 0;
@@ -107,7 +105,7 @@ final class MemberTracker {
     for (Map.Entry<String, Known> e : known.entrySet()) {
       String reason = failure(e.getKey(), e.getValue(), now);
       if (reason == null) {
-        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.address(), e.getValue().property));
+        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.host(), e.getValue().decoded));
       } else {
         failedReason.put(e.getKey(), reason);
       }
@@ -124,7 +122,7 @@ final class MemberTracker {
       String name = e.getKey();
       Known k = e.getValue();
       boolean isSelf = name.equals(selfName);
-      String address = RejoiningDiscovery.hostPort(k.address);
+      HostPort address = k.address;
       MemberState st;
       if (failedReason.containsKey(name)) {
         if (k.failedSinceMs == 0) {
@@ -133,7 +131,7 @@ final class MemberTracker {
           forget.add(name);
           continue;
         }
-        boolean left = k.lastVerified != null && k.lastVerified.getState() == Announcement.State.LEAVING;
+        boolean left = k.lastVerified != null && k.lastVerified.state() == Announced.State.LEAVING;
         st = new MemberState(name, address, left ? MemberStatus.LEAVING : MemberStatus.FAILED, k.lastVerified,
             left ? "left" : failedReason.get(name), isSelf);
       } else {
@@ -171,7 +169,7 @@ final class MemberTracker {
       }
       return null;
     }
-    boolean restarting = k.lastVerified != null && k.lastVerified.getState() == Announcement.State.RESTARTING;
+    boolean restarting = k.lastVerified != null && k.lastVerified.state() == Announced.State.RESTARTING;
     if (restarting && now - k.goneSinceMs <= timers.restartGrace().toMillis()) {
       return null;
     }

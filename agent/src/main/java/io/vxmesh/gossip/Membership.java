@@ -1,6 +1,5 @@
 package io.vxmesh.gossip;
 
-import io.vxmesh.proto.Announcement;
 import java.time.Duration;
 
 /**
@@ -27,7 +26,7 @@ public interface Membership extends AutoCloseable {
   void addListener(Runnable listener);
 
   /** Replaces this node's announcement (generation is bumped by the implementation). */
-  void announce(Announcement self);
+  void announce(Announced self);
 
   /** Announces LEAVING, waits up to {@code maxWait} for it to spread, then stops gossip. */
   void leave(Duration maxWait);

@@ -1,5 +1,6 @@
 package io.vxmesh.gossip;
 
+import io.vxmesh.net.HostPort;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,7 +36,7 @@ final class PacketAuth {
   private final Clock clock;
   private final AtomicLong rejected = new AtomicLong();
   private final Map<String, LongAdder> rejectedBySource = new ConcurrentHashMap<>();
-  private volatile Set<String> blocked = Set.of();
+  private volatile Set<HostPort> blocked = Set.of();
   private volatile Set<String> droppedTypes = Set.of();
 
   PacketAuth(ClusterKey key, Clock clock) {
@@ -81,9 +82,9 @@ final class PacketAuth {
     return key.hmac(m.array());
   }
 
-  void reject(String source) {
+  void reject(HostPort source) {
     rejected.incrementAndGet();
-    String s = source == null ? "?" : source;
+    String s = source == null ? "?" : source.toString();
     if (rejectedBySource.size() >= MAX_TRACKED_SOURCES && !rejectedBySource.containsKey(s)) {
       s = "other";
     }
@@ -101,11 +102,11 @@ final class PacketAuth {
   }
 
   /** Test hook: drop all traffic to and from these host:port peers (a simulated partition). */
-  void block(Set<String> hostPorts) {
+  void block(Set<HostPort> hostPorts) {
     blocked = Set.copyOf(hostPorts);
   }
 
-  boolean isBlocked(String hostPort) {
+  boolean isBlocked(HostPort hostPort) {
     return !blocked.isEmpty() && blocked.contains(hostPort);
   }
 

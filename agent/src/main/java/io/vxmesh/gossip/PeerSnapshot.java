@@ -1,5 +1,6 @@
 package io.vxmesh.gossip;
 
+import io.vxmesh.net.HostPort;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -34,7 +36,7 @@ public final class PeerSnapshot {
   static final int MAX = 64;
 
   private final Path file;
-  private List<String> saved = List.of();
+  private List<HostPort> saved = List.of();
 
   private PeerSnapshot(Path file) {
     this.file = file;
@@ -46,11 +48,11 @@ public final class PeerSnapshot {
   }
 
   /** The saved addresses; unreadable files and malformed lines are skipped with a warning. */
-  public synchronized List<String> load() {
+  public synchronized List<HostPort> load() {
     if (file == null) {
       return List.of();
     }
-    List<String> out = new ArrayList<>();
+    List<HostPort> out = new ArrayList<>();
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         String hp = line.strip();
@@ -58,8 +60,7 @@ public final class PeerSnapshot {
           continue;
         }
         try {
-          GossipSettings.parseSeed(hp);
-          out.add(hp);
+          out.add(HostPort.parse(hp));
         } catch (IllegalArgumentException e) {
           log.warn("peer snapshot line skipped file={} line='{}' error={}", file, hp, e.getMessage());
         }
@@ -79,20 +80,21 @@ public final class PeerSnapshot {
 
   /** Records the live peers of {@code view} when they differ from what was saved last. */
   public synchronized void save(MembershipView view) {
-    TreeSet<String> live = new TreeSet<>();
+    TreeSet<HostPort> live = new TreeSet<>(Comparator.comparing(HostPort::toString));
     for (MemberState m : view.members()) {
-      if (!m.self() && m.status().programmable() && !m.address().isEmpty()) {
+      if (!m.self() && m.status().programmable() && m.address() != null) {
         live.add(m.address());
       }
     }
-    List<String> now = live.stream().limit(MAX).toList();
+    List<HostPort> now = live.stream().limit(MAX).toList();
     if (file == null || now.isEmpty() || now.equals(saved)) {
       return;
     }
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(FILE + ".tmp");
-      Files.writeString(tmp, "# vxmesh: members last seen alive, rejoined on restart\n" + String.join("\n", now) + "\n",
+      Files.writeString(tmp, "# vxmesh: members last seen alive, rejoined on restart\n"
+          + String.join("\n", now.stream().map(HostPort::toString).toList()) + "\n",
           StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       saved = now;

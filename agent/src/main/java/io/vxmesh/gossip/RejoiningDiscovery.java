@@ -10,6 +10,7 @@ import io.atomix.cluster.discovery.NodeDiscoveryEventListener;
 import io.atomix.cluster.discovery.NodeDiscoveryProvider;
 import io.atomix.utils.event.AbstractListenerManager;
 import io.atomix.utils.net.Address;
+import io.vxmesh.net.HostPort;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -45,12 +46,12 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
   static final int MAX_RECENT = 64;
   private static final Duration FORGET_AFTER = Duration.ofMinutes(10);
 
-  private final Map<String, Target> targets = new LinkedHashMap<>(); // host:port -> target
-  private final String selfHostPort;
+  private final Map<HostPort, Target> targets = new LinkedHashMap<>();
+  private final HostPort self;
   private final Clock clock;
   private final long minBackoffMs;
   private final long maxBackoffMs;
-  private final Supplier<Set<String>> liveHostPorts;
+  private final Supplier<Set<HostPort>> live;
   private boolean joinSyncSent;
 
   private static final class Target {
@@ -68,29 +69,19 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
     }
   }
 
-  RejoiningDiscovery(String selfHostPort, Collection<Address> seeds, Clock clock, Duration minBackoff,
-      Duration maxBackoff, Supplier<Set<String>> liveHostPorts) {
-    this.selfHostPort = selfHostPort;
+  RejoiningDiscovery(HostPort self, Collection<HostPort> seeds, Clock clock, Duration minBackoff,
+      Duration maxBackoff, Supplier<Set<HostPort>> live) {
+    this.self = self;
     this.clock = clock;
     this.minBackoffMs = minBackoff.toMillis();
     this.maxBackoffMs = Math.max(minBackoffMs, maxBackoff.toMillis());
-    this.liveHostPorts = liveHostPorts;
+    this.live = live;
     long now = clock.millis();
-    for (Address a : seeds) {
-      String hp = hostPort(a);
-      if (!hp.equals(selfHostPort)) {
-        targets.put(hp, new Target(node("seed:" + hp, a), true, now, minBackoffMs));
+    for (HostPort hp : seeds) {
+      if (!hp.equals(self)) {
+        targets.put(hp, new Target(node("seed:" + hp, AtomixAddresses.address(hp)), true, now, minBackoffMs));
       }
     }
-  }
-
-  /**
-   * {@code ip:port} of an Atomix address. Uses the IP, not {@code host()}: Atomix's TCP decoder
-   * fills host with a reverse-DNS name ("localhost"), which would never match a configured seed.
-   */
-  static String hostPort(Address a) {
-    java.net.InetAddress ip = a.address();
-    return (ip != null ? ip.getHostAddress() : a.host()) + ":" + a.port();
   }
 
   private static Node node(String id, Address address) {
@@ -99,8 +90,8 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
 
   /** Records that member {@code name} was live at {@code address}; resets its backoff. */
   synchronized void seen(String name, Address address) {
-    String hp = hostPort(address);
-    if (hp.equals(selfHostPort)) {
+    HostPort hp = AtomixAddresses.hostPort(address);
+    if (hp.equals(self)) {
       return;
     }
     long now = clock.millis();
@@ -121,7 +112,7 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
    */
   synchronized void probed(Address address, boolean sync) {
     joinSyncSent |= sync;
-    Target t = targets.get(hostPort(address));
+    Target t = targets.get(AtomixAddresses.hostPort(address));
     if (t != null) {
       long now = clock.millis();
       if (t.nextDueMs <= now) {
@@ -143,11 +134,11 @@ final class RejoiningDiscovery extends AbstractListenerManager<NodeDiscoveryEven
   @Override
   public synchronized Set<Node> getNodes() {
     long now = clock.millis();
-    Set<String> live = liveHostPorts.get();
+    Set<HostPort> liveNow = live.get();
     Set<Node> out = new HashSet<>();
-    for (Map.Entry<String, Target> e : targets.entrySet()) {
+    for (Map.Entry<HostPort, Target> e : targets.entrySet()) {
       Target t = e.getValue();
-      if (!live.contains(e.getKey()) && (t.nextDueMs <= now || (t.seed && !joinSyncSent))) {
+      if (!liveNow.contains(e.getKey()) && (t.nextDueMs <= now || (t.seed && !joinSyncSent))) {
         out.add(e.getValue().node);
       }
     }

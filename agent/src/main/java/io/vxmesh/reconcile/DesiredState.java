@@ -1,13 +1,9 @@
 package io.vxmesh.reconcile;
 
 import io.vxmesh.datapath.Peer;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MembershipView;
-import io.vxmesh.net.IpAddresses;
-import io.vxmesh.net.IpPrefix;
-import io.vxmesh.net.MacAddress;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,20 +29,15 @@ public final class DesiredState {
   }
 
   /** The peer entry a member's announcement gives for one VNI, or null when it has none (or it is IPv6). */
-  static Peer peerFor(Announcement a, int vni) {
-    for (NetworkAnnouncement n : a.getNetworksList()) {
-      if (n.getVni() != vni) {
+  static Peer peerFor(Announced a, int vni) {
+    for (Announced.Network n : a.networks()) {
+      if (n.vni() != vni) {
         continue;
       }
-      try {
-        Inet4Address host = IpAddresses.v4(a.getHostIp().toByteArray());
-        Inet4Address vtep = IpAddresses.v4(n.getVtepIp().toByteArray());
-        MacAddress mac = new MacAddress(n.getVtepMac().toByteArray());
-        IpPrefix pods = IpPrefix.of(n.getPodCidrAddr().toByteArray(), n.getPodCidrPrefixLen()).network();
-        return new Peer(a.getNodeName(), host, mac, vtep, pods);
-      } catch (IllegalArgumentException e) {
-        return null; // IPv6 underlay/VTEP is not supported by this datapath yet
+      if (a.hostIp() instanceof Inet4Address host && n.vtepIp().address() instanceof Inet4Address vtep) {
+        return new Peer(a.nodeName(), host, n.vtepMac(), vtep, n.podCidr());
       }
+      return null; // IPv6 underlay/VTEP is not supported by this datapath yet
     }
     return null;
   }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +89,7 @@ class ConfigLoaderTest {
     assertEquals("master1", c.nodeName());
     assertEquals(IpAddresses.parseV4("10.211.55.5"), c.gossip().advertise());
     assertEquals(7947, c.gossip().port());
-    assertEquals(List.of(new InetSocketAddress(IpAddresses.parseV4("10.211.55.6"), 7947)), c.gossip().join());
+    assertEquals(List.of(new HostPort(IpAddresses.parseV4("10.211.55.6"), 7947)), c.gossip().join());
     assertEquals(Path.of("/run/vxmesh/vxmesh.sock"), c.api().socket());
     assertEquals(ClusterKey.read(keyFile), c.key());
     VtepSpec spec = c.vtepSpecs().get(0);
@@ -142,8 +142,8 @@ class ConfigLoaderTest {
   @Test
   void joinAcceptsAddressWithoutPortAndIpv6() throws Exception {
     Config c = load(keyLine() + "join = [\"10.0.0.2\", \"[fd00::2]:8000\"]\n" + MINIMAL_NET);
-    assertEquals(new InetSocketAddress(IpAddresses.parseV4("10.0.0.2"), 7947), c.gossip().join().get(0));
-    assertEquals(new InetSocketAddress(IpAddresses.parse("fd00::2"), 8000), c.gossip().join().get(1));
+    assertEquals(new HostPort(IpAddresses.parseV4("10.0.0.2"), 7947), c.gossip().join().get(0));
+    assertEquals(new HostPort(IpAddresses.parse("fd00::2"), 8000), c.gossip().join().get(1));
   }
 
   @Test

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.atomix.cluster.messaging.MessagingConfig;
 import io.atomix.cluster.messaging.impl.NettyMessagingService;
 import io.atomix.utils.net.Address;
-import io.vxmesh.proto.Announcement;
+import io.vxmesh.net.HostPort;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
@@ -77,11 +77,12 @@ class AtomixMembershipTest {
     assertEquals(3, ms.get(0).view().programmablePeers().size());
 
     // metadata change: n2 changes its MTU
-    Announcement changed = Fixtures.announcement("n2", "127.0.0.1", 2, 0).toBuilder()
-        .setNetworks(0, Fixtures.network(2).toBuilder().setMtu(1400)).build();
+    var n2 = Fixtures.network(2);
+    Announced changed = Fixtures.with(Fixtures.announcement("n2", "127.0.0.1", 2, 0),
+        new Announced.Network(n2.vni(), n2.port(), n2.vtepMac(), n2.vtepIp(), n2.podCidr(), 1400));
     ms.get(1).announce(changed);
     Duration spread = await(Duration.ofSeconds(5), "MTU change seen by all", () -> ms.stream().allMatch(
-        on -> state(on, "n2").map(s -> s.announcement() != null && s.announcement().getNetworks(0).getMtu() == 1400).orElse(false)));
+        on -> state(on, "n2").map(s -> s.announcement() != null && s.announcement().networks().get(0).mtu() == 1400).orElse(false)));
     System.out.println("figure metadata_spread_ms=" + spread.toMillis());
 
     // leave: peers see LEAVING (not programmable) by the time leave() returns or right after
@@ -135,7 +136,7 @@ class AtomixMembershipTest {
     List<AtomixMembership> ms = mesh(2);
     await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
     AtomixMembership target = ms.get(0);
-    int port = Integer.parseInt(target.hostPort().split(":")[1]);
+    int port = target.hostPort().port();
     long before = target.stats().rejectedPackets();
 
     // 1) UDP: a datagram shaped like ours (subject + frame) but MAC'd with another key, and raw junk
@@ -176,8 +177,8 @@ class AtomixMembershipTest {
   void partitionedHalvesReMergeWithoutOperator() throws Exception {
     List<AtomixMembership> ms = mesh(4);
     await(Duration.ofSeconds(15), "4 alive", () -> allAlive(ms));
-    Set<String> left = Set.of(ms.get(0).hostPort(), ms.get(1).hostPort());
-    Set<String> right = Set.of(ms.get(2).hostPort(), ms.get(3).hostPort());
+    Set<HostPort> left = Set.of(ms.get(0).hostPort(), ms.get(1).hostPort());
+    Set<HostPort> right = Set.of(ms.get(2).hostPort(), ms.get(3).hostPort());
     ms.get(0).partitionFrom(right);
     ms.get(1).partitionFrom(right);
     ms.get(2).partitionFrom(left);
@@ -203,10 +204,10 @@ class AtomixMembershipTest {
     AtomixMembership n3 = ms.get(2);
     int port = Fixtures.freePort();
     AtomixMembership joiner = new AtomixMembership(
-        Fixtures.settings("n4", port, List.of(ms.get(0).hostPort()), key, 4));
+        Fixtures.settings("n4", port, List.of(ms.get(0).hostPort().toString()), key, 4));
     started.add(joiner);
     joiner.partitionFrom(Set.of(n3.hostPort()));
-    n3.partitionFrom(Set.of("127.0.0.1:" + port));
+    n3.partitionFrom(Set.of(HostPort.parse("127.0.0.1:" + port)));
     joiner.start();
     Duration learned = await(Duration.ofSeconds(3), "the joiner lists n3 though they never exchanged a packet",
         () -> state(joiner, "n3").isPresent());
@@ -231,7 +232,7 @@ class AtomixMembershipTest {
     AtomixMembership n3 = ms.get(2);
     n3.dropMessages(Set.of("atomix-membership-gossip"));
     AtomixMembership joiner = new AtomixMembership(
-        Fixtures.settings("n4", Fixtures.freePort(), List.of(ms.get(0).hostPort()), key, 4));
+        Fixtures.settings("n4", Fixtures.freePort(), List.of(ms.get(0).hostPort().toString()), key, 4));
     started.add(joiner);
     joiner.dropMessages(Set.of("atomix-membership-sync"));
     joiner.start();
@@ -269,16 +270,15 @@ class AtomixMembershipTest {
     ms.add(member("n1", seedPort, seed, 1));
     ms.add(member("n2", Fixtures.freePort(), seed, 2));
     // n3 claims n1's pod CIDR later than n1 did
-    Announcement dup = Fixtures.announcement("n3", "127.0.0.1", 3, System.currentTimeMillis() + 60_000).toBuilder()
-        .setNetworks(0, Fixtures.network(3).toBuilder().setPodCidrAddr(Fixtures.network(1).getPodCidrAddr())).build();
+    Announced dup = Fixtures.with(Fixtures.announcement("n3", "127.0.0.1", 3, System.currentTimeMillis() + 60_000),
+        Fixtures.network(Fixtures.mac(3), "179.17.1.3", "10.234.1.0/24"));
     AtomixMembership n3 = new AtomixMembership(Fixtures.settings("n3", Fixtures.freePort(), seed, key, dup, Fixtures.timers()));
     started.add(n3);
     n3.start();
     ms.add(n3);
     // n4's VTEP IP lies outside the shared VTEP subnet
-    Announcement outside = Fixtures.announcement("n4", "127.0.0.1", 4, 0).toBuilder()
-        .setNetworks(0, Fixtures.network(4).toBuilder().setVtepIp(com.google.protobuf.ByteString.copyFrom(
-            io.vxmesh.net.IpAddresses.parse("179.17.2.4").getAddress()))).build();
+    Announced outside = Fixtures.with(Fixtures.announcement("n4", "127.0.0.1", 4, 0),
+        Fixtures.network(Fixtures.mac(4), "179.17.2.4", "10.234.4.0/24"));
     AtomixMembership n4 = new AtomixMembership(Fixtures.settings("n4", Fixtures.freePort(), seed, key, outside, Fixtures.timers()));
     started.add(n4);
     n4.start();
@@ -316,7 +316,7 @@ class AtomixMembershipTest {
     List<AtomixMembership> ms = mesh(3);
     await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
     AtomixMembership n3 = ms.get(2);
-    int port = Integer.parseInt(n3.hostPort().split(":")[1]);
+    int port = n3.hostPort().port();
     n3.close(); // SIGTERM path: RESTARTING, then stop
     await(Duration.ofSeconds(2), "n3 restarting on n1", () -> state(ms.get(0), "n3")
         .map(s -> s.status() == MemberStatus.SUSPECT && s.reason().equals("restarting")).orElse(false));
@@ -327,7 +327,7 @@ class AtomixMembershipTest {
           "n3 must stay programmable while restarting: " + state(ms.get(0), "n3"));
       Thread.sleep(50);
     }
-    AtomixMembership again = member("n3", port, List.of("127.0.0.1:" + ms.get(0).hostPort().split(":")[1]), 3);
+    AtomixMembership again = member("n3", port, List.of(ms.get(0).hostPort().toString()), 3);
     await(Duration.ofSeconds(10), "n3 alive again", () -> sees(ms.get(0), "n3", MemberStatus.ALIVE)
         && sees(ms.get(1), "n3", MemberStatus.ALIVE) && again.view().complete());
     assertFalse(again.view().members().isEmpty());

@@ -119,7 +119,7 @@ class FailureDetectionTest {
       Thread.sleep(50);
     }
     long t0 = System.nanoTime();
-    startVictim("127.0.0.1:" + observers.get(0).hostPort().split(":")[1]);
+    startVictim(observers.get(0).hostPort().toString());
     await(Duration.ofSeconds(20), "victim alive again", () -> observers.stream().allMatch(o -> o.view().members().stream()
         .anyMatch(m -> m.name().equals("victim") && m.status() == MemberStatus.ALIVE)));
     System.out.println("figure restart_back_alive_ms=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)

@@ -1,10 +1,9 @@
 package io.vxmesh.gossip;
 
-import com.google.protobuf.ByteString;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
+import io.vxmesh.net.MacAddress;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -23,28 +22,25 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  static NetworkAnnouncement network(int n) {
-    return NetworkAnnouncement.newBuilder()
-        .setVni(VNI)
-        .setPort(4899)
-        .setVtepMac(ByteString.copyFrom(new byte[] {0x02, 0x42, (byte) 0xac, 0x11, 0x01, (byte) n}))
-        .setVtepIp(ByteString.copyFrom(IpAddresses.parse("179.17.1." + n).getAddress()))
-        .setVtepPrefixLen(24)
-        .setPodCidrAddr(ByteString.copyFrom(IpAddresses.parse("10.234." + n + ".0").getAddress()))
-        .setPodCidrPrefixLen(24)
-        .setMtu(1450)
-        .build();
+  static Announced.Network network(int n) {
+    return network(mac(n), "179.17.1." + n, "10.234." + n + ".0/24");
   }
 
-  static Announcement announcement(String name, String hostIp, int n, long claimedAt) {
-    return Announcement.newBuilder()
-        .setNodeName(name)
-        .setHostIp(ByteString.copyFrom(IpAddresses.parse(hostIp).getAddress()))
-        .addNetworks(network(n))
-        .setGeneration(1)
-        .setVersion("0.1.0")
-        .setClaimedAtMs(claimedAt)
-        .build();
+  static MacAddress mac(int n) {
+    return new MacAddress(new byte[] {0x02, 0x42, (byte) 0xac, 0x11, 0x01, (byte) n});
+  }
+
+  static Announced.Network network(MacAddress mac, String vtepIp, String podCidr) {
+    return new Announced.Network(VNI, 4899, mac, new IpPrefix(IpAddresses.parse(vtepIp), 24), IpPrefix.parse(podCidr), 1450);
+  }
+
+  static Announced announcement(String name, String hostIp, int n, long claimedAt) {
+    return new Announced(name, IpAddresses.parse(hostIp), List.of(network(n)), 1, Announced.State.ALIVE, claimedAt, "0.1.0");
+  }
+
+  /** {@code a} announcing only {@code network}. */
+  static Announced with(Announced a, Announced.Network network) {
+    return a.withNetworks(List.of(network));
   }
 
   static ValidationContext context(String self) {
@@ -59,9 +55,10 @@ final class Fixtures {
     return settings(name, port, seeds, key, announcement(name, "127.0.0.1", n, 0), timers());
   }
 
-  static GossipSettings settings(String name, int port, List<String> seeds, ClusterKey key, Announcement a,
+  static GossipSettings settings(String name, int port, List<String> seeds, ClusterKey key, Announced a,
       GossipSettings.GossipTimers timers) {
-    return new GossipSettings(name, LOOPBACK, port, LOOPBACK, seeds, key, timers, context(name), a, Clock.systemUTC());
+    return new GossipSettings(name, LOOPBACK, port, LOOPBACK, seeds.stream().map(HostPort::parse).toList(), key, timers,
+        context(name), a, Clock.systemUTC());
   }
 
   /** Defaults with short restart grace and failed retention, to test their expiry. */

@@ -3,9 +3,7 @@ package io.vxmesh.gossip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.atomix.utils.net.Address;
-import io.vxmesh.net.IpAddresses;
-import io.vxmesh.proto.Announcement;
+import io.vxmesh.net.HostPort;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,15 +12,15 @@ class MemberTrackerTest {
   private final ClusterKey key = ClusterKey.generate();
   private final AnnouncementCodec codec = new AnnouncementCodec(key);
   private final GossipSettings.GossipTimers timers = GossipSettings.GossipTimers.defaults();
-  private final MemberTracker tracker = new MemberTracker("a", codec, new Validator(codec, Fixtures.context("a")), timers);
+  private final MemberTracker tracker = new MemberTracker("a", codec, new Validator(Fixtures.context("a")), timers);
 
-  private MemberTracker.Observation obs(String name, int n, Announcement.State state, boolean reachable) {
+  private MemberTracker.Observation obs(String name, int n, Announced.State state, boolean reachable) {
     String ip = "10.0.0." + n;
-    Announcement a = Fixtures.announcement(name, ip, n, n).toBuilder().setState(state).build();
-    return new MemberTracker.Observation(name, new Address(ip, 7947, IpAddresses.parse(ip)), codec.seal(a), reachable);
+    Announced a = Fixtures.announcement(name, ip, n, n).withState(state);
+    return new MemberTracker.Observation(name, HostPort.parse(ip + ":7947"), codec.seal(a), reachable);
   }
 
-  private final MemberTracker.Observation self = obs("a", 1, Announcement.State.ALIVE, true);
+  private final MemberTracker.Observation self = obs("a", 1, Announced.State.ALIVE, true);
 
   private MemberState b(List<MemberState> view) {
     return view.stream().filter(m -> m.name().equals("b")).findFirst().orElse(null);
@@ -30,8 +28,8 @@ class MemberTrackerTest {
 
   @Test
   void suspectedMemberStaysProgrammableUntilFailureTimeoutPlusProbe() {
-    tracker.update(self, List.of(obs("b", 2, Announcement.State.ALIVE, true)), 0);
-    var unreachable = List.of(obs("b", 2, Announcement.State.ALIVE, false));
+    tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 0);
+    var unreachable = List.of(obs("b", 2, Announced.State.ALIVE, false));
     MemberState s = b(tracker.update(self, unreachable, 1000));
     assertEquals(MemberStatus.SUSPECT, s.status());
     assertEquals("unreachable", s.reason());
@@ -39,15 +37,15 @@ class MemberTrackerTest {
     assertEquals(MemberStatus.SUSPECT, b(tracker.update(self, unreachable, 1000 + limit)).status());
     assertEquals(MemberStatus.FAILED, b(tracker.update(self, unreachable, 1001 + limit)).status());
     // reachable again: alive again
-    assertEquals(MemberStatus.ALIVE, b(tracker.update(self, List.of(obs("b", 2, Announcement.State.ALIVE, true)), 9000)).status());
+    assertEquals(MemberStatus.ALIVE, b(tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 9000)).status());
   }
 
   @Test
   void vanishedMemberIsFailedAtOnceAndForgottenAfterRetention() {
-    tracker.update(self, List.of(obs("b", 2, Announcement.State.ALIVE, true)), 0);
+    tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 0);
     MemberState s = b(tracker.update(self, List.of(), 100));
     assertEquals(MemberStatus.FAILED, s.status());
-    assertEquals("10.0.0.2:7947", s.address());
+    assertEquals("10.0.0.2:7947", s.address().toString());
     long keep = timers.failedRetention().toMillis();
     assertEquals(MemberStatus.FAILED, b(tracker.update(self, List.of(), 100 + keep)).status());
     assertEquals(null, b(tracker.update(self, List.of(), 101 + keep)));
@@ -55,7 +53,7 @@ class MemberTrackerTest {
 
   @Test
   void restartingMemberIsProgrammableForTheGraceThenFailed() {
-    tracker.update(self, List.of(obs("b", 2, Announcement.State.RESTARTING, true)), 0);
+    tracker.update(self, List.of(obs("b", 2, Announced.State.RESTARTING, true)), 0);
     MemberState s = b(tracker.update(self, List.of(), 100));
     assertEquals(MemberStatus.SUSPECT, s.status());
     assertEquals("restarting", s.reason());
@@ -68,15 +66,15 @@ class MemberTrackerTest {
 
   @Test
   void restartedMemberComingBackIsAliveWithoutPassingThroughFailed() {
-    tracker.update(self, List.of(obs("b", 2, Announcement.State.RESTARTING, true)), 0);
+    tracker.update(self, List.of(obs("b", 2, Announced.State.RESTARTING, true)), 0);
     assertEquals(MemberStatus.SUSPECT, b(tracker.update(self, List.of(), 100)).status());
-    assertEquals(MemberStatus.ALIVE, b(tracker.update(self, List.of(obs("b", 2, Announcement.State.ALIVE, true)), 5000)).status());
+    assertEquals(MemberStatus.ALIVE, b(tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 5000)).status());
   }
 
   @Test
   void leftMemberIsListedAsLeavingNotFailed() {
-    tracker.update(self, List.of(obs("b", 2, Announcement.State.LEAVING, true)), 0);
-    assertEquals(MemberStatus.LEAVING, b(tracker.update(self, List.of(obs("b", 2, Announcement.State.LEAVING, true)), 50)).status());
+    tracker.update(self, List.of(obs("b", 2, Announced.State.LEAVING, true)), 0);
+    assertEquals(MemberStatus.LEAVING, b(tracker.update(self, List.of(obs("b", 2, Announced.State.LEAVING, true)), 50)).status());
     MemberState gone = b(tracker.update(self, List.of(), 100));
     assertEquals(MemberStatus.LEAVING, gone.status());
     assertTrue(!gone.status().programmable());
@@ -85,10 +83,10 @@ class MemberTrackerTest {
   @Test
   void failedMemberReleasesItsClaims() {
     // c claims b's pod CIDR later; while b is alive c conflicts, once b failed c is alive
-    Announcement cAnn = Fixtures.announcement("c", "10.0.0.3", 3, 99).toBuilder()
-        .setNetworks(0, Fixtures.network(3).toBuilder().setPodCidrAddr(Fixtures.network(2).getPodCidrAddr())).build();
-    var c = new MemberTracker.Observation("c", new Address("10.0.0.3", 7947, IpAddresses.parse("10.0.0.3")), codec.seal(cAnn), true);
-    var view = tracker.update(self, List.of(obs("b", 2, Announcement.State.ALIVE, true), c), 0);
+    Announced cAnn = Fixtures.with(Fixtures.announcement("c", "10.0.0.3", 3, 99),
+        Fixtures.network(Fixtures.mac(3), "179.17.1.3", "10.234.2.0/24"));
+    var c = new MemberTracker.Observation("c", HostPort.parse("10.0.0.3:7947"), codec.seal(cAnn), true);
+    var view = tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true), c), 0);
     assertEquals(MemberStatus.CONFLICT, view.stream().filter(m -> m.name().equals("c")).findFirst().orElseThrow().status());
     view = tracker.update(self, List.of(c), 100);
     assertEquals(MemberStatus.FAILED, b(view).status());
@@ -97,7 +95,7 @@ class MemberTrackerTest {
 
   @Test
   void badAnnouncementsAreCountedOncePerValue() {
-    var bad = new MemberTracker.Observation("x", new Address("10.0.0.9", 7947, IpAddresses.parse("10.0.0.9")), "garbage", true);
+    var bad = new MemberTracker.Observation("x", HostPort.parse("10.0.0.9:7947"), "garbage", true);
     tracker.update(self, List.of(bad), 0);
     tracker.update(self, List.of(bad), 100);
     assertEquals(1, tracker.rejectedAnnouncements());

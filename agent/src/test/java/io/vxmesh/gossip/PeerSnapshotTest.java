@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vxmesh.net.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +16,11 @@ class PeerSnapshotTest {
   @TempDir Path dir;
 
   private static MemberState member(String name, String address, MemberStatus status, boolean self) {
-    return new MemberState(name, address, status, null, "", self);
+    return new MemberState(name, HostPort.parse(address), status, null, "", self);
+  }
+
+  private List<String> loaded() {
+    return PeerSnapshot.in(dir).load().stream().map(HostPort::toString).toList();
   }
 
   private static MembershipView view(MemberState... members) {
@@ -29,7 +34,7 @@ class PeerSnapshotTest {
         member("h3", "10.0.0.3:7947", MemberStatus.SUSPECT, false),
         member("h2", "10.0.0.2:7947", MemberStatus.ALIVE, false),
         member("h4", "10.0.0.4:7947", MemberStatus.FAILED, false)));
-    assertEquals(List.of("10.0.0.2:7947", "10.0.0.3:7947"), PeerSnapshot.in(dir).load());
+    assertEquals(List.of("10.0.0.2:7947", "10.0.0.3:7947"), loaded());
   }
 
   @Test
@@ -38,12 +43,12 @@ class PeerSnapshotTest {
     s.save(view(member("h2", "10.0.0.2:7947", MemberStatus.ALIVE, false)));
     s.save(view(member("h1", "10.0.0.1:7947", MemberStatus.ALIVE, true),
         member("h2", "10.0.0.2:7947", MemberStatus.FAILED, false)));
-    assertEquals(List.of("10.0.0.2:7947"), PeerSnapshot.in(dir).load());
+    assertEquals(List.of("10.0.0.2:7947"), loaded());
   }
 
   @Test
   void missingFileOrNoStateDirectoryMeansNoPeers() {
-    assertEquals(List.of(), PeerSnapshot.in(dir).load());
+    assertEquals(List.of(), loaded());
     PeerSnapshot none = PeerSnapshot.in(null);
     none.save(view(member("h2", "10.0.0.2:7947", MemberStatus.ALIVE, false)));
     assertEquals(List.of(), none.load());
@@ -52,7 +57,7 @@ class PeerSnapshotTest {
   @Test
   void malformedLinesAreSkippedAndTheRestKept() throws Exception {
     Files.writeString(dir.resolve(PeerSnapshot.FILE), "# comment\n10.0.0.2:7947\nnot-an-address\n\n10.0.0.3:7947\n");
-    assertEquals(List.of("10.0.0.2:7947", "10.0.0.3:7947"), PeerSnapshot.in(dir).load());
+    assertEquals(List.of("10.0.0.2:7947", "10.0.0.3:7947"), loaded());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.atomix.cluster.Node;
 import io.atomix.utils.net.Address;
+import io.vxmesh.net.HostPort;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** The node list Atomix's probe loop and join sync draw from; time is passed in, no sockets. */
 class RejoiningDiscoveryTest {
-  private static final Address SEED = GossipSettings.parseSeed("127.0.0.1:7001");
-  private static final Address OTHER = GossipSettings.parseSeed("127.0.0.1:7002");
+  private static final Address SEED = AtomixAddresses.address(HostPort.parse("127.0.0.1:7001"));
+  private static final Address OTHER = AtomixAddresses.address(HostPort.parse("127.0.0.1:7002"));
 
   /** A clock the test moves by hand. */
   private static final class ManualClock extends Clock {
@@ -42,12 +43,13 @@ class RejoiningDiscoveryTest {
   private final ManualClock clock = new ManualClock();
 
   private RejoiningDiscovery discovery(Set<String> live) {
-    return new RejoiningDiscovery("127.0.0.1:7000", List.of(SEED), clock, Duration.ofMillis(200), Duration.ofSeconds(4),
-        () -> live);
+    Set<HostPort> liveHostPorts = live.stream().map(HostPort::parse).collect(Collectors.toSet());
+    return new RejoiningDiscovery(HostPort.parse("127.0.0.1:7000"), List.of(AtomixAddresses.hostPort(SEED)), clock, Duration.ofMillis(200), Duration.ofSeconds(4),
+        () -> liveHostPorts);
   }
 
   private static Set<String> offered(RejoiningDiscovery d) {
-    return d.getNodes().stream().map(Node::address).map(RejoiningDiscovery::hostPort).collect(Collectors.toSet());
+    return d.getNodes().stream().map(Node::address).map(a -> AtomixAddresses.hostPort(a).toString()).collect(Collectors.toSet());
   }
 
   /**

@@ -4,19 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.FakeDatapathKernel;
 import io.vxmesh.datapath.Peer;
 import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
-import io.vxmesh.proto.Announcement;
-import io.vxmesh.proto.NetworkAnnouncement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -32,28 +31,17 @@ class ReconcilerTest {
   static final VtepSpec SPEC = new VtepSpec("vxlan-test", 10001, 4899, IpAddresses.parseV4("10.211.55.5"), "eth0",
       MacAddress.parse("c2:6a:9b:e5:39:8d"), IpPrefix.parse("179.17.1.21/24"), 1450);
 
-  static Announcement announcement(String name, String host, String mac, String vtep, String pods, int vni) {
-    IpPrefix p = IpPrefix.parse(pods);
-    return Announcement.newBuilder()
-        .setNodeName(name)
-        .setHostIp(ByteString.copyFrom(IpAddresses.parseV4(host).getAddress()))
-        .addNetworks(NetworkAnnouncement.newBuilder()
-            .setVni(vni)
-            .setPort(4899)
-            .setVtepMac(ByteString.copyFrom(MacAddress.parse(mac).bytes()))
-            .setVtepIp(ByteString.copyFrom(IpAddresses.parseV4(vtep).getAddress()))
-            .setVtepPrefixLen(24)
-            .setPodCidrAddr(ByteString.copyFrom(p.address().getAddress()))
-            .setPodCidrPrefixLen(p.prefixLength()))
-        .build();
+  static Announced announcement(String name, String host, String mac, String vtep, String pods, int vni) {
+    return new Announced(name, IpAddresses.parseV4(host), List.of(new Announced.Network(vni, 4899, MacAddress.parse(mac),
+        new IpPrefix(IpAddresses.parseV4(vtep), 24), IpPrefix.parse(pods), 0)), 0, Announced.State.ALIVE, 0, "");
   }
 
-  static MemberState member(String name, MemberStatus status, Announcement a) {
-    return new MemberState(name, "x:7947", status, a, "", false);
+  static MemberState member(String name, MemberStatus status, Announced a) {
+    return new MemberState(name, HostPort.parse("10.211.55.99:7947"), status, a, "", false);
   }
 
-  static final Announcement NODE1 = announcement("node1", "10.211.55.6", "7a:3a:fe:45:a3:76", "179.17.1.31", "10.234.118.0/24", 10001);
-  static final Announcement NODE2 = announcement("node2", "10.211.55.7", "7a:3a:fe:45:a3:77", "179.17.1.41", "10.234.119.0/24", 10001);
+  static final Announced NODE1 = announcement("node1", "10.211.55.6", "7a:3a:fe:45:a3:76", "179.17.1.31", "10.234.118.0/24", 10001);
+  static final Announced NODE2 = announcement("node2", "10.211.55.7", "7a:3a:fe:45:a3:77", "179.17.1.41", "10.234.119.0/24", 10001);
 
   static void await(String what, BooleanSupplier cond) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -68,7 +56,7 @@ class ReconcilerTest {
   @Test
   void onlyProgrammablePeersOfTheNetworkAreDesired() {
     MembershipView view = new MembershipView(1, true, List.of(
-        new MemberState("master1", "10.211.55.5:7947", MemberStatus.ALIVE,
+        new MemberState("master1", HostPort.parse("10.211.55.5:7947"), MemberStatus.ALIVE,
             announcement("master1", "10.211.55.5", "c2:6a:9b:e5:39:8d", "179.17.1.21", "10.234.111.0/24", 10001), "", true),
         member("node1", MemberStatus.ALIVE, NODE1),
         member("node2", MemberStatus.SUSPECT, NODE2),
@@ -130,7 +118,7 @@ class ReconcilerTest {
   @Test
   void aChangedAnnouncementIsReplacedAndConflictOrUntrustedNeverProgrammed() throws Exception {
     FakeDatapathKernel kernel = new FakeDatapathKernel();
-    Announcement moved = announcement("node1", "10.211.55.16", "7a:3a:fe:45:a3:99", "179.17.1.31", "10.234.118.0/24", 10001);
+    Announced moved = announcement("node1", "10.211.55.16", "7a:3a:fe:45:a3:99", "179.17.1.31", "10.234.118.0/24", 10001);
     AtomicReference<MembershipView> current = new AtomicReference<>(view(true,
         member("node1", MemberStatus.ALIVE, NODE1),
         member("node3", MemberStatus.CONFLICT, announcement("node3", "10.211.55.8", "7a:3a:fe:45:a3:78", "179.17.1.51", "10.234.130.0/24", 10001)),

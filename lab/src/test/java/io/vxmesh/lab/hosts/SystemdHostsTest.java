@@ -257,10 +257,14 @@ class SystemdHostsTest {
   @Test
   @Order(11)
   void removeStopsTheAgentAndLeavesTheKernelPurgeRemovesTheConfig() {
+    for (var host : mesh.hosts()) {
+      host.execIn(Duration.ofSeconds(90), null, "systemctl", "start", "vxmesh").check();
+    }
     var h = mesh.host(2);
-    h.execIn(Duration.ofSeconds(90), null, "systemctl", "start", "vxmesh").check();
-    String routes = h.exec("ip", "route", "show", "proto", "118").check().out();
-    assertTrue(routes.contains(mesh.host(1).podCidr()), "peer routes before removal:\n" + routes);
+    String routes = SystemdHosts.await(deadline(CONVERGE), h + " to route both peers' pods", () -> {
+      String r = h.exec("ip", "route", "show", "proto", "118").check().out();
+      return r.contains(mesh.host(1).podCidr()) && r.contains(mesh.host(3).podCidr()) ? Optional.of(r) : Optional.empty();
+    });
     h.execIn(Duration.ofSeconds(90), null, "dpkg", "-r", "vxmesh").check();
     assertNotEquals("active", h.exec("systemctl", "is-active", "vxmesh").out().strip(), "dpkg -r stops the agent");
     assertEquals(routes, h.exec("ip", "route", "show", "proto", "118").check().out(), "dpkg -r leaves the kernel as it was");
