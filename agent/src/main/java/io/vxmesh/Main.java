@@ -10,6 +10,15 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    prepare();
+    System.exit(VxmeshCommand.execute(args));
+  }
+
+  /**
+   * JVM-wide settings every vxmesh process needs before anything else runs: name lookups and
+   * journald logging. Public for the lab's entry point, which runs agents' parts in-process.
+   */
+  public static void prepare() {
     // Name lookups from /etc/hosts only, never DNS. Atomix's messaging does a reverse lookup
     // (InetAddress.getHostName) of the sender of every inbound connection on its event loop;
     // with a slow or unreachable DNS server each costs up to 10 s, probes time out and the mesh
@@ -28,6 +37,5 @@ public final class Main {
     if (JournalStream.connected(2)) {
       System.setErr(JournalStream.errorStderr());
     }
-    System.exit(VxmeshCommand.execute(args));
   }
 }

@@ -1,17 +1,16 @@
 package io.vxmesh.cli;
 
 import io.vxmesh.Version;
-import io.vxmesh.bench.BenchCommand;
-import io.vxmesh.demo.DemoCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code vxmesh} command line: one root, one subcommand per verb. The standard help options
- * are inherited ({@code scope = INHERIT}), so every subcommand, however deep ({@code vxmesh bench
- * join --help}), answers {@code -h}/{@code --help} with its usage and exit 0.
+ * The {@code vxmesh} command line: one root, one subcommand per verb. The demo and the
+ * benchmarks are not here: they build namespaces, so they live in the lab's jar
+ * ({@code java -jar lab/target/vxmesh-lab.jar demo|bench}). The standard help options
+ * are inherited ({@code scope = INHERIT}), so every subcommand, however deep, answers {@code -h}/{@code --help} with its usage and exit 0.
  */
 @Command(
     name = "vxmesh",
@@ -28,8 +27,6 @@ import picocli.CommandLine.ScopeType;
       LeaveCommand.class,
       KeygenCommand.class,
       VersionCommand.class,
-      DemoCommand.class,
-      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class VxmeshCommand implements Runnable {

@@ -8,7 +8,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import io.vxmesh.testbed.AgentProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** sd-daemon priority prefixes on every line under journald, and only there. */
-class JournalTest {
+public class JournalTest {
   @TempDir Path dir;
 
   static String layout(boolean journal, Level level, String message, Throwable t) {
@@ -83,7 +82,7 @@ class JournalTest {
   }
 
   /** "st_dev:st_ino" in decimal, as systemd writes $JOURNAL_STREAM. */
-  static String devIno(Path f) throws IOException {
+  public static String devIno(Path f) throws IOException {
     return Files.getAttribute(f, "unix:dev") + ":" + Files.getAttribute(f, "unix:ino");
   }
 
@@ -96,8 +95,8 @@ class JournalTest {
   void theRealAgentsConfigErrorIsAnErrorInTheJournal() throws Exception {
     Path log = Files.createFile(dir.resolve("journal"));
     Path config = dir.resolve("absent.toml");
-    ProcessBuilder pb = new ProcessBuilder(AgentProcess.javaBinary(), "-XX:TieredStopAtLevel=1", "-jar",
-        AgentProcess.locateJar().toString(), "agent", "--config", config.toString());
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1", "-jar",
+        System.getProperty("vxmesh.jar", "target/vxmesh.jar"), "agent", "--config", config.toString());
     pb.environment().put("JOURNAL_STREAM", devIno(log));
     Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));

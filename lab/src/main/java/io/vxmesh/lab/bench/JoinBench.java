@@ -1,0 +1,228 @@
+package io.vxmesh.lab.bench;
+
+import io.vxmesh.lab.testbed.AgentProcess;
+import io.vxmesh.lab.testbed.Host;
+import io.vxmesh.lab.testbed.Testbed;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vxmesh-lab bench join}: a mesh of N-1 running agents; a new host's agent is started and
+ * timed until (a) every peer has a route to its pod (rtnetlink dumps of every host every 5 ms)
+ * and (b) its pod answers pings from every other pod (each pod pings it every 20 ms from before
+ * the start; the first reply's timestamp counts). The joiner then leaves and the next repeat
+ * starts a fresh host, so every sample is a first join. Baseline in the same run: the same
+ * mesh with Atomix's default timers; the joiner's own JVM start-to-READY (its log's
+ * startup_ms) is reported as the floor no gossip tuning can beat.
+ */
+@Command(name = "join", description = "Time for a new host to be routed by every peer and pinged by every pod.")
+public final class JoinBench implements Callable<Integer> {
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
+  /** The goal: p99 of route and ping times at most GOAL_MS at GOAL_HOSTS hosts, with vxmesh's timers. */
+  private static final int GOAL_HOSTS = 20;
+  private static final double GOAL_MS = 1000;
+
+  @Option(names = "--hosts", split = ",", defaultValue = "5,10,20",
+      description = "Mesh sizes N including the joiner (default ${DEFAULT-VALUE}).")
+  List<Integer> sizes;
+
+  @Option(names = "--repeats", defaultValue = "5", description = "Joins per size (default ${DEFAULT-VALUE}).")
+  int repeats;
+
+  @Option(names = "--timers", split = ",", defaultValue = "vxmesh,atomix",
+      description = "Timer sets: vxmesh (shipped defaults) and/or atomix (Atomix 3.1.12 defaults, baseline).")
+  List<String> timers;
+
+  @Option(names = "--show-logs", description = "Print the joiner's log and the seed's log lines about it after each join (to see where the time goes).")
+  boolean showLogs;
+
+  private static final Pattern GOSSIP_STARTED =
+      Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d) INFO +AtomixMembership: gossip started", Pattern.MULTILINE);
+
+  /**
+   * One mesh size. Per join: route, ping (from the joiner's JVM start), ready (its startup_ms),
+   * gossip (JVM start to its "gossip started" line) and afterGossip = route − gossip of that
+   * same join; a join's value that was not measured (timeout, missing log line) is counted in
+   * its series, not added to it.
+   */
+  private record Row(TimerSet timers, int hosts, Samples route, Samples ping, Samples ready, Samples gossip, Samples afterGossip,
+      int failures) {
+    static Row failed(TimerSet timers, int hosts, int repeats) {
+      return new Row(timers, hosts, new Samples().expect(repeats), new Samples().expect(repeats), new Samples().expect(repeats),
+          new Samples().expect(repeats), new Samples().expect(repeats), repeats);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    BenchSupport.requireRoot("join");
+    BenchSupport.quietLogs();
+    if (repeats < 1 || sizes.stream().anyMatch(n -> n < 2 || n + repeats > 200)) {
+      System.err.println("vxmesh-lab bench join: --hosts must be 2.. and --repeats >= 1 (N + repeats <= 200)");
+      return 2;
+    }
+    LoadAverage load0 = LoadAverage.now();
+    List<Row> rows = new ArrayList<>();
+    for (String name : timers) {
+      TimerSet ts = TimerSet.parse(name);
+      for (int n : sizes) {
+        try {
+          rows.add(measure(ts, n));
+        } catch (IllegalStateException e) {
+          // e.g. the mesh never converged with these timers: a result too, not a reason to lose the table
+          System.out.printf(Locale.ROOT, "join timers=%s N=%d failed: %s%n", ts.label(), n, firstLine(e.getMessage()));
+          rows.add(Row.failed(ts, n, repeats));
+        }
+      }
+    }
+    print(rows, load0);
+    return rows.stream().allMatch(r -> r.failures() == 0) ? 0 : 1;
+  }
+
+  private Row measure(TimerSet ts, int n) {
+    Samples route = new Samples();
+    Samples ping = new Samples();
+    Samples ready = new Samples();
+    Samples gossip = new Samples();
+    Samples afterGossip = new Samples();
+    int failures = 0;
+    try (Testbed tb = Testbed.create(n - 1, true); RouteWatch watch = new RouteWatch()) {
+      List<Host> base = tb.hosts();
+      Duration up = BenchSupport.startMesh(tb, base, h -> ts.apply(tb.agentConfig(h)), Duration.ofSeconds(180));
+      System.out.printf(Locale.ROOT, "join timers=%s: mesh of %d up in %d ms (prefix %s)%n", ts.label(), n - 1, up.toMillis(), tb.prefix());
+      BenchSupport.sleep(2000); // let start-up CPU settle
+      for (int r = 0; r < repeats; r++) {
+        Host joiner = tb.addHost();
+        AgentProcess a;
+        double routed;
+        double pinged;
+        Instant wall0;
+        try (PodPings pings = PodPings.start(base, joiner)) {
+          BenchSupport.sleep(200); // the pings are running before the agent starts
+          wall0 = Instant.now();
+          long t0 = System.nanoTime();
+          a = tb.startAgent(joiner, ts.apply(tb.agentConfig(joiner)));
+          routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
+          pinged = pings.awaitAll(wall0, t0, JOIN_TIMEOUT);
+        }
+        OptionalLong readyMs = BenchSupport.readyMs(a, Duration.ofSeconds(10), 0);
+        if (routed < 0 || pinged < 0) {
+          failures++;
+          List<String> lacking = base.stream().filter(h -> !watch.hasRoute(h, joiner)).map(Host::name).toList();
+          System.out.printf(Locale.ROOT, "  join %d: %s not routed/pinged within %d s; peers without its route: %s%n", r, joiner.name(),
+              JOIN_TIMEOUT.toSeconds(), lacking);
+        }
+        route.add(routed);
+        ping.add(pinged);
+        ready.add(readyMs.isPresent() ? readyMs.getAsLong() : -1);
+        double gossipMs = gossipStartedMs(a, wall0);
+        gossip.add(gossipMs);
+        afterGossip.add(afterGossipMs(routed, gossipMs));
+        System.out.printf(Locale.ROOT, "  join %d: %s routed by all %d peers %s ms (%s ms after gossip started), pinged by all pods %s ms,"
+            + " ready %s ms%n", r, joiner.name(), base.size(), BenchSupport.ms(routed), BenchSupport.ms(afterGossipMs(routed, gossipMs)),
+            BenchSupport.ms(pinged), readyMs.isPresent() ? readyMs.getAsLong() : "n/a");
+        if (showLogs) {
+          System.out.println("  --- " + joiner.name() + " log:");
+          a.log().lines().forEach(l -> System.out.println("    " + l));
+          System.out.println("  --- " + base.get(0).name() + " log lines about " + joiner.name() + " and datapath:");
+          tb.agent(base.get(0)).log().lines().filter(l -> l.contains(joiner.name()) || l.contains("datapath converged"))
+              .forEach(l -> System.out.println("    " + l));
+        }
+        // Depart cleanly so the next repeat joins a mesh of N-1 live members again.
+        a.leave();
+        a.awaitExit(Duration.ofSeconds(10));
+        a.kill();
+        watch.await(base, joiner, false, System.nanoTime(), Duration.ofSeconds(30));
+        BenchSupport.sleep(500);
+      }
+    }
+    return new Row(ts, n, route, ping, ready, gossip, afterGossip, failures);
+  }
+
+  /**
+   * The part of one join after gossip started: its route time minus its own gossip start, both
+   * from the same JVM start; -1 (not measured) when either is. A difference of two medians
+   * would mix joins and need not be any join's value.
+   */
+  static double afterGossipMs(double routedMs, double gossipStartedMs) {
+    return routedMs < 0 || gossipStartedMs < 0 ? -1 : routedMs - gossipStartedMs;
+  }
+
+  /**
+   * Milliseconds from {@code wall0} to the joiner's "gossip started" log line (logback's local
+   * time of day, ms resolution): the part of a join that is JVM start-up and agent set-up, before
+   * gossip can do anything. -1 when the line is missing.
+   */
+  static double gossipStartedMs(AgentProcess a, Instant wall0) {
+    Matcher m = GOSSIP_STARTED.matcher(a.log());
+    String last = null;
+    while (m.find()) {
+      last = m.group(1);
+    }
+    if (last == null) {
+      return -1;
+    }
+    ZonedDateTime start = wall0.atZone(ZoneId.systemDefault());
+    ZonedDateTime at = start.with(LocalTime.parse(last));
+    return Duration.between(wall0, at.toInstant()).toNanos() / 1e6;
+  }
+
+  static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+
+  private void print(List<Row> rows, LoadAverage load0) {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "vxmesh-lab bench join: repeats=%d (p99 of %d samples is their maximum); times from the joiner's JVM start;%n"
+        + "gossip_start = JVM start to the joiner's \"gossip started\" line; route_after_gossip = per join, its route time minus its own"
+        + " gossip_start; agent_ready = the agent's own startup_ms (from main()); a value not measured (timeout, missing line)"
+        + " is counted in failed/unmeasured, not in the percentiles; goal: route and ping p99 <= %.0f ms at N=%d (vxmesh)%n",
+        repeats, repeats, GOAL_MS, GOAL_HOSTS);
+    List<List<String>> cells = new ArrayList<>();
+    String goal = "n/a";
+    for (Row r : rows) {
+      Row base = rows.stream().filter(o -> o.timers() == TimerSet.ATOMIX && o.hosts() == r.hosts()).findFirst().orElse(null);
+      double p99 = r.route().percentile(99);
+      String met = "-";
+      if (r.timers() == TimerSet.VXMESH && r.hosts() == GOAL_HOSTS) {
+        met = r.route().within(99, GOAL_MS) && r.ping().within(99, GOAL_MS) ? "yes" : "no";
+        goal = met;
+      }
+      cells.add(List.of(r.timers().label(), Integer.toString(r.hosts()), Integer.toString(r.route().measured().size()),
+          Integer.toString(r.failures()), BenchSupport.ms(r.route().percentile(50)), BenchSupport.ms(p99),
+          BenchSupport.ms(r.ping().percentile(50)), BenchSupport.ms(r.ping().percentile(99)),
+          BenchSupport.ms(r.gossip().percentile(50)), BenchSupport.ms(r.afterGossip().percentile(50)),
+          BenchSupport.ms(r.afterGossip().percentile(99)), Integer.toString(r.afterGossip().unmeasured()),
+          BenchSupport.ms(r.ready().percentile(50)), Integer.toString(r.ready().unmeasured()),
+          base == null || base == r ? "-" : BenchSupport.ratio(base.route().percentile(99), p99), met));
+    }
+    BenchSupport.printTable(List.of("timers", "N", "joins", "failed", "route_p50_ms", "route_p99_ms", "ping_p50_ms", "ping_p99_ms",
+        "gossip_start_p50_ms", "route_after_gossip_p50_ms", "route_after_gossip_p99_ms", "after_gossip_unmeasured",
+        "agent_ready_p50_ms", "not_ready", "vs_atomix_p99", "goal_met"), cells);
+    if (goal.equals("n/a")) {
+      System.out.printf(Locale.ROOT, "goal not evaluated: N=%d with vxmesh timers not in this run%n", GOAL_HOSTS);
+    }
+    StringBuilder s = new StringBuilder("bench join");
+    for (Row r : rows) {
+      String k = (r.timers() == TimerSet.VXMESH ? "" : "atomix_") + "n" + r.hosts();
+      s.append(' ').append(k).append("_route_p99_ms=").append(BenchSupport.ms(r.route().percentile(99)))
+          .append(' ').append(k).append("_ping_p99_ms=").append(BenchSupport.ms(r.ping().percentile(99)))
+          .append(' ').append(k).append("_after_gossip_p50_ms=").append(BenchSupport.ms(r.afterGossip().percentile(50)));
+    }
+    s.append(" goal_ms=1000 goal_met=").append(goal).append(" failed=").append(rows.stream().mapToInt(Row::failures).sum())
+        .append(LoadAverage.report(load0));
+    System.out.println(s);
+  }
+}

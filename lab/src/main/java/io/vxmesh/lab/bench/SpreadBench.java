@@ -1,0 +1,256 @@
+package io.vxmesh.lab.bench;
+
+import io.vxmesh.gossip.Announced;
+import io.vxmesh.gossip.AtomixMembership;
+import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.GossipSettings;
+import io.vxmesh.gossip.MemberState;
+import io.vxmesh.gossip.MemberStatus;
+import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.net.HostPort;
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.IpPrefix;
+import io.vxmesh.net.MacAddress;
+import io.vxmesh.lab.testbed.AgentProcess;
+import io.vxmesh.lab.testbed.Exec;
+import io.vxmesh.lab.testbed.Testbed;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vxmesh-lab bench spread}: N gossip members (real AtomixMembership, vxmesh timers, one
+ * JVM) on the loopback of a namespace created for the run (the command re-runs itself inside it
+ * with {@code ip netns exec}, so that namespace's {@code lo} counters are the mesh's traffic
+ * alone). Measures the idle gossip bytes/s per member and, for several members in turn, the time
+ * from {@code announce()} of a changed announcement until 99% and 100% of the other members'
+ * views hold it. Baseline in the same run: the same with Atomix's default timers (gossip 250 ms,
+ * fanout 2), in a second mesh after the first is stopped.
+ */
+@Command(name = "spread", description = "Metadata spread time and gossip bytes/s per member, N members on a namespace's loopback.")
+public final class SpreadBench implements Callable<Integer> {
+  @Option(names = "--members", defaultValue = "100", description = "Members (default ${DEFAULT-VALUE}).")
+  int members;
+
+  @Option(names = "--changes", defaultValue = "5", description = "Announcement changes timed per timer set (default ${DEFAULT-VALUE}).")
+  int changes;
+
+  @Option(names = "--timers", split = ",", defaultValue = "vxmesh,atomix", description = "Timer sets (default ${DEFAULT-VALUE}).")
+  List<String> timers;
+
+  @Option(names = "--inside", hidden = true, description = "Internal: already running inside the namespace.")
+  boolean inside;
+
+  private static final double GOAL_100PCT_MS = 1000;
+  private static final int GOAL_MEMBERS = 100;
+
+  /** p99/p100: per change, the time until 99 % / 100 % of the others held it; a level not reached within 30 s is not measured. */
+  private record Row(TimerSet timers, double up, Samples p99, Samples p100, double bytesPerSecPerMember) {}
+
+  @Override
+  public Integer call() throws Exception {
+    BenchSupport.requireRoot("spread");
+    if (members < 2 || changes < 1) {
+      System.err.println("vxmesh-lab bench spread: --members must be >= 2 and --changes >= 1");
+      return 2;
+    }
+    return inside ? inside() : outside();
+  }
+
+  /** Creates the namespace, re-runs this command inside it, removes the namespace. */
+  private int outside() throws Exception {
+    String ns = Testbed.newPrefix() + "-gs";
+    Thread hook = new Thread(() -> Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", ns)));
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Exec.run(Duration.ofSeconds(10), List.of("ip", "netns", "add", ns)).orThrow();
+      Exec.run(Duration.ofSeconds(10), List.of("ip", "-n", ns, "link", "set", "lo", "up")).orThrow();
+      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, AgentProcess.javaBinary(), "-Xmx1g", "-XX:+UseSerialGC",
+          "-jar", AgentProcess.locateJar().toString(), "bench", "spread", "--inside", "--members", Integer.toString(members),
+          "--changes", Integer.toString(changes), "--timers", String.join(",", timers)));
+      Process p = new ProcessBuilder(cmd).inheritIO().redirectInput(new File("/dev/null")).start();
+      try {
+        return p.waitFor();
+      } finally {
+        p.destroyForcibly();
+      }
+    } finally {
+      Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", ns));
+      Runtime.getRuntime().removeShutdownHook(hook);
+    }
+  }
+
+  private int inside() throws Exception {
+    BenchSupport.quietLogs();
+    LoadAverage load0 = LoadAverage.now();
+    List<Row> rows = new ArrayList<>();
+    int port = 20000;
+    for (String t : timers) {
+      TimerSet ts = TimerSet.parse(t);
+      rows.add(measure(ts, port));
+      port += members + 10;
+    }
+    return print(rows, load0) ? 0 : 1;
+  }
+
+  private Row measure(TimerSet ts, int basePort) throws Exception {
+    InetAddress lo = IpAddresses.parse("127.0.0.1");
+    ClusterKey key = ClusterKey.generate();
+    GossipSettings.GossipTimers timers = ts.gossipTimers();
+    List<AtomixMembership> mesh = new ArrayList<>();
+    List<Announced> announced = new ArrayList<>();
+    long t0 = System.nanoTime();
+    try {
+      for (int i = 0; i < members; i++) {
+        Announced a = announcement(i, 0);
+        AtomixMembership m = new AtomixMembership(new GossipSettings("m" + i, lo, basePort + i, lo,
+            List.of(new HostPort(lo, basePort)), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
+            a, Clock.systemUTC()));
+        m.start();
+        mesh.add(m);
+        announced.add(a);
+      }
+      double started = BenchSupport.msSince(t0);
+      double up = awaitAllSee(mesh, -1, null, System.nanoTime(), Duration.ofSeconds(60))[1];
+      System.out.printf(Locale.ROOT, "spread timers=%s: %d members started in %.1f s; every view complete %s ms after the last start%n",
+          ts.label(), members, started / 1000, BenchSupport.ms(up));
+      BenchSupport.sleep(5000);
+      long rx0 = loBytes();
+      long w0 = System.nanoTime();
+      BenchSupport.sleep(10_000);
+      double bps = (loBytes() - rx0) / ((System.nanoTime() - w0) / 1e9) / members;
+      Samples p99 = new Samples();
+      Samples p100 = new Samples();
+      for (int c = 1; c <= changes; c++) {
+        int who = (c * 37) % members;
+        Announced changed = announcement(who, c);
+        long t = System.nanoTime();
+        mesh.get(who).announce(changed);
+        double[] r = awaitAllSee(mesh, who, changed.version(), t, Duration.ofSeconds(30));
+        p99.add(r[0]);
+        p100.add(r[1]);
+        System.out.printf(Locale.ROOT, "  change %d by m%d: 99%% of members after %s ms, 100%% after %s ms%n", c, who,
+            BenchSupport.ms(r[0]), BenchSupport.ms(r[1]));
+        BenchSupport.sleep(1000);
+      }
+      return new Row(ts, up, p99, p100, bps);
+    } finally {
+      mesh.forEach(m -> m.leave(Duration.ofMillis(1)));
+    }
+  }
+
+  /**
+   * Polls every member's view every 5 ms until 99% and then 100% of the members other than
+   * {@code who} see {@code who}'s announcement with {@code version} (or, with who = -1, see every
+   * member ALIVE); returns {ms to 99%, ms to 100%} since t0, -1 for a level not reached.
+   */
+  private double[] awaitAllSee(List<AtomixMembership> mesh, int who, String version, long t0, Duration timeout) {
+    double at99 = -1;
+    long deadline = t0 + timeout.toNanos();
+    int others = who < 0 ? mesh.size() : mesh.size() - 1;
+    while (System.nanoTime() < deadline) {
+      int seen = 0;
+      for (int i = 0; i < mesh.size(); i++) {
+        if (i == who) {
+          continue;
+        }
+        List<MemberState> view = mesh.get(i).view().members();
+        boolean ok = who < 0
+            ? view.size() == mesh.size() && view.stream().allMatch(s -> s.status() == MemberStatus.ALIVE)
+            : view.stream().anyMatch(s -> s.name().equals("m" + who) && s.announcement() != null
+                && version.equals(s.announcement().version()));
+        if (ok) {
+          seen++;
+        }
+      }
+      double ms = BenchSupport.msSince(t0);
+      if (at99 < 0 && seen >= Math.ceil(0.99 * others)) {
+        at99 = ms;
+      }
+      if (seen == others) {
+        return new double[] {at99, ms};
+      }
+      BenchSupport.sleep(5);
+    }
+    if (who < 0) {
+      List<String> counts = new ArrayList<>();
+      for (int i = 0; i < mesh.size(); i++) {
+        List<MemberState> view = mesh.get(i).view().members();
+        counts.add("m" + i + ":" + view.stream().filter(x -> x.status() == MemberStatus.ALIVE).count() + "/" + view.size());
+      }
+      System.out.println("  not every view has every member alive; alive/known per member: " + String.join(" ", counts));
+    }
+    return new double[] {at99, -1};
+  }
+
+  static Announced announcement(int i, int change) {
+    return new Announced("m" + i, IpAddresses.parse("127.0.0.1"), List.of(new Announced.Network(1, 4789,
+        new MacAddress(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}),
+        IpPrefix.of(new byte[] {10, 99, (byte) (i >> 8), (byte) (i + 1)}, 16),
+        IpPrefix.of(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}, 24), 1450)),
+        0, Announced.State.ALIVE, 0, "bench-" + change);
+  }
+
+  /** Bytes received on this namespace's loopback (every datagram and segment of the mesh, once). */
+  private static long loBytes() throws IOException {
+    return Long.parseLong(Files.readString(Path.of("/sys/class/net/lo/statistics/rx_bytes")).strip());
+  }
+
+  /** Prints the table and summary line; true unless a vxmesh change was not measured or the goal, where evaluated, was missed. */
+  private boolean print(List<Row> rows, LoadAverage load0) {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "vxmesh-lab bench spread: %d members in one JVM on a namespace's loopback; %d announcement changes per timer set;"
+        + " a level not reached within 30 s is not measured: counted in not_reached_*, left out of the times, and the goal is missed%n",
+        members, changes);
+    Row base = rows.stream().filter(r -> r.timers() == TimerSet.ATOMIX).findFirst().orElse(null);
+    List<List<String>> cells = new ArrayList<>();
+    StringBuilder s = new StringBuilder("bench spread members=" + members);
+    for (Row r : rows) {
+      double p50 = r.p100().percentile(50);
+      boolean isBase = r == base || base == null;
+      cells.add(List.of(r.timers().label(), BenchSupport.ms(r.p99().percentile(50)), BenchSupport.ms(p50), BenchSupport.ms(r.p100().percentile(100)),
+          Integer.toString(r.p99().unmeasured()), Integer.toString(r.p100().unmeasured()),
+          String.format(Locale.ROOT, "%.0f", r.bytesPerSecPerMember()),
+          isBase ? "-" : BenchSupport.ratio(base.p100().percentile(50), p50),
+          isBase ? "-" : BenchSupport.ratio(r.bytesPerSecPerMember(), base.bytesPerSecPerMember())));
+      String k = r.timers() == TimerSet.ATOMIX ? "atomix_" : "";
+      s.append(' ').append(k).append("p99_ms=").append(BenchSupport.ms(r.p99().percentile(50)))
+          .append(' ').append(k).append("p100_ms=").append(BenchSupport.ms(p50))
+          .append(' ').append(k).append("p100_max_ms=").append(BenchSupport.ms(r.p100().percentile(100)))
+          .append(' ').append(k).append("not_reached=").append(r.p100().unmeasured())
+          .append(' ').append(k).append("bytes_per_s_member=").append(String.format(Locale.ROOT, "%.0f", r.bytesPerSecPerMember()));
+    }
+    BenchSupport.printTable(List.of("timers", "to_99pct_p50_ms", "to_100pct_p50_ms", "to_100pct_max_ms", "not_reached_99pct",
+        "not_reached_100pct", "lo_bytes_per_s_per_member", "atomix/this_100pct_p50", "bytes_vs_atomix"), cells);
+    Row vx = rows.stream().filter(r -> r.timers() == TimerSet.VXMESH).findFirst().orElse(null);
+    String goal;
+    boolean ok = vx == null || vx.p100().unmeasured() == 0;
+    if (vx == null) {
+      goal = "n/a";
+      System.out.println("goal not evaluated: vxmesh timers not in --timers");
+    } else if (members < GOAL_MEMBERS) {
+      goal = "n/a";
+      System.out.printf(Locale.ROOT, "goal not evaluated: it is set for %d members, this run has %d%n", GOAL_MEMBERS, members);
+    } else {
+      goal = vx.p100().verdict(GOAL_100PCT_MS);
+      ok &= vx.p100().allWithin(GOAL_100PCT_MS);
+      System.out.printf(Locale.ROOT, "goal: every change at 100%% of %d members within %.0f ms: %s (max %s ms, not reached %d of %d)%n",
+          members, GOAL_100PCT_MS, goal.equals("yes") ? "met" : "missed", BenchSupport.ms(vx.p100().percentile(100)),
+          vx.p100().unmeasured(), vx.p100().count());
+    }
+    s.append(" goal_100pct_ms=1000 goal_members=").append(GOAL_MEMBERS).append(" goal_met=").append(goal).append(LoadAverage.report(load0));
+    System.out.println(s);
+    return ok;
+  }
+}
