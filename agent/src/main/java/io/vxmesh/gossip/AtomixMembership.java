@@ -467,6 +467,12 @@ public final class AtomixMembership implements Membership {
     try {
       refresh();
     } catch (RuntimeException e) {
+      if (stopped) {
+        // A refresh that was running while we stopped (its follow-up is rejected by the view
+        // thread shutting down): expected on every stop, not a warning.
+        log.debug("gossip view refresh cut short by stop node={} error={}", settings.nodeName(), e.toString());
+        return;
+      }
       log.warn("gossip view refresh failed node={} error={}", settings.nodeName(), e.toString(), e);
     }
   }

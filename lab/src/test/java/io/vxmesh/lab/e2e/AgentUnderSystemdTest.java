@@ -19,8 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +40,8 @@ import org.junit.jupiter.api.TestInstance;
 class AgentUnderSystemdTest {
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration STOP = Duration.ofSeconds(20);
+  private static final Map<String, String> PRIORITY = Map.of("ERROR", "<3>", "WARN", "<4>", "INFO", "<6>", "DEBUG", "<7>", "TRACE", "<7>");
+  private static final Pattern EVENT_HEAD = Pattern.compile("(<[3467]>)(ERROR|WARN |INFO |DEBUG|TRACE) \\S+: ");
   private Testbed tb;
   private Host host;
 
@@ -118,12 +123,33 @@ class AgentUnderSystemdTest {
     }
     List<String> lines = read(journal).lines().toList();
     assertTrue(lines.size() > 4, read(journal));
+    // An event's first line: priority, level, no timestamp. Its further lines (a stack trace):
+    // the same priority, since journald reads every line on its own.
+    String eventPriority = null;
     for (String line : lines) {
-      assertTrue(line.matches("<[3467]>(ERROR|WARN |INFO |DEBUG|TRACE) .*"), "priority, then the level, no timestamp: " + line);
+      Matcher head = EVENT_HEAD.matcher(line);
+      if (head.lookingAt()) {
+        eventPriority = head.group(1);
+        assertEquals(PRIORITY.get(head.group(2).strip()), eventPriority, line);
+      } else {
+        assertTrue(eventPriority != null && line.startsWith(eventPriority), "a line without its event's priority: " + line);
+      }
     }
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("<6>INFO  Agent: agent ready node=master1")), read(journal));
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("<4>WARN  ApiServer: api bad frame")), read(journal));
+    // A clean stop adds nothing to `journalctl -p warning` (a view refresh cut short by the stop was a WARN).
+    List<String> stop = lines.subList(indexOf(lines, "agent stop requested"), lines.size());
+    assertEquals(List.of(), stop.stream().filter(l -> l.matches("<[34]>.*")).toList(), "warnings while stopping:\n" + read(journal));
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("<6>INFO  Agent: agent stopped node=master1")), read(journal));
+  }
+
+  private static int indexOf(List<String> lines, String text) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no line with '" + text + "' in\n" + String.join("\n", lines));
   }
 
   private static String read(Path file) {
