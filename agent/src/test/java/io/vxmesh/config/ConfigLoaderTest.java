@@ -364,7 +364,10 @@ class ConfigLoaderTest {
     for (String key : DETECTED) {
       assertTrue(examples.lines().anyMatch(l -> l.startsWith(key + " = ")), "shows an example of " + key);
     }
-    load(examples); // every example is a known key with a valid value
+    // Every example is a known key with a valid value, on a host that has the example's address and device.
+    Path f = dir.resolve("vxmesh.toml");
+    Files.writeString(f, examples);
+    new ConfigLoader(new FakeHost("h1", "eth0", List.of("192.0.2.21"), 1500)).load(f);
   }
 
   @Test
