@@ -70,7 +70,7 @@ public final class ThroughputBench implements Callable<Integer> {
     }
     String[] labels = new String[5];
     try (Testbed mesh = Testbed.create(2, true); Testbed manual = Testbed.create(2, true)) {
-      BenchSupport.startMesh(mesh, mesh.hosts(), mesh::agentConfig, Duration.ofSeconds(60));
+      BenchSupport.startMesh(mesh, mesh.hosts(), mesh::agentToml, Duration.ofSeconds(60));
       manual.wireManually();
       String vxMtu = mesh.vtepLink(mesh.host(0)).map(l -> l.path("mtu").asText()).orElse("?");
       String manualMtu = manual.vtepLink(manual.host(0)).map(l -> l.path("mtu").asText()).orElse("?");

@@ -639,17 +639,17 @@ public final class Testbed implements AutoCloseable {
    * The default configuration of {@code host}: the seed's addresses, the shared key, joining
    * host 0 (host 0 itself starts the mesh).
    */
-  public AgentConfig agentConfig(Host host) {
-    return AgentConfig.forHost(host, overlay, List.of(hosts.get(0)), keyFile, socket(host));
+  public AgentToml agentToml(Host host) {
+    return AgentToml.forHost(host, overlay, List.of(hosts.get(0)), keyFile, socket(host));
   }
 
-  /** Writes {@link #agentConfig(Host)} and starts the agent. */
+  /** Writes {@link #agentToml(Host)} and starts the agent. */
   public AgentProcess startAgent(Host host) {
-    return startAgent(host, agentConfig(host));
+    return startAgent(host, agentToml(host));
   }
 
   /** Writes {@code config} to {@code <dir>/<name>.toml} and starts the agent with it. */
-  public AgentProcess startAgent(Host host, AgentConfig config) {
+  public AgentProcess startAgent(Host host, AgentToml config) {
     Path file = config.write(dir.resolve(host.name() + ".toml"));
     return startAgent(host, file, config.socket(), AgentProcess.TEST_JVM_ARGS);
   }

@@ -98,7 +98,7 @@ class AgentUnderSystemdTest {
   @Test
   void underJournaldEveryLineCarriesItsPriority() throws Exception {
     Path journal = Files.createFile(tb.dir().resolve("journal.out"));
-    Path config = tb.agentConfig(host).write(tb.dir().resolve("journal.toml"));
+    Path config = tb.agentToml(host).write(tb.dir().resolve("journal.toml"));
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.ns(), AgentProcess.javaBinary()));
     cmd.addAll(AgentProcess.TEST_JVM_ARGS);
     cmd.addAll(List.of("-jar", AgentProcess.locateJar().toString(), "agent", "--config", config.toString()));

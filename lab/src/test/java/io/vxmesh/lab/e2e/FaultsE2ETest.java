@@ -207,7 +207,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
   @Test
   void aHostWithTheWrongKeyIsNeverProgrammedAndVisibleToOperators() {
     Host intruder = tb.addHost();
-    tb.startAgent(intruder, tb.agentConfig(intruder).withKeyFile(tb.newKeyFile("wrong.key")));
+    tb.startAgent(intruder, tb.agentToml(intruder).withKeyFile(tb.newKeyFile("wrong.key")));
     AgentProcess observer = tb.agent(mesh.get(0));
     String ip = intruder.spec().underlayIp().getHostAddress();
     boolean visible = Poll.until(Duration.ofSeconds(15), Duration.ofMillis(500), () ->
@@ -230,7 +230,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
     Host claimant = tb.addHost();
     CompletableFuture<PingResult> ping = tb.pingAsync(client.requirePod().ns(), owner.spec().podIp(), 200,
         Duration.ofMillis(50), Duration.ofSeconds(15));
-    tb.startAgent(claimant, tb.agentConfig(claimant).withPodCidr(owner.spec().podCidr().toString()));
+    tb.startAgent(claimant, tb.agentToml(claimant).withPodCidr(owner.spec().podCidr().toString()));
     AgentProcess observer = tb.agent(client);
     boolean listed = Poll.until(Duration.ofSeconds(15), Duration.ofMillis(500), () ->
         observer.members().getMembersList().stream()

@@ -49,8 +49,8 @@ class SeedAcceptanceE2ETest implements DiagnoseOnFailure.Source {
   void twoAgentsProgramExactlyTheSeedsEntriesAndPodsPing() {
     Host master1 = tb.host("master1");
     Host node1 = tb.host("node1");
-    assertEquals(List.of(), tb.agentConfig(master1).join(), "master1 starts the mesh");
-    assertEquals(List.of("10.211.55.5:7947"), tb.agentConfig(node1).join(), "node1 joins through master1");
+    assertEquals(List.of(), tb.agentToml(master1).join(), "master1 starts the mesh");
+    assertEquals(List.of("10.211.55.5:7947"), tb.agentToml(node1).join(), "node1 joins through master1");
     Mesh.startAll(tb, tb.hosts());
 
     // The VTEP device is the seed's `ip link add vxlan-test type vxlan id 10001 dstport 4899 local ... nolearning`.

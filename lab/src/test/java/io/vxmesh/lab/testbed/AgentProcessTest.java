@@ -25,7 +25,7 @@ class AgentProcessTest {
     try (Testbed tb = Testbed.create(1, false)) {
       Host h = tb.host(0);
       Path testClasses = Path.of(FakeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      Path config = tb.agentConfig(h).write(tb.dir().resolve("master1.toml"));
+      Path config = tb.agentToml(h).write(tb.dir().resolve("master1.toml"));
       AgentProcess a = tb.startAgent(h, config, tb.socket(h),
           List.of("-Xmx32m", "-cp", testClasses.toString(), FakeAgent.class.getName()));
       assertTrue(a.awaitLog("fake agent up", Duration.ofSeconds(20)), a.log());

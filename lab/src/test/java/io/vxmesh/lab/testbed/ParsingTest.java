@@ -77,10 +77,10 @@ class ParsingTest {
   }
 
   @Test
-  void agentConfigIsTheIssueSchemaWithExtrasInTheirTables() throws Exception {
+  void agentTomlIsTheIssueSchemaWithExtrasInTheirTables() throws Exception {
     Host host = new Host(HostSpec.of(1), "vxb0000-h1", "vxb0000-u1", "vxb0000-s1", null);
     Host seed = new Host(HostSpec.of(0), "vxb0000-h0", "vxb0000-u0", "vxb0000-s0", null);
-    AgentConfig c = AgentConfig.forHost(host, Overlay.SEED, List.of(seed), Path.of("/tmp/k.key"), Path.of("/tmp/n.sock"))
+    AgentToml c = AgentToml.forHost(host, Overlay.SEED, List.of(seed), Path.of("/tmp/k.key"), Path.of("/tmp/n.sock"))
         .with("gossip.failure_timeout", "2s").with("log_level", "debug").with("network.mtu", 1400);
     JsonNode t = new TomlMapper().readTree(c.toToml());
     assertEquals("node1", t.path("node_name").asText());
@@ -100,7 +100,7 @@ class ParsingTest {
     assertEquals("7a:3a:fe:45:a3:76", n.path("vtep_mac").asText());
     assertEquals("10.234.118.0/24", n.path("pod_cidr").asText());
     assertEquals(1400, n.path("mtu").asInt());
-    JsonNode seedToml = new TomlMapper().readTree(AgentConfig.forHost(seed, Overlay.SEED, List.of(seed), Path.of("/k"), Path.of("/s")).toToml());
+    JsonNode seedToml = new TomlMapper().readTree(AgentToml.forHost(seed, Overlay.SEED, List.of(seed), Path.of("/k"), Path.of("/s")).toToml());
     assertEquals(0, seedToml.path("gossip").path("join").size(), "the first host starts a new mesh");
   }
 }
