@@ -82,11 +82,11 @@ final class BenchSupport {
           throw new IllegalStateException("agent " + a.host().name() + " exited during start-up; log:\n" + a.log());
         }
       }
-      return tb.converged(hosts);
+      return tb.convergence().converged(hosts);
     });
     if (!ok) {
       throw new IllegalStateException("mesh of " + hosts.size() + " did not converge within " + timeout.toMillis()
-          + " ms: " + tb.missingRoutes(hosts) + "\n" + tb.diagnostics());
+          + " ms: " + tb.convergence().missingRoutes(hosts) + "\n" + tb.diagnostics());
     }
     return Duration.ofNanos(System.nanoTime() - t0);
   }

@@ -119,9 +119,9 @@ public final class FailureBench implements Callable<Integer> {
           }
           a.kill(); // SIGKILL also ends a stopped process
           tb.startAgent(victim, ts.apply(tb.agentToml(victim)));
-          if (!Poll.until(budget, Duration.ofMillis(100), () -> tb.converged(all))) {
+          if (!Poll.until(budget, Duration.ofMillis(100), () -> tb.convergence().converged(all))) {
             throw new IllegalStateException(victim.name() + " did not rejoin within " + budget.toMillis() + " ms: "
-                + tb.missingRoutes(all) + "\n" + tb.diagnostics());
+                + tb.convergence().missingRoutes(all) + "\n" + tb.diagnostics());
           }
         }
       }

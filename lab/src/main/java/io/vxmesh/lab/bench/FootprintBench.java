@@ -148,7 +148,7 @@ public final class FootprintBench implements Callable<Integer> {
 
   private static AgentProcess start(Testbed tb, TimerSet ts, Host h, List<String> flags) {
     Path file = ts.apply(tb.agentToml(h)).write(tb.dir().resolve(h.name() + ".toml"));
-    return tb.startAgent(h, file, tb.socket(h), flags);
+    return tb.agents().start(h, file, tb.agents().socket(h), flags);
   }
 
   /** Wall times (ms) of 5 runs of {@code vxmesh members} inside the host, with {@code flags}. */

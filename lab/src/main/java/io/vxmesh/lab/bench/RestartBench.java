@@ -76,7 +76,7 @@ public final class RestartBench implements Callable<Integer> {
           int readyBefore = BenchSupport.readyLines(a).size();
           // -c without -w: with a deadline, ping quits at the first ICMP error (net unreachable).
           String target = dst.spec().podIp().getHostAddress();
-          CompletableFuture<ExecResult> ping = CompletableFuture.supplyAsync(() -> tb.exec(src.requirePod().ns(),
+          CompletableFuture<ExecResult> ping = CompletableFuture.supplyAsync(() -> tb.topology().exec(src.requirePod().ns(),
               Duration.ofSeconds(60), "ping", "-n", "-i", "0.01", "-c", Integer.toString(PINGS), target));
           BenchSupport.sleep(1000);
           long t0 = System.nanoTime();

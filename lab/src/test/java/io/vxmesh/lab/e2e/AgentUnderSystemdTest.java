@@ -78,7 +78,7 @@ class AgentUnderSystemdTest {
     assertTrue(log.contains("agent stopped node=master1"), "no 'agent stopped' line:\n" + log);
     assertEquals(1, log.split("agent stopping node=", -1).length - 1, "closed exactly once:\n" + log);
     assertTrue(log.indexOf("agent stopping") < log.indexOf("agent stopped"), log);
-    assertTrue(tb.vtepLink(host).isPresent(), "SIGTERM is a hitless restart: the VTEP device stays");
+    assertTrue(tb.tables().vtepLink(host).isPresent(), "SIGTERM is a hitless restart: the VTEP device stays");
   }
 
   @Test
@@ -108,7 +108,7 @@ class AgentUnderSystemdTest {
     Process p = pb.start();
     try {
       assertTrue(Poll.until(START, Duration.ofMillis(50), () -> read(journal).contains("agent ready")), read(journal));
-      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(tb.socket(host)))) {
+      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(tb.agents().socket(host)))) {
         byte[] garbage = new byte[101];
         Arrays.fill(garbage, (byte) 0xff);
         garbage[0] = 100;

@@ -26,13 +26,13 @@ class AgentProcessTest {
       Host h = tb.host(0);
       Path testClasses = Path.of(FakeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path config = tb.agentToml(h).write(tb.dir().resolve("master1.toml"));
-      AgentProcess a = tb.startAgent(h, config, tb.socket(h),
+      AgentProcess a = tb.agents().start(h, config, tb.agents().socket(h),
           List.of("-Xmx32m", "-cp", testClasses.toString(), FakeAgent.class.getName()));
       assertTrue(a.awaitLog("fake agent up", Duration.ofSeconds(20)), a.log());
       assertTrue(a.log().contains("agent --config " + config), a.log());
       long pid = a.pid();
       // `ip netns exec` execs the JVM: the PID we hold is the process in the host namespace.
-      String hostNs = tb.execHost(h, Duration.ofSeconds(5), "readlink", "/proc/self/ns/net").orThrow().stdout().strip();
+      String hostNs = tb.topology().execHost(h, Duration.ofSeconds(5), "readlink", "/proc/self/ns/net").orThrow().stdout().strip();
       assertEquals(hostNs, Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString());
       assertTrue(ProcessHandle.of(pid).orElseThrow().info().command().orElse("").endsWith("java"));
 

@@ -64,16 +64,16 @@ class ParsingTest {
   @Test
   void iproute2JsonParsesIntoEntries() {
     assertEquals(List.of(new KernelTables.Neigh("179.17.1.31", "7a:3a:fe:45:a3:76", List.of("PERMANENT"))),
-        KernelTables.neighs("[{\"dst\":\"179.17.1.31\",\"lladdr\":\"7a:3a:fe:45:a3:76\",\"state\":[\"PERMANENT\"]}]"));
-    KernelTables.Fdb f = KernelTables.fdbs("[{\"mac\":\"7a:3a:fe:45:a3:76\",\"dst\":\"10.211.55.6\",\"flags\":[\"self\"],\"state\":\"permanent\"}]").get(0);
+        KernelTables.parseNeighs("[{\"dst\":\"179.17.1.31\",\"lladdr\":\"7a:3a:fe:45:a3:76\",\"state\":[\"PERMANENT\"]}]"));
+    KernelTables.Fdb f = KernelTables.parseFdbs("[{\"mac\":\"7a:3a:fe:45:a3:76\",\"dst\":\"10.211.55.6\",\"flags\":[\"self\"],\"state\":\"permanent\"}]").get(0);
     assertTrue(f.selfPermanent());
-    List<KernelTables.Route> r = KernelTables.routes("[{\"dst\":\"10.234.118.0/24\",\"gateway\":\"179.17.1.31\",\"flags\":[]},"
+    List<KernelTables.Route> r = KernelTables.parseRoutes("[{\"dst\":\"10.234.118.0/24\",\"gateway\":\"179.17.1.31\",\"flags\":[]},"
         + "{\"dst\":\"10.234.119.0/24\",\"nhid\":5,\"gateway\":\"179.17.1.31\",\"protocol\":\"77\",\"flags\":[\"onlink\"]}]");
     assertEquals(new KernelTables.Route("10.234.118.0/24", "179.17.1.31", "boot", null, 0, List.of()), r.get(0));
     assertEquals(5, r.get(1).nhid());
     assertEquals("77", r.get(1).protocol());
-    assertEquals(List.of(), KernelTables.routes(""));
-    assertThrows(IllegalArgumentException.class, () -> KernelTables.routes("{\"not\":\"an array\"}"));
+    assertEquals(List.of(), KernelTables.parseRoutes(""));
+    assertThrows(IllegalArgumentException.class, () -> KernelTables.parseRoutes("{\"not\":\"an array\"}"));
   }
 
   @Test
