@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vxmesh.cli.VxmeshCommand;
+import io.vxmesh.lab.LabCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -164,7 +164,7 @@ class TestbedTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> before = ours();
-    int rc = new CommandLine(new VxmeshCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+    int rc = new CommandLine(new LabCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
         .execute("demo", "--nodes", "3", "--manual");
     assertEquals(0, rc, out + "\n" + err);
     assertTrue(out.toString().contains("all pings worked"), out.toString());
