@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.lab.testbed.AgentProcess;
+import io.vxmesh.netlink.TestNetns;
 import io.vxmesh.systemd.JournalTest;
 import io.vxmesh.lab.testbed.Exec;
 import io.vxmesh.lab.testbed.Host;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -47,7 +47,7 @@ class AgentUnderSystemdTest {
 
   @BeforeAll
   void oneHost() {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED LOUDLY: AgentUnderSystemdTest needs root to create a network namespace");
+    TestNetns.assumeRoot();
     tb = Testbed.create(1, false);
     host = tb.host(0);
   }

@@ -9,13 +9,13 @@ import io.vxmesh.lab.testbed.KernelTables;
 import io.vxmesh.lab.testbed.Pings;
 import io.vxmesh.lab.testbed.Poll;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.netlink.TestNetns;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Shared steps and assertions of the end-to-end tests: start agents, wait, read every host's
@@ -41,7 +41,7 @@ final class Mesh {
   private Mesh() {}
 
   static void requireRootAndAgent() {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED: end-to-end tests need root to create network namespaces");
+    TestNetns.assumeRoot();
   }
 
   /** Starts agents on {@code hosts} (host 0 first: it starts the mesh) and waits for convergence. */

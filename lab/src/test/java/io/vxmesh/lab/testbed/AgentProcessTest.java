@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vxmesh.netlink.TestNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AgentProcessTest {
   @Test
   void signalsReachTheJvmInsideTheHostNamespaceByPid() throws Exception {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED: AgentProcessTest needs root to create network namespaces");
+    TestNetns.assumeRoot();
     try (Testbed tb = Testbed.create(1, false)) {
       Host h = tb.host(0);
       Path testClasses = Path.of(FakeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.lab.LabCommand;
+import io.vxmesh.netlink.TestNetns;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -22,7 +22,7 @@ import picocli.CommandLine;
 class TestbedTest {
   @BeforeAll
   static void requireRoot() {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED: TestbedTest needs root to create network namespaces");
+    TestNetns.assumeRoot();
   }
 
   @Test
