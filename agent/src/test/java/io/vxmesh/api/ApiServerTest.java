@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vxmesh.netlink.TestNetns;
 import io.vxmesh.proto.LeaveRequest;
 import io.vxmesh.proto.LeaveResponse;
 import io.vxmesh.proto.ListMembersRequest;
@@ -71,12 +72,12 @@ class ApiServerTest {
         assertEquals("master1", r.getListMembers().getMembers(0).getName());
       }
       Response leave = c.call(Request.newBuilder().setLeave(LeaveRequest.getDefaultInstance()).build());
-      assertEquals(isRoot() ? Response.KindCase.LEAVE : Response.KindCase.ERROR, leave.getKindCase(),
+      assertEquals(TestNetns.isRoot() ? Response.KindCase.LEAVE : Response.KindCase.ERROR, leave.getKindCase(),
           "leave reaches the handler only for root: " + leave);
     }
-    assertEquals(isRoot() ? 4 : 3, callers.size());
+    assertEquals(TestNetns.isRoot() ? 4 : 3, callers.size());
     assertEquals(uid(), callers.get(0).uid(), "uid from SO_PEERCRED");
-    assertEquals(3 + (isRoot() ? 1 : 0), server.requests());
+    assertEquals(3 + (TestNetns.isRoot() ? 1 : 0), server.requests());
   }
 
   @Test
@@ -260,10 +261,6 @@ class ApiServerTest {
       }
       Thread.sleep(10);
     }
-  }
-
-  static boolean isRoot() {
-    return uid() == 0;
   }
 
   static int uid() {

@@ -2,9 +2,9 @@ package io.vxmesh.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.netlink.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ class SystemHostInfoNetnsTest {
    */
   @BeforeAll
   void namespace() throws Exception {
-    assumeTrue(isRoot(), "SKIPPED LOUDLY: needs root to create a network namespace");
+    TestNetns.assumeRoot();
     String tag = "vxt" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()).substring(0, 4);
     ns = tag + "cfg";
     dev = tag + "a";
@@ -140,10 +140,6 @@ class SystemHostInfoNetnsTest {
     String out = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd));
     return new Result(p.exitValue(), out);
-  }
-
-  static boolean isRoot() throws IOException {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
   }
 
   static String sh(String... cmd) throws IOException, InterruptedException {

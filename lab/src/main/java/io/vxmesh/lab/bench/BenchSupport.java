@@ -1,6 +1,6 @@
 package io.vxmesh.lab.bench;
 
-import io.vxmesh.lab.testbed.AgentConfig;
+import io.vxmesh.lab.testbed.AgentToml;
 import io.vxmesh.lab.testbed.AgentProcess;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.Poll;
@@ -70,7 +70,7 @@ final class BenchSupport {
    * {@code config} gives, and waits until every host has routes to every other pod. Throws with
    * the diagnostics when an agent exits or the mesh does not converge within {@code timeout}.
    */
-  static Duration startMesh(Testbed tb, List<Host> hosts, Function<Host, AgentConfig> config, Duration timeout) {
+  static Duration startMesh(Testbed tb, List<Host> hosts, Function<Host, AgentToml> config, Duration timeout) {
     long t0 = System.nanoTime();
     List<AgentProcess> agents = new ArrayList<>();
     for (Host h : hosts) {
@@ -82,11 +82,11 @@ final class BenchSupport {
           throw new IllegalStateException("agent " + a.host().name() + " exited during start-up; log:\n" + a.log());
         }
       }
-      return tb.converged(hosts);
+      return tb.convergence().converged(hosts);
     });
     if (!ok) {
       throw new IllegalStateException("mesh of " + hosts.size() + " did not converge within " + timeout.toMillis()
-          + " ms: " + tb.missingRoutes(hosts) + "\n" + tb.diagnostics());
+          + " ms: " + tb.convergence().missingRoutes(hosts) + "\n" + tb.diagnostics());
     }
     return Duration.ofNanos(System.nanoTime() - t0);
   }

@@ -94,7 +94,7 @@ public final class FailureBench implements Callable<Integer> {
     Duration budget = ts == TimerSet.ATOMIX ? Duration.ofSeconds(120) : Duration.ofSeconds(30);
     try (Testbed tb = Testbed.create(hosts, true); RouteWatch watch = new RouteWatch()) {
       List<Host> all = tb.hosts();
-      BenchSupport.startMesh(tb, all, h -> ts.apply(tb.agentConfig(h)), Duration.ofSeconds(120));
+      BenchSupport.startMesh(tb, all, h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(120));
       System.out.printf(Locale.ROOT, "failure timers=%s: mesh of %d up (prefix %s)%n", ts.label(), hosts, tb.prefix());
       Host victim = all.get(all.size() - 1);
       for (Fault f : Fault.values()) {
@@ -118,10 +118,10 @@ public final class FailureBench implements Callable<Integer> {
             a.awaitExit(Duration.ofSeconds(10));
           }
           a.kill(); // SIGKILL also ends a stopped process
-          tb.startAgent(victim, ts.apply(tb.agentConfig(victim)));
-          if (!Poll.until(budget, Duration.ofMillis(100), () -> tb.converged(all))) {
+          tb.startAgent(victim, ts.apply(tb.agentToml(victim)));
+          if (!Poll.until(budget, Duration.ofMillis(100), () -> tb.convergence().converged(all))) {
             throw new IllegalStateException(victim.name() + " did not rejoin within " + budget.toMillis() + " ms: "
-                + tb.missingRoutes(all) + "\n" + tb.diagnostics());
+                + tb.convergence().missingRoutes(all) + "\n" + tb.diagnostics());
           }
         }
       }
@@ -140,7 +140,7 @@ public final class FailureBench implements Callable<Integer> {
   private static long soak(Duration d) {
     try (Testbed tb = Testbed.create(10, true); RouteWatch watch = new RouteWatch()) {
       List<Host> all = tb.hosts();
-      BenchSupport.startMesh(tb, all, tb::agentConfig, Duration.ofSeconds(180));
+      BenchSupport.startMesh(tb, all, tb::agentToml, Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "soak: 10 hosts idle for %s (prefix %s)%n", d, tb.prefix());
       long removals = 0;
       long end = System.nanoTime() + d.toNanos();

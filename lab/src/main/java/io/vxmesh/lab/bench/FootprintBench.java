@@ -85,7 +85,7 @@ public final class FootprintBench implements Callable<Integer> {
     double[] membersDefault;
     try (Testbed tb = Testbed.create(hosts, false)) {
       List<Host> all = tb.hosts();
-      BenchSupport.startMesh(tb, all.subList(0, hosts - 2), h -> ts.apply(tb.agentConfig(h)), Duration.ofSeconds(180));
+      BenchSupport.startMesh(tb, all.subList(0, hosts - 2), h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "footprint: %d background agents up (prefix %s)%n", hosts - 2, tb.prefix());
       List<Measured> measured = List.of(
           new Measured(agentFlags == null ? "launcher flags" : "--agent-flags", prod, start(tb, ts, all.get(hosts - 2), prod)),
@@ -147,8 +147,8 @@ public final class FootprintBench implements Callable<Integer> {
   }
 
   private static AgentProcess start(Testbed tb, TimerSet ts, Host h, List<String> flags) {
-    Path file = ts.apply(tb.agentConfig(h)).write(tb.dir().resolve(h.name() + ".toml"));
-    return tb.startAgent(h, file, tb.socket(h), flags);
+    Path file = ts.apply(tb.agentToml(h)).write(tb.dir().resolve(h.name() + ".toml"));
+    return tb.agents().start(h, file, tb.agents().socket(h), flags);
   }
 
   /** Wall times (ms) of 5 runs of {@code vxmesh members} inside the host, with {@code flags}. */

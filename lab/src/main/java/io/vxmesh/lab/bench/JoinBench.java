@@ -100,7 +100,7 @@ public final class JoinBench implements Callable<Integer> {
     int failures = 0;
     try (Testbed tb = Testbed.create(n - 1, true); RouteWatch watch = new RouteWatch()) {
       List<Host> base = tb.hosts();
-      Duration up = BenchSupport.startMesh(tb, base, h -> ts.apply(tb.agentConfig(h)), Duration.ofSeconds(180));
+      Duration up = BenchSupport.startMesh(tb, base, h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "join timers=%s: mesh of %d up in %d ms (prefix %s)%n", ts.label(), n - 1, up.toMillis(), tb.prefix());
       BenchSupport.sleep(2000); // let start-up CPU settle
       for (int r = 0; r < repeats; r++) {
@@ -113,7 +113,7 @@ public final class JoinBench implements Callable<Integer> {
           BenchSupport.sleep(200); // the pings are running before the agent starts
           wall0 = Instant.now();
           long t0 = System.nanoTime();
-          a = tb.startAgent(joiner, ts.apply(tb.agentConfig(joiner)));
+          a = tb.startAgent(joiner, ts.apply(tb.agentToml(joiner)));
           routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
           pinged = pings.awaitAll(wall0, t0, JOIN_TIMEOUT);
         }

@@ -1,6 +1,6 @@
 package io.vxmesh.lab.bench;
 
-import io.vxmesh.lab.testbed.AgentConfig;
+import io.vxmesh.lab.testbed.AgentToml;
 import io.vxmesh.lab.testbed.AgentProcess;
 import io.vxmesh.lab.testbed.ExecResult;
 import io.vxmesh.lab.testbed.Host;
@@ -37,9 +37,9 @@ public final class RestartBench implements Callable<Integer> {
 
     final String label;
     final boolean crash;
-    final UnaryOperator<AgentConfig> config;
+    final UnaryOperator<AgentToml> config;
 
-    Variant(String label, boolean crash, UnaryOperator<AgentConfig> config) {
+    Variant(String label, boolean crash, UnaryOperator<AgentToml> config) {
       this.label = label;
       this.crash = crash;
       this.config = config;
@@ -67,7 +67,7 @@ public final class RestartBench implements Callable<Integer> {
     List<Sample> samples = new ArrayList<>();
     for (Variant v : Variant.values()) {
       try (Testbed tb = Testbed.create(hosts, true)) {
-        BenchSupport.startMesh(tb, tb.hosts(), h -> v.config.apply(tb.agentConfig(h)), Duration.ofSeconds(120));
+        BenchSupport.startMesh(tb, tb.hosts(), h -> v.config.apply(tb.agentToml(h)), Duration.ofSeconds(120));
         Host src = tb.host(0);
         Host dst = tb.host(1);
         for (int r = 0; r < repeats; r++) {
@@ -76,7 +76,7 @@ public final class RestartBench implements Callable<Integer> {
           int readyBefore = BenchSupport.readyLines(a).size();
           // -c without -w: with a deadline, ping quits at the first ICMP error (net unreachable).
           String target = dst.spec().podIp().getHostAddress();
-          CompletableFuture<ExecResult> ping = CompletableFuture.supplyAsync(() -> tb.exec(src.requirePod().ns(),
+          CompletableFuture<ExecResult> ping = CompletableFuture.supplyAsync(() -> tb.topology().exec(src.requirePod().ns(),
               Duration.ofSeconds(60), "ping", "-n", "-i", "0.01", "-c", Integer.toString(PINGS), target));
           BenchSupport.sleep(1000);
           long t0 = System.nanoTime();

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * {@code vxmesh-lab bench throughput}: iperf3 TCP from the pod of host 0 to the pod of host 1 on
  * two namespaced hosts, over (1) the VTEP vxmesh's agents program (MTU underlay − 50 = 1450,
  * pods left at the testbed's 1500, as a user gets it), (2) the same with the pods at 1450,
- * (3) the seed's manual setup (pods 1500 over the 1450 VXLAN device, {@link Testbed#wireManually}),
+ * (3) the seed's manual setup (pods 1500 over the 1450 VXLAN device, {@link io.vxmesh.lab.testbed.Topology#wireManually}),
  * (4) that setup hand-tuned (pods at 1450, no PMTU discovery round), and (5) host to host on
  * the underlay (no VXLAN). The goal compares (1) with the best of (3) and (4).
  */
@@ -70,10 +70,10 @@ public final class ThroughputBench implements Callable<Integer> {
     }
     String[] labels = new String[5];
     try (Testbed mesh = Testbed.create(2, true); Testbed manual = Testbed.create(2, true)) {
-      BenchSupport.startMesh(mesh, mesh.hosts(), mesh::agentConfig, Duration.ofSeconds(60));
-      manual.wireManually();
-      String vxMtu = mesh.vtepLink(mesh.host(0)).map(l -> l.path("mtu").asText()).orElse("?");
-      String manualMtu = manual.vtepLink(manual.host(0)).map(l -> l.path("mtu").asText()).orElse("?");
+      BenchSupport.startMesh(mesh, mesh.hosts(), mesh::agentToml, Duration.ofSeconds(60));
+      manual.topology().wireManually();
+      String vxMtu = mesh.tables().vtepLink(mesh.host(0)).map(l -> l.path("mtu").asText()).orElse("?");
+      String manualMtu = manual.tables().vtepLink(manual.host(0)).map(l -> l.path("mtu").asText()).orElse("?");
       labels[0] = "vxmesh VTEP (mtu " + vxMtu + "), pods 1500";
       labels[1] = "seed manual VXLAN (mtu " + manualMtu + "), pods 1500";
       labels[2] = "vxmesh VTEP (mtu " + vxMtu + "), pods 1450";
@@ -105,8 +105,8 @@ public final class ThroughputBench implements Callable<Integer> {
   /** Sets the pod veth (both ends) of every host to {@code mtu} (no-op when already so). */
   private static void setPodMtu(Testbed tb, int mtu) {
     for (Host h : tb.hosts()) {
-      tb.execPod(h, Duration.ofSeconds(10), "ip", "link", "set", "dev", h.requirePod().device(), "mtu", Integer.toString(mtu)).orThrow();
-      tb.execHost(h, Duration.ofSeconds(10), "ip", "link", "set", "dev", h.requirePod().gatewayDevice(), "mtu", Integer.toString(mtu)).orThrow();
+      tb.topology().execPod(h, Duration.ofSeconds(10), "ip", "link", "set", "dev", h.requirePod().device(), "mtu", Integer.toString(mtu)).orThrow();
+      tb.topology().execHost(h, Duration.ofSeconds(10), "ip", "link", "set", "dev", h.requirePod().gatewayDevice(), "mtu", Integer.toString(mtu)).orThrow();
     }
   }
 
@@ -122,7 +122,7 @@ public final class ThroughputBench implements Callable<Integer> {
     }
     try {
       boolean listening = Poll.until(Duration.ofSeconds(5), Duration.ofMillis(50), () ->
-          tb.exec(serverNs, Duration.ofSeconds(5), "ss", "-Hltn", "sport = :" + PORT).stdout().contains(":" + PORT));
+          tb.topology().exec(serverNs, Duration.ofSeconds(5), "ss", "-Hltn", "sport = :" + PORT).stdout().contains(":" + PORT));
       if (!listening) {
         throw new IllegalStateException("iperf3 server in " + serverNs + " is not listening on " + PORT);
       }

@@ -1,7 +1,7 @@
 package io.vxmesh.lab.bench;
 
 import io.vxmesh.gossip.GossipSettings;
-import io.vxmesh.lab.testbed.AgentConfig;
+import io.vxmesh.lab.testbed.AgentToml;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,8 +29,8 @@ enum TimerSet {
     return label;
   }
 
-  AgentConfig apply(AgentConfig c) {
-    AgentConfig out = c;
+  AgentToml apply(AgentToml c) {
+    AgentToml out = c;
     for (Map.Entry<String, Object> e : keys.entrySet()) {
       out = out.with(e.getKey(), e.getValue());
     }

@@ -6,6 +6,7 @@ import io.vxmesh.lab.testbed.ExecResult;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.HostSpec;
 import io.vxmesh.lab.testbed.PingResult;
+import io.vxmesh.lab.testbed.Pings;
 import io.vxmesh.lab.testbed.Testbed;
 import io.vxmesh.lab.testbed.Tools;
 import java.io.PrintWriter;
@@ -83,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
       out.flush();
       if (manual) {
-        tb.wireManually();
+        tb.topology().wireManually();
         out.println("wired the VTEPs by hand (--manual): neighbour, FDB entry and route for every peer");
       } else {
         for (Host h : tb.hosts()) {
@@ -150,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println(header.toString().stripTrailing());
     Map<String, String> cells = new HashMap<>();
     List<String> failures = new ArrayList<>();
-    for (Testbed.PodPing p : tb.pingMatrix(hosts)) {
+    for (Pings.PodPing p : tb.pings().matrix(hosts)) {
       PingResult r = p.result();
       cells.put(p.from().name() + ">" + p.to().name(),
           r.allReceived() ? "ok ttl=" + r.ttl() : "FAIL " + r.received() + "/" + r.transmitted());
@@ -175,7 +176,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
     out.println("The mesh keeps running until Ctrl-C. Look around from another terminal:");
     out.printf("  sudo ip netns exec %s bash     # a shell on %s%n", h.ns(), h.name());
-    out.printf("  sudo ip netns exec %s %s members --socket %s%n", h.ns(), vxmesh, tb.socket(h));
+    out.printf("  sudo ip netns exec %s %s members --socket %s%n", h.ns(), vxmesh, tb.agents().socket(h));
     out.printf("  sudo ip netns exec %s ip route show dev %s%n", h.ns(), tb.overlay().device());
     out.printf("  sudo ip netns exec %s ping %s     # pod of %s to pod of %s%n", h.requirePod().ns(),
         tb.host(1).spec().podIp().getHostAddress(), h.name(), tb.host(1).name());

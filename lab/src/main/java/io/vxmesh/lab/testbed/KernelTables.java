@@ -2,18 +2,30 @@ package io.vxmesh.lab.testbed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The kernel objects a test asserts on, as iproute2 prints them with {@code -j}. Values are kept
- * as iproute2 strings ("179.17.1.31", "7a:3a:fe:45:a3:76", "10.234.118.0/24") so assertions read
- * like the seed walkthrough.
+ * The VTEP tables of the hosts of one {@link Testbed} (neighbours, FDB entries, routes,
+ * nexthops, the device itself), read with iproute2's {@code -j}, and the records a test asserts
+ * on. Values are kept as iproute2 strings ("179.17.1.31", "7a:3a:fe:45:a3:76",
+ * "10.234.118.0/24") so assertions read like the seed walkthrough. A host without the VTEP
+ * device has empty tables.
+ *
+ * <p>Reads only; holds no state of its own. Thread-safe.
  */
 public final class KernelTables {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private KernelTables() {}
+  private final Topology topology;
+  private final Overlay overlay;
+
+  KernelTables(Topology topology, Overlay overlay) {
+    this.topology = topology;
+    this.overlay = overlay;
+  }
 
   /** {@code ip neigh show dev <vtep>}: e.g. 179.17.1.31 lladdr 7a:3a:fe:45:a3:76 PERMANENT. */
   public record Neigh(String dst, String lladdr, List<String> state) {
@@ -56,7 +68,74 @@ public final class KernelTables {
     }
   }
 
-  static List<Neigh> neighs(String json) {
+  // ---------------------------------------------------------------- reading a host's tables
+
+  /** {@code ip neigh show dev <vtep>} in the host; empty when the VTEP does not exist. */
+  public List<Neigh> neighbours(Host host) {
+    return parseNeighs(readVtep(host, "ip", "-j", "neigh", "show", "dev", overlay.device()));
+  }
+
+  /** {@code bridge fdb show dev <vtep>} in the host; empty when the VTEP does not exist. */
+  public List<Fdb> fdb(Host host) {
+    return parseFdbs(readVtep(host, "bridge", "-j", "fdb", "show", "dev", overlay.device()));
+  }
+
+  /** {@code ip route show dev <vtep>} (main table) in the host; empty when the VTEP does not exist. */
+  public List<Route> routes(Host host) {
+    return parseRoutes(readVtep(host, "ip", "-j", "route", "show", "dev", overlay.device()));
+  }
+
+  /** {@code ip nexthop show dev <vtep>} in the host; empty when the VTEP does not exist. */
+  public List<Nexthop> nexthops(Host host) {
+    return parseNexthops(readVtep(host, "ip", "-j", "nexthop", "show", "dev", overlay.device()));
+  }
+
+  /** {@code ip -d -j link show <vtep>} in the host, or empty when there is no such device. */
+  public Optional<JsonNode> vtepLink(Host host) {
+    String json = readVtep(host, "ip", "-d", "-j", "link", "show", overlay.device());
+    try {
+      JsonNode n = json.isBlank() ? null : JSON.readTree(json);
+      return n != null && n.isArray() && n.size() > 0 ? Optional.of(n.get(0)) : Optional.empty();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot parse `ip -d -j link show` of " + host.name() + ": " + e.getMessage());
+    }
+  }
+
+  /** The neighbour, the FDB entry and the route for {@code peer} are all on {@code host}'s VTEP, with the peer's values. */
+  public boolean hasPeerEntries(Host host, Host peer) {
+    HostSpec p = peer.spec();
+    String vtepIp = p.vtepIp().getHostAddress();
+    String mac = p.vtepMac().toString();
+    return neighbours(host).stream().anyMatch(n -> vtepIp.equals(n.dst()) && mac.equals(n.lladdr()))
+        && fdb(host).stream().anyMatch(f -> mac.equals(f.mac()) && p.underlayIp().getHostAddress().equals(f.dst()))
+        && routes(host).stream().anyMatch(r -> p.podCidr().toString().equals(r.dst()) && vtepIp.equals(r.gateway()));
+  }
+
+  /** None of the neighbour, FDB entry or route for {@code peer} is on {@code host}'s VTEP. */
+  public boolean hasNoPeerEntries(Host host, Host peer) {
+    HostSpec p = peer.spec();
+    String vtepIp = p.vtepIp().getHostAddress();
+    String mac = p.vtepMac().toString();
+    return neighbours(host).stream().noneMatch(n -> vtepIp.equals(n.dst()))
+        && fdb(host).stream().noneMatch(f -> mac.equals(f.mac()))
+        && routes(host).stream().noneMatch(r -> p.podCidr().toString().equals(r.dst()));
+  }
+
+  private String readVtep(Host host, String... command) {
+    ExecResult r = topology.execHost(host, Topology.IP_TIMEOUT, command);
+    if (r.ok()) {
+      return r.stdout();
+    }
+    String err = r.stderr();
+    if (err.contains("does not exist") || err.contains("Cannot find device")) {
+      return "";
+    }
+    throw new IllegalStateException("on " + host.name() + ": " + r.describeFailure());
+  }
+
+  // ---------------------------------------------------------------- parsing iproute2 JSON
+
+  static List<Neigh> parseNeighs(String json) {
     List<Neigh> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       out.add(new Neigh(text(n, "dst"), text(n, "lladdr"), strings(n.get("state"))));
@@ -64,7 +143,7 @@ public final class KernelTables {
     return out;
   }
 
-  static List<Fdb> fdbs(String json) {
+  static List<Fdb> parseFdbs(String json) {
     List<Fdb> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       out.add(new Fdb(text(n, "mac"), text(n, "dst"), strings(n.get("flags")), text(n, "state")));
@@ -72,7 +151,7 @@ public final class KernelTables {
     return out;
   }
 
-  static List<Route> routes(String json) {
+  static List<Route> parseRoutes(String json) {
     List<Route> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       String proto = text(n, "protocol");
@@ -82,7 +161,7 @@ public final class KernelTables {
     return out;
   }
 
-  static List<Nexthop> nexthops(String json) {
+  static List<Nexthop> parseNexthops(String json) {
     List<Nexthop> out = new ArrayList<>();
     for (JsonNode n : array(json)) {
       out.add(new Nexthop(n.path("id").asInt(), text(n, "gateway"), text(n, "dev"), text(n, "protocol"),

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.lab.testbed.ExecResult;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.netlink.TestNetns;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -73,7 +73,7 @@ class BenchPartsTest {
 
   @Test
   void scaleBenchConvergesAndCleansSyntheticMembersInARealNamespace() {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED: bench scale needs root to create a network namespace");
+    TestNetns.assumeRoot();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream old = System.out;
     int rc;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.lab.testbed.AgentProcess;
+import io.vxmesh.netlink.TestNetns;
 import io.vxmesh.systemd.JournalTest;
 import io.vxmesh.lab.testbed.Exec;
 import io.vxmesh.lab.testbed.Host;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -47,7 +47,7 @@ class AgentUnderSystemdTest {
 
   @BeforeAll
   void oneHost() {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED LOUDLY: AgentUnderSystemdTest needs root to create a network namespace");
+    TestNetns.assumeRoot();
     tb = Testbed.create(1, false);
     host = tb.host(0);
   }
@@ -78,7 +78,7 @@ class AgentUnderSystemdTest {
     assertTrue(log.contains("agent stopped node=master1"), "no 'agent stopped' line:\n" + log);
     assertEquals(1, log.split("agent stopping node=", -1).length - 1, "closed exactly once:\n" + log);
     assertTrue(log.indexOf("agent stopping") < log.indexOf("agent stopped"), log);
-    assertTrue(tb.vtepLink(host).isPresent(), "SIGTERM is a hitless restart: the VTEP device stays");
+    assertTrue(tb.tables().vtepLink(host).isPresent(), "SIGTERM is a hitless restart: the VTEP device stays");
   }
 
   @Test
@@ -98,7 +98,7 @@ class AgentUnderSystemdTest {
   @Test
   void underJournaldEveryLineCarriesItsPriority() throws Exception {
     Path journal = Files.createFile(tb.dir().resolve("journal.out"));
-    Path config = tb.agentConfig(host).write(tb.dir().resolve("journal.toml"));
+    Path config = tb.agentToml(host).write(tb.dir().resolve("journal.toml"));
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.ns(), AgentProcess.javaBinary()));
     cmd.addAll(AgentProcess.TEST_JVM_ARGS);
     cmd.addAll(List.of("-jar", AgentProcess.locateJar().toString(), "agent", "--config", config.toString()));
@@ -108,7 +108,7 @@ class AgentUnderSystemdTest {
     Process p = pb.start();
     try {
       assertTrue(Poll.until(START, Duration.ofMillis(50), () -> read(journal).contains("agent ready")), read(journal));
-      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(tb.socket(host)))) {
+      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(tb.agents().socket(host)))) {
         byte[] garbage = new byte[101];
         Arrays.fill(garbage, (byte) 0xff);
         garbage[0] = 100;

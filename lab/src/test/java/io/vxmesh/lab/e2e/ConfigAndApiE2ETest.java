@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.proto.Member;
-import io.vxmesh.lab.testbed.AgentConfig;
+import io.vxmesh.lab.testbed.AgentToml;
 import io.vxmesh.lab.testbed.AgentProcess;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.Testbed;
@@ -65,15 +65,15 @@ class ConfigAndApiE2ETest implements DiagnoseOnFailure.Source {
 
   static Stream<Arguments> badConfigs() {
     return Stream.of(
-        Arguments.of("an unknown key", "bogus_key", (UnaryOperator<AgentConfig>) c -> c.with("gossip.bogus_key", 1)),
-        Arguments.of("a malformed pod CIDR", "pod_cidr", (UnaryOperator<AgentConfig>) c -> c.withPodCidr("10.234.111.0/33")),
-        Arguments.of("a missing key file", "key_file", (UnaryOperator<AgentConfig>) c -> c.withKeyFile(Path.of("/nonexistent/cluster.key"))));
+        Arguments.of("an unknown key", "bogus_key", (UnaryOperator<AgentToml>) c -> c.with("gossip.bogus_key", 1)),
+        Arguments.of("a malformed pod CIDR", "pod_cidr", (UnaryOperator<AgentToml>) c -> c.withPodCidr("10.234.111.0/33")),
+        Arguments.of("a missing key file", "key_file", (UnaryOperator<AgentToml>) c -> c.withKeyFile(Path.of("/nonexistent/cluster.key"))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badConfigs")
-  void aBadConfigExits78WithOneLineNamingTheKey(String what, String key, UnaryOperator<AgentConfig> breakIt) {
-    AgentConfig bad = breakIt.apply(tb.agentConfig(host));
+  void aBadConfigExits78WithOneLineNamingTheKey(String what, String key, UnaryOperator<AgentToml> breakIt) {
+    AgentToml bad = breakIt.apply(tb.agentToml(host));
     AgentProcess a = tb.startAgent(host, bad);
     OptionalInt exit = a.awaitExit(Duration.ofSeconds(30));
     assertEquals(OptionalInt.of(78), exit, what + ": exit code; log:\n" + a.log());
@@ -144,7 +144,7 @@ class ConfigAndApiE2ETest implements DiagnoseOnFailure.Source {
 
   @Test
   void theTestbedWritesTheIssueSchemaTheAgentAccepts() throws IOException {
-    Path file = tb.agentConfig(host).write(tb.dir().resolve("check.toml"));
+    Path file = tb.agentToml(host).write(tb.dir().resolve("check.toml"));
     String toml = Files.readString(file);
     for (String key : List.of("node_name", "[gossip]", "advertise", "join", "key_file", "[api]", "socket", "[[network]]",
         "device", "vni", "port", "underlay", "vtep_address", "vtep_mac", "pod_cidr")) {

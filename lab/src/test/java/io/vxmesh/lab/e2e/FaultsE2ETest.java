@@ -58,9 +58,9 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
 
   @AfterEach
   void restoreTheMesh() {
-    tb.heal();
-    mesh.forEach(tb::reconnect);
-    for (AgentProcess a : tb.agents()) {
+    tb.faults().heal();
+    mesh.forEach(tb.faults()::reconnect);
+    for (AgentProcess a : tb.agents().all()) {
       if (!mesh.contains(a.host())) {
         a.kill();
       }
@@ -136,7 +136,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
     Host pinger = mesh.get(0);
     Host restarting = mesh.get(1);
     // 100/s (nominally; slower while JVMs start on 2 cores) for up to 20 s around the restart.
-    CompletableFuture<PingResult> ping = tb.pingAsync(pinger.requirePod().ns(), restarting.spec().podIp(), 1500,
+    CompletableFuture<PingResult> ping = tb.pings().pingAsync(pinger.requirePod().ns(), restarting.spec().podIp(), 1500,
         Duration.ofMillis(10), Duration.ofSeconds(20));
     AgentProcess agent = tb.agent(restarting);
     agent.restart(Duration.ofSeconds(10));
@@ -171,7 +171,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
         List.of("bridge", "fdb", "del", mac, "dev", dev, "dst", peer.spec().underlayIp().getHostAddress()),
         List.of("ip", "link", "del", dev));
     for (List<String> drift : drifts) {
-      tb.execHost(h, Duration.ofSeconds(5), drift.toArray(String[]::new)).orThrow();
+      tb.topology().execHost(h, Duration.ofSeconds(5), drift.toArray(String[]::new)).orThrow();
       long t0 = System.nanoTime();
       boolean repaired = Poll.until(Mesh.REPAIR, Duration.ofMillis(20),
           () -> othersThan(h).stream().allMatch(p -> Mesh.hasEntriesFor(tb, h, p)));
@@ -186,7 +186,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
   void aPartitionedMeshReMergesWithinTenSecondsOfTheHeal() {
     List<Host> a = mesh.subList(0, 3);
     List<Host> b = mesh.subList(3, 5);
-    tb.partition(b);
+    tb.faults().partition(b);
     for (Host gone : b) {
       Mesh.awaitForgotten(tb, a, gone, Mesh.CRASH, "partition: side A forgets " + gone.name());
     }
@@ -195,7 +195,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
     }
     Mesh.assertAllPodsPing(tb, a);
     Mesh.assertAllPodsPing(tb, b);
-    tb.heal();
+    tb.faults().heal();
     long t0 = System.nanoTime();
     tb.awaitConverged(mesh, Mesh.HEAL, line -> { });
     Mesh.assertAllPodsPing(tb, mesh);
@@ -207,7 +207,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
   @Test
   void aHostWithTheWrongKeyIsNeverProgrammedAndVisibleToOperators() {
     Host intruder = tb.addHost();
-    tb.startAgent(intruder, tb.agentConfig(intruder).withKeyFile(tb.newKeyFile("wrong.key")));
+    tb.startAgent(intruder, tb.agentToml(intruder).withKeyFile(tb.agents().newKeyFile("wrong.key")));
     AgentProcess observer = tb.agent(mesh.get(0));
     String ip = intruder.spec().underlayIp().getHostAddress();
     boolean visible = Poll.until(Duration.ofSeconds(15), Duration.ofMillis(500), () ->
@@ -218,7 +218,7 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
       assertTrue(Mesh.hasNoEntriesFor(tb, h, intruder), h.name() + " programmed the wrong-key host");
       assertTrue(Mesh.hasNoEntriesFor(tb, intruder, h), "the wrong-key host programmed " + h.name());
     }
-    PingResult p = tb.ping(intruder.requirePod().ns(), mesh.get(0).spec().podIp(), 1, Duration.ofMillis(200), Duration.ofSeconds(1));
+    PingResult p = tb.pings().ping(intruder.requirePod().ns(), mesh.get(0).spec().podIp(), 1, Duration.ofMillis(200), Duration.ofSeconds(1));
     assertEquals(0, p.received(), "the wrong-key host's pod reached a mesh pod");
     tb.agent(intruder).kill();
   }
@@ -228,16 +228,16 @@ class FaultsE2ETest implements DiagnoseOnFailure.Source {
     Host owner = mesh.get(0);
     Host client = mesh.get(1);
     Host claimant = tb.addHost();
-    CompletableFuture<PingResult> ping = tb.pingAsync(client.requirePod().ns(), owner.spec().podIp(), 200,
+    CompletableFuture<PingResult> ping = tb.pings().pingAsync(client.requirePod().ns(), owner.spec().podIp(), 200,
         Duration.ofMillis(50), Duration.ofSeconds(15));
-    tb.startAgent(claimant, tb.agentConfig(claimant).withPodCidr(owner.spec().podCidr().toString()));
+    tb.startAgent(claimant, tb.agentToml(claimant).withPodCidr(owner.spec().podCidr().toString()));
     AgentProcess observer = tb.agent(client);
     boolean listed = Poll.until(Duration.ofSeconds(15), Duration.ofMillis(500), () ->
         observer.members().getMembersList().stream()
             .anyMatch(m -> m.getName().equals(claimant.name()) && m.getStatus().equals("conflict")));
     assertTrue(listed, "the claimant is not listed as conflict: " + observer.members());
     for (Host h : mesh) {
-      assertTrue(tb.routes(h).stream().noneMatch(r -> claimant.spec().vtepIp().getHostAddress().equals(r.gateway())),
+      assertTrue(tb.tables().routes(h).stream().noneMatch(r -> claimant.spec().vtepIp().getHostAddress().equals(r.gateway())),
           h.name() + " routes via the claimant");
     }
     PingResult r = ping.join();

@@ -6,15 +6,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.KernelTables;
+import io.vxmesh.lab.testbed.Pings;
 import io.vxmesh.lab.testbed.Poll;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.netlink.TestNetns;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Shared steps and assertions of the end-to-end tests: start agents, wait, read every host's
@@ -40,7 +41,7 @@ final class Mesh {
   private Mesh() {}
 
   static void requireRootAndAgent() {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED: end-to-end tests need root to create network namespaces");
+    TestNetns.assumeRoot();
   }
 
   /** Starts agents on {@code hosts} (host 0 first: it starts the mesh) and waits for convergence. */
@@ -50,11 +51,11 @@ final class Mesh {
   }
 
   static boolean hasEntriesFor(Testbed tb, Host h, Host peer) {
-    return tb.hasPeerEntries(h, peer);
+    return tb.tables().hasPeerEntries(h, peer);
   }
 
   static boolean hasNoEntriesFor(Testbed tb, Host h, Host peer) {
-    return tb.hasNoPeerEntries(h, peer);
+    return tb.tables().hasNoPeerEntries(h, peer);
   }
 
   /** Waits until no observer has entries for {@code gone}; returns how long it took. */
@@ -94,12 +95,12 @@ final class Mesh {
     assertEquals(
         others.stream().map(p -> new KernelTables.Neigh(p.spec().vtepIp().getHostAddress(), p.spec().vtepMac().toString(), List.of("PERMANENT")))
             .collect(Collectors.toSet()),
-        Set.copyOf(tb.neighbours(h)), "neighbours on " + h.name());
+        Set.copyOf(tb.tables().neighbours(h)), "neighbours on " + h.name());
     assertEquals(
         others.stream().map(p -> new KernelTables.Fdb(p.spec().vtepMac().toString(), p.spec().underlayIp().getHostAddress(), List.of("self"), "permanent"))
             .collect(Collectors.toSet()),
-        Set.copyOf(tb.fdb(h)), "FDB on " + h.name());
-    List<KernelTables.Route> routes = tb.routes(h).stream().filter(r -> !"kernel".equals(r.protocol())).toList();
+        Set.copyOf(tb.tables().fdb(h)), "FDB on " + h.name());
+    List<KernelTables.Route> routes = tb.tables().routes(h).stream().filter(r -> !"kernel".equals(r.protocol())).toList();
     assertEquals(others.size(), routes.size(), "routes on " + h.name() + ": " + routes);
     for (Host p : others) {
       assertTrue(routes.stream().anyMatch(r -> p.spec().podCidr().toString().equals(r.dst())
@@ -111,7 +112,7 @@ final class Mesh {
   /** Every pod of {@code members} reaches every other pod, with TTL 62. */
   static void assertAllPodsPing(Testbed tb, List<Host> members) {
     List<String> bad = new ArrayList<>();
-    for (Testbed.PodPing p : tb.pingMatrix(members)) {
+    for (Pings.PodPing p : tb.pings().matrix(members)) {
       if (!p.result().allReceived() || p.result().ttl() != 62) {
         bad.add(p.from().name() + "->" + p.to().name() + " " + p.result());
       }

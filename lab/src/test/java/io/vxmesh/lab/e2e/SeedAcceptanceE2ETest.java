@@ -49,8 +49,8 @@ class SeedAcceptanceE2ETest implements DiagnoseOnFailure.Source {
   void twoAgentsProgramExactlyTheSeedsEntriesAndPodsPing() {
     Host master1 = tb.host("master1");
     Host node1 = tb.host("node1");
-    assertEquals(List.of(), tb.agentConfig(master1).join(), "master1 starts the mesh");
-    assertEquals(List.of("10.211.55.5:7947"), tb.agentConfig(node1).join(), "node1 joins through master1");
+    assertEquals(List.of(), tb.agentToml(master1).join(), "master1 starts the mesh");
+    assertEquals(List.of("10.211.55.5:7947"), tb.agentToml(node1).join(), "node1 joins through master1");
     Mesh.startAll(tb, tb.hosts());
 
     // The VTEP device is the seed's `ip link add vxlan-test type vxlan id 10001 dstport 4899 local ... nolearning`.
@@ -61,15 +61,15 @@ class SeedAcceptanceE2ETest implements DiagnoseOnFailure.Source {
     // route add -net 10.234.118.0/24 gw 179.17.1.31 dev vxlan-test (and the mirror image on node1).
     Mesh.assertExactlyPeers(tb, master1, tb.hosts());
     Mesh.assertExactlyPeers(tb, node1, tb.hosts());
-    assertEquals("179.17.1.31", tb.neighbours(master1).get(0).dst());
-    assertEquals("10.211.55.6", tb.fdb(master1).get(0).dst());
-    assertEquals("179.17.1.21", tb.neighbours(node1).get(0).dst());
-    assertEquals("10.211.55.5", tb.fdb(node1).get(0).dst());
+    assertEquals("179.17.1.31", tb.tables().neighbours(master1).get(0).dst());
+    assertEquals("10.211.55.6", tb.tables().fdb(master1).get(0).dst());
+    assertEquals("179.17.1.21", tb.tables().neighbours(node1).get(0).dst());
+    assertEquals("10.211.55.5", tb.tables().fdb(node1).get(0).dst());
 
-    assertPing(tb.pingPodToPod(master1, node1), 62);
-    assertPing(tb.pingPodToPod(node1, master1), 62);
-    assertPing(tb.pingHostToPod(master1, node1), 63);
-    assertPing(tb.pingHostToPod(node1, master1), 63);
+    assertPing(tb.pings().podToPod(master1, node1), 62);
+    assertPing(tb.pings().podToPod(node1, master1), 62);
+    assertPing(tb.pings().hostToPod(master1, node1), 63);
+    assertPing(tb.pings().hostToPod(node1, master1), 63);
 
     for (Host h : tb.hosts()) {
       ListMembersResponse members = tb.agent(h).members();
@@ -81,7 +81,7 @@ class SeedAcceptanceE2ETest implements DiagnoseOnFailure.Source {
   }
 
   private void assertVtep(Host h, String local, String mac) {
-    JsonNode link = tb.vtepLink(h).orElseThrow(() -> new AssertionError("no vxlan-test on " + h.name()));
+    JsonNode link = tb.tables().vtepLink(h).orElseThrow(() -> new AssertionError("no vxlan-test on " + h.name()));
     JsonNode vx = link.path("linkinfo").path("info_data");
     assertEquals("vxlan", link.path("linkinfo").path("info_kind").asText(), h.name());
     assertEquals(10001, vx.path("id").asInt(), h.name());
@@ -91,7 +91,7 @@ class SeedAcceptanceE2ETest implements DiagnoseOnFailure.Source {
     assertEquals(mac, link.path("address").asText(), h.name());
     assertEquals(1450, link.path("mtu").asInt(), "underlay 1500 - 50 on " + h.name());
     assertTrue(link.path("flags").toString().contains("\"UP\""), "vxlan-test up on " + h.name());
-    String addr = tb.execHost(h, java.time.Duration.ofSeconds(5), "ip", "-br", "addr", "show", "vxlan-test").stdout();
+    String addr = tb.topology().execHost(h, java.time.Duration.ofSeconds(5), "ip", "-br", "addr", "show", "vxlan-test").stdout();
     assertTrue(addr.contains(h.spec().vtepAddress().toString()), addr);
   }
 

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vxmesh.netlink.TestNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,18 +21,18 @@ import org.junit.jupiter.api.Test;
 class AgentProcessTest {
   @Test
   void signalsReachTheJvmInsideTheHostNamespaceByPid() throws Exception {
-    Assumptions.assumeTrue(Testbed.isRoot(), "SKIPPED: AgentProcessTest needs root to create network namespaces");
+    TestNetns.assumeRoot();
     try (Testbed tb = Testbed.create(1, false)) {
       Host h = tb.host(0);
       Path testClasses = Path.of(FakeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      Path config = tb.agentConfig(h).write(tb.dir().resolve("master1.toml"));
-      AgentProcess a = tb.startAgent(h, config, tb.socket(h),
+      Path config = tb.agentToml(h).write(tb.dir().resolve("master1.toml"));
+      AgentProcess a = tb.agents().start(h, config, tb.agents().socket(h),
           List.of("-Xmx32m", "-cp", testClasses.toString(), FakeAgent.class.getName()));
       assertTrue(a.awaitLog("fake agent up", Duration.ofSeconds(20)), a.log());
       assertTrue(a.log().contains("agent --config " + config), a.log());
       long pid = a.pid();
       // `ip netns exec` execs the JVM: the PID we hold is the process in the host namespace.
-      String hostNs = tb.execHost(h, Duration.ofSeconds(5), "readlink", "/proc/self/ns/net").orThrow().stdout().strip();
+      String hostNs = tb.topology().execHost(h, Duration.ofSeconds(5), "readlink", "/proc/self/ns/net").orThrow().stdout().strip();
       assertEquals(hostNs, Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString());
       assertTrue(ProcessHandle.of(pid).orElseThrow().info().command().orElse("").endsWith("java"));
 

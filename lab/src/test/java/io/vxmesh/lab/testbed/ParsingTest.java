@@ -64,23 +64,23 @@ class ParsingTest {
   @Test
   void iproute2JsonParsesIntoEntries() {
     assertEquals(List.of(new KernelTables.Neigh("179.17.1.31", "7a:3a:fe:45:a3:76", List.of("PERMANENT"))),
-        KernelTables.neighs("[{\"dst\":\"179.17.1.31\",\"lladdr\":\"7a:3a:fe:45:a3:76\",\"state\":[\"PERMANENT\"]}]"));
-    KernelTables.Fdb f = KernelTables.fdbs("[{\"mac\":\"7a:3a:fe:45:a3:76\",\"dst\":\"10.211.55.6\",\"flags\":[\"self\"],\"state\":\"permanent\"}]").get(0);
+        KernelTables.parseNeighs("[{\"dst\":\"179.17.1.31\",\"lladdr\":\"7a:3a:fe:45:a3:76\",\"state\":[\"PERMANENT\"]}]"));
+    KernelTables.Fdb f = KernelTables.parseFdbs("[{\"mac\":\"7a:3a:fe:45:a3:76\",\"dst\":\"10.211.55.6\",\"flags\":[\"self\"],\"state\":\"permanent\"}]").get(0);
     assertTrue(f.selfPermanent());
-    List<KernelTables.Route> r = KernelTables.routes("[{\"dst\":\"10.234.118.0/24\",\"gateway\":\"179.17.1.31\",\"flags\":[]},"
+    List<KernelTables.Route> r = KernelTables.parseRoutes("[{\"dst\":\"10.234.118.0/24\",\"gateway\":\"179.17.1.31\",\"flags\":[]},"
         + "{\"dst\":\"10.234.119.0/24\",\"nhid\":5,\"gateway\":\"179.17.1.31\",\"protocol\":\"77\",\"flags\":[\"onlink\"]}]");
     assertEquals(new KernelTables.Route("10.234.118.0/24", "179.17.1.31", "boot", null, 0, List.of()), r.get(0));
     assertEquals(5, r.get(1).nhid());
     assertEquals("77", r.get(1).protocol());
-    assertEquals(List.of(), KernelTables.routes(""));
-    assertThrows(IllegalArgumentException.class, () -> KernelTables.routes("{\"not\":\"an array\"}"));
+    assertEquals(List.of(), KernelTables.parseRoutes(""));
+    assertThrows(IllegalArgumentException.class, () -> KernelTables.parseRoutes("{\"not\":\"an array\"}"));
   }
 
   @Test
-  void agentConfigIsTheIssueSchemaWithExtrasInTheirTables() throws Exception {
+  void agentTomlIsTheIssueSchemaWithExtrasInTheirTables() throws Exception {
     Host host = new Host(HostSpec.of(1), "vxb0000-h1", "vxb0000-u1", "vxb0000-s1", null);
     Host seed = new Host(HostSpec.of(0), "vxb0000-h0", "vxb0000-u0", "vxb0000-s0", null);
-    AgentConfig c = AgentConfig.forHost(host, Overlay.SEED, List.of(seed), Path.of("/tmp/k.key"), Path.of("/tmp/n.sock"))
+    AgentToml c = AgentToml.forHost(host, Overlay.SEED, List.of(seed), Path.of("/tmp/k.key"), Path.of("/tmp/n.sock"))
         .with("gossip.failure_timeout", "2s").with("log_level", "debug").with("network.mtu", 1400);
     JsonNode t = new TomlMapper().readTree(c.toToml());
     assertEquals("node1", t.path("node_name").asText());
@@ -100,7 +100,7 @@ class ParsingTest {
     assertEquals("7a:3a:fe:45:a3:76", n.path("vtep_mac").asText());
     assertEquals("10.234.118.0/24", n.path("pod_cidr").asText());
     assertEquals(1400, n.path("mtu").asInt());
-    JsonNode seedToml = new TomlMapper().readTree(AgentConfig.forHost(seed, Overlay.SEED, List.of(seed), Path.of("/k"), Path.of("/s")).toToml());
+    JsonNode seedToml = new TomlMapper().readTree(AgentToml.forHost(seed, Overlay.SEED, List.of(seed), Path.of("/k"), Path.of("/s")).toToml());
     assertEquals(0, seedToml.path("gossip").path("join").size(), "the first host starts a new mesh");
   }
 }

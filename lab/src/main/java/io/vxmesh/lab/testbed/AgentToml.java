@@ -13,18 +13,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One agent's configuration file, in the schema of the agent issue (node_name, [gossip],
- * [api], one [[network]]). {@link #extra()} adds keys this class does not know yet (timers,
- * log level) without a code change: dotted names pick the table, e.g.
- * {@code "gossip.failure_timeout" -> "2s"}, {@code "log_level" -> "debug"},
- * {@code "network.mtu" -> 1400}. An unknown key makes the agent exit 78, which is what the
+ * The text of one test host's {@code vxmesh.toml}, as the testbed writes it before starting
+ * the agent: the schema of the agent issue (node_name, [gossip], [api], one [[network]]). Not
+ * the agent's parsed configuration ({@code io.vxmesh.config.AgentConfig}): this record only
+ * writes a file, and may write a broken one on purpose.
+ *
+ * <p>{@link #extra()} adds keys this class does not know yet (timers, log level) without a code
+ * change: dotted names pick the table, e.g. {@code "gossip.failure_timeout" -> "2s"},
+ * {@code "log_level" -> "debug"}, {@code "network.mtu" -> 1400}. An unknown key makes the agent exit 78, which is what the
  * bad-config test relies on.
  *
  * @param join gossip seed addresses, "10.211.55.5:7947"; empty starts a new mesh
  * @param vtepMac null lets the agent derive its MAC
  * @param extra additional keys, dotted by table; values are String, Number, Boolean or List
  */
-public record AgentConfig(
+public record AgentToml(
     String nodeName,
     String advertise,
     int gossipPort,
@@ -40,13 +43,13 @@ public record AgentConfig(
     String podCidr,
     Map<String, Object> extra) {
 
-  public AgentConfig {
+  public AgentToml {
     join = List.copyOf(join);
     extra = Map.copyOf(extra);
   }
 
   /** The configuration for {@code host} in {@code overlay}, joining {@code seeds} (may be empty). */
-  public static AgentConfig forHost(Host host, Overlay overlay, Collection<Host> seeds, Path keyFile, Path socket) {
+  public static AgentToml forHost(Host host, Overlay overlay, Collection<Host> seeds, Path keyFile, Path socket) {
     List<String> join = new ArrayList<>();
     for (Host s : seeds) {
       if (!s.equals(host)) {
@@ -54,31 +57,31 @@ public record AgentConfig(
       }
     }
     HostSpec h = host.spec();
-    return new AgentConfig(h.name(), h.underlayIp().getHostAddress(), overlay.gossipPort(), join, keyFile, socket,
+    return new AgentToml(h.name(), h.underlayIp().getHostAddress(), overlay.gossipPort(), join, keyFile, socket,
         overlay.device(), overlay.vni(), overlay.port(), host.underlayDevice(), h.vtepAddress().toString(),
         h.vtepMac() == null ? null : h.vtepMac().toString(), h.podCidr().toString(), Map.of());
   }
 
-  public AgentConfig withJoin(List<String> newJoin) {
-    return new AgentConfig(nodeName, advertise, gossipPort, newJoin, keyFile, socket, device, vni, port, underlay,
+  public AgentToml withJoin(List<String> newJoin) {
+    return new AgentToml(nodeName, advertise, gossipPort, newJoin, keyFile, socket, device, vni, port, underlay,
         vtepAddress, vtepMac, podCidr, extra);
   }
 
-  public AgentConfig withKeyFile(Path newKeyFile) {
-    return new AgentConfig(nodeName, advertise, gossipPort, join, newKeyFile, socket, device, vni, port, underlay,
+  public AgentToml withKeyFile(Path newKeyFile) {
+    return new AgentToml(nodeName, advertise, gossipPort, join, newKeyFile, socket, device, vni, port, underlay,
         vtepAddress, vtepMac, podCidr, extra);
   }
 
-  public AgentConfig withPodCidr(String newPodCidr) {
-    return new AgentConfig(nodeName, advertise, gossipPort, join, keyFile, socket, device, vni, port, underlay,
+  public AgentToml withPodCidr(String newPodCidr) {
+    return new AgentToml(nodeName, advertise, gossipPort, join, keyFile, socket, device, vni, port, underlay,
         vtepAddress, vtepMac, newPodCidr, extra);
   }
 
   /** Adds or replaces one extra key, e.g. {@code with("gossip.failure_timeout", "2s")}. */
-  public AgentConfig with(String dottedKey, Object value) {
+  public AgentToml with(String dottedKey, Object value) {
     Map<String, Object> m = new LinkedHashMap<>(extra);
     m.put(dottedKey, value);
-    return new AgentConfig(nodeName, advertise, gossipPort, join, keyFile, socket, device, vni, port, underlay,
+    return new AgentToml(nodeName, advertise, gossipPort, join, keyFile, socket, device, vni, port, underlay,
         vtepAddress, vtepMac, podCidr, m);
   }
 
