@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vxmesh.netlink.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -331,7 +332,7 @@ class SystemdHostsTest {
         "ip", "iproute2", "ping", "iputils-ping");
 
     static void require() {
-      Assumptions.assumeTrue(isRoot(), "SKIPPED: the systemd-hosts suite needs root (namespaces, systemd-nspawn)");
+      Assumptions.assumeTrue(TestNetns.isRoot(), "SKIPPED: the systemd-hosts suite needs root (namespaces, systemd-nspawn)");
       List<String> missing = new ArrayList<>();
       for (var t : new TreeMap<>(TOOLS).entrySet()) {
         if (!onPath(t.getKey())) {
@@ -353,10 +354,6 @@ class SystemdHostsTest {
         }
       }
       return false;
-    }
-
-    static boolean isRoot() {
-      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
     }
   }
 }
