@@ -21,6 +21,7 @@ import io.vxmesh.proto.RouteObject;
 import io.vxmesh.proto.RoutesResponse;
 import io.vxmesh.proto.StatusCount;
 import io.vxmesh.proto.StatusResponse;
+import io.vxmesh.testing.KernelTest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -174,6 +175,7 @@ class CliTest {
     assertTrue(lines.get(2).contains("route") && lines.get(2).endsWith("no"), out);
   }
 
+  @KernelTest
   @Test
   void leaveAsRootReachesTheAgent() {
     assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root"), "SKIPPED: leave as root needs root");
@@ -182,6 +184,7 @@ class CliTest {
     assertEquals(1, leaves.size());
   }
 
+  @KernelTest
   @Test
   void leaveAsAnotherUserIsRefusedByTheServer() throws Exception {
     boolean root = ProcessHandle.current().info().user().orElse("").equals("root");
@@ -204,6 +207,7 @@ class CliTest {
    * (mode 0660 root:root), or its directory is closed to them (/run/vxmesh is 0750). Either way
    * they must hear "permission denied" and how to get in, not "is vxmesh running?", and exit 77.
    */
+  @KernelTest
   @Test
   void permissionDeniedOnTheSocketSaysHowToGetInAndExits77() throws Exception {
     assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root"), "SKIPPED LOUDLY: needs root to run the client as uid 65534");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.KernelTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tagged namespace.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@KernelTest
 class SystemHostInfoNetnsTest {
   @TempDir Path dir;
   private String ns;

@@ -11,6 +11,7 @@ import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import io.vxmesh.netlink.NetlinkException;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.KernelTest;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The datapath on a real kernel in a fresh namespace, checked with iproute2. */
+@KernelTest
 class DatapathKernelTest {
   static final Peer NODE1 = DatapathDiffTest.NODE1;
   static final Peer NODE2 = DatapathDiffTest.NODE2;

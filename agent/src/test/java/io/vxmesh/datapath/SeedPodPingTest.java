@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.KernelTest;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * topology (switch bridge, underlay veths, pod veths); every VTEP and peer object is written by
  * {@link Datapath}. Pod 10.234.111.10 must reach pod 10.234.118.10 and back over VXLAN.
  */
+@KernelTest
 class SeedPodPingTest {
   final List<TestNetns> namespaces = new ArrayList<>();
 

@@ -10,6 +10,7 @@ import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import io.vxmesh.netlink.nl.Errno;
 import io.vxmesh.netlink.nl.Rtnl;
+import io.vxmesh.testing.KernelTest;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every netlink operation against a real kernel, in a fresh namespace, checked with iproute2. */
+@KernelTest
 class NetlinkKernelTest {
   static final MacAddress SEED_MAC = MacAddress.parse("c2:6a:9b:e5:39:8d");
   static final MacAddress PEER_MAC = MacAddress.parse("7a:3a:fe:45:a3:76");

@@ -15,6 +15,7 @@ import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.KernelTest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * monitor: drift is repaired by notification (well before the 30 s resync), a foreign route on
  * the VTEP device is never touched, and a restarted loop with an incomplete view removes nothing.
  */
+@KernelTest
 class ReconcilerKernelTest {
   static final String ROUTE1 = "10.234.118.0/24 nhid 3004236063 via 179.17.1.31 dev vxlan-test proto 118 onlink";
   static final String ROUTE2 = "10.234.119.0/24";

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxmesh.lab.testbed.ExecResult;
 import io.vxmesh.lab.testbed.Testbed;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.KernelTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,7 @@ class BenchPartsTest {
     assertEquals("-", ScaleBench.goalMet(5_000, 63, 125), "the goal is not set for 5,000");
   }
 
+  @KernelTest
   @Test
   void scaleBenchConvergesAndCleansSyntheticMembersInARealNamespace() {
     TestNetns.assumeRoot();

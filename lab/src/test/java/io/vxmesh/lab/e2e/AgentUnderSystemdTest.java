@@ -10,6 +10,7 @@ import io.vxmesh.lab.testbed.Exec;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.Poll;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.testing.E2ETest;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * the journal carry their priorities.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@E2ETest
 class AgentUnderSystemdTest {
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration STOP = Duration.ofSeconds(20);

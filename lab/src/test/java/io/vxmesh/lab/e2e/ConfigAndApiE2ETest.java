@@ -8,6 +8,7 @@ import io.vxmesh.lab.testbed.AgentToml;
 import io.vxmesh.lab.testbed.AgentProcess;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.testing.E2ETest;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -40,6 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(DiagnoseOnFailure.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@E2ETest
 class ConfigAndApiE2ETest implements DiagnoseOnFailure.Source {
   private Testbed tb;
   private Host host;

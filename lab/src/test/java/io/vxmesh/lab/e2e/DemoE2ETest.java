@@ -7,11 +7,13 @@ import io.vxmesh.lab.testbed.AgentProcess;
 import io.vxmesh.lab.testbed.Exec;
 import io.vxmesh.lab.testbed.ExecResult;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.testing.E2ETest;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The README's run command, as a user runs it: {@code java -jar lab/target/vxmesh-lab.jar demo --nodes 3}. */
+@E2ETest
 class DemoE2ETest {
   @Test
   void theDemoConvergesPingsEveryPodAndLeavesNothingBehind() {

@@ -11,6 +11,7 @@ import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.PingResult;
 import io.vxmesh.lab.testbed.Poll;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.testing.E2ETest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DiagnoseOnFailure.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@E2ETest
 class FaultsE2ETest implements DiagnoseOnFailure.Source {
   private Testbed tb;
   /** The five hosts of the mesh (extra hosts added by a test are not in it). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxmesh.lab.testbed.AgentProcess;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.testing.E2ETest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * smaller scenario has not reproduced it yet.)
  */
 @ExtendWith(DiagnoseOnFailure.class)
+@E2ETest
 class RejoinAfterLeaveE2ETest implements DiagnoseOnFailure.Source {
   private Testbed tb;
 

@@ -11,6 +11,7 @@ import io.vxmesh.proto.MemberNetwork;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.PingResult;
 import io.vxmesh.lab.testbed.Testbed;
+import io.vxmesh.testing.E2ETest;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * remote pod with TTL 63, and {@code vxmesh members} shows both alive with the seed's values.
  */
 @ExtendWith(DiagnoseOnFailure.class)
+@E2ETest
 class SeedAcceptanceE2ETest implements DiagnoseOnFailure.Source {
   private Testbed tb;
 

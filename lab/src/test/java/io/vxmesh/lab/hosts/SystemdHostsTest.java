@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.SystemdHostsSuite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 @ExtendWith(JournalOnFailure.class)
+@SystemdHostsSuite
 class SystemdHostsTest {
   static final int N = 3;
   private static final ObjectMapper JSON = new ObjectMapper();

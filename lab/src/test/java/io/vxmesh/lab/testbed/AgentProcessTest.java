@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.KernelTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * The process mechanics of {@link AgentProcess} (namespace, PID, signals, restart, log) with a
  * stand-in JVM that sleeps until killed, so they are proven before the real agent exists.
  */
+@KernelTest
 class AgentProcessTest {
   @Test
   void signalsReachTheJvmInsideTheHostNamespaceByPid() throws Exception {

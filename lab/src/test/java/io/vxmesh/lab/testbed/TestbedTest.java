@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.lab.LabCommand;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.testing.KernelTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The topology against the real kernel: root only, in namespaces it creates and removes. */
+@KernelTest
 class TestbedTest {
   @BeforeAll
   static void requireRoot() {
