@@ -62,6 +62,7 @@ class SystemdHostsTest {
   private String shippedConfig;
 
   @BeforeAll
+  @Timeout(value = 20, unit = java.util.concurrent.TimeUnit.MINUTES) // the first run builds the rootfs
   void boot() {
     Prerequisites.require();
     Path deb = Path.of(System.getProperty("vxmesh.deb", "packaging/target/vxmesh_0.1.0_all.deb"));
