@@ -18,9 +18,12 @@ import io.vxmesh.net.IpPrefix;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.systemd.SdNotify;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +36,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: builds every part from the configuration, starts them in order, and
- * stops them in reverse. No DI framework; each part gets what it needs through its constructor.
+ * The composition root: builds every part from the configuration, opens them in order, and
+ * closes them in reverse. No DI framework; each part gets what it needs through its constructor.
  *
  * <p>Data flows one way: gossip (membership view) → reconciler (desired state) → datapath
  * (diff against a kernel dump, apply). The API only reads snapshots of those parts.
  *
- * <p>Start-up: ensure every VTEP device, join the mesh, start reconciling (nothing is removed
- * until the first complete view), serve the API, then {@code READY=1} once a complete view has
- * been reconciled. SIGTERM stops without leaving and without flushing the kernel (hitless
- * restart: peers keep our routes for the restart grace). {@code vxmesh leave} announces
- * departure, removes our peer entries and exits 0.
+ * <p>Life cycle in the manner of Aeron's media driver: {@link #launch} first builds and validates
+ * everything that needs no outside effect (VTEP specs, the peer snapshot and the claim read from
+ * the state directory, our announcement, the gossip settings, the API socket path), so a bad
+ * setting fails before any kernel object, file or socket exists. Then it opens, in order: the
+ * datapath and every VTEP device, the stored claim, gossip membership, the reconciler (nothing
+ * is removed until the first complete view), the device watches, the API, the systemd watchdog
+ * and the timers ({@code READY=1} once a complete view has been reconciled). Each opened part is
+ * recorded; a failure closes what was opened, in reverse, and so does {@link #close()}.
+ *
+ * <p>SIGTERM stops without leaving and without flushing the kernel (hitless restart: peers keep
+ * our routes for the restart grace). {@code vxmesh leave} announces departure, removes our peer
+ * entries and exits 0.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -54,59 +64,95 @@ public final class Agent implements AutoCloseable {
 
   private final Config config;
   private final Clock clock;
-  private final long startedNanos = System.nanoTime();
-  private final List<VtepSpec> networks;
   private final SdNotify notify;
-  private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-  private final List<AutoCloseable> watches = new ArrayList<>();
+  private final CompletableFuture<Integer> exit;
+  private final long startedNanos = System.nanoTime();
+
+  // Built and validated by the constructor; nothing outside the process touched yet.
+  private final List<VtepSpec> networks;
+  private final PeerSnapshot peers;
+  private final List<HostPort> remembered;
+  private final ClaimStore.Claim claim;
+  private final GossipSettings gossip;
+
+  // Opened by open(), in order, before the API can call leave(); closed in reverse. Guarded by this.
+  private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   private Datapath datapath;
   private Membership membership;
   private Reconciler reconciler;
-  private ApiServer api;
-  private ScheduledExecutorService timers;
   private boolean closed;
 
-  Agent(Config config, Clock clock, SdNotify notify) {
+  private Agent(Config config, Clock clock, SdNotify notify, CompletableFuture<Integer> exit) throws StartupException {
     this.config = config;
     this.clock = clock;
     this.notify = notify;
+    this.exit = exit;
     this.networks = config.vtepSpecs();
+    Path state = ClaimStore.stateDirectory();
+    this.peers = PeerSnapshot.in(state);
+    this.remembered = peers.load();
+    this.claim = ClaimStore.read(state, claims(config), clock);
+    try {
+      this.gossip = gossipSettings(config, clock, remembered, claim.claimedAtMs());
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
+    }
+    try {
+      ApiServer.checkSocket(config.api().socket());
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
   }
 
   /**
    * Runs the daemon until SIGTERM/SIGINT or {@code vxmesh leave}; returns the process exit code:
-   * 0 after a signal or a clean leave. The main thread owns the whole life cycle: signals only
-   * complete the exit future, and everything is closed once, here, in reverse order (no shutdown
-   * hook racing a second close).
+   * 0 after a signal or a clean leave, {@link #EX_UNAVAILABLE} when it cannot start. The main
+   * thread owns the whole life cycle: signals only complete the exit future, and everything is
+   * closed once, here, in reverse order (no shutdown hook racing a second close).
    */
   public static int run(Config config) {
-    Agent agent = new Agent(config, Clock.systemUTC(), SdNotify.fromEnvironment());
-    // The handlers stay until close() is done: a second SIGTERM while closing changes nothing.
-    try (StopSignals signals = StopSignals.install(agent::stopOnSignal)) {
-      try {
-        agent.start();
-        return agent.awaitExit();
-      } catch (StartupException e) {
-        System.err.println("vxmesh: " + e.getMessage());
-        return EX_UNAVAILABLE;
-      } finally {
-        agent.close();
-      }
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    // Resources close in reverse: the handlers stay until the agent is closed, so a second
+    // SIGTERM while closing changes nothing; one during start-up takes effect once it is done.
+    try (StopSignals signals = StopSignals.install(signal -> stopOnSignal(config, exit, signal));
+        Agent agent = launch(config, Clock.systemUTC(), SdNotify.fromEnvironment(), exit)) {
+      return agent.awaitExit();
+    } catch (StartupException e) {
+      System.err.println("vxmesh: " + e.getMessage());
+      return EX_UNAVAILABLE;
     }
   }
 
+  /**
+   * Builds and validates every part, then opens them in order (see the class comment). On a
+   * failure, what was opened is closed in reverse before the exception leaves. {@code exit}
+   * carries the process exit code: completed by {@link #close()}, by {@code vxmesh leave}, and
+   * by the caller's stop signal.
+   */
+  static Agent launch(Config config, Clock clock, SdNotify notify, CompletableFuture<Integer> exit)
+      throws StartupException {
+    log.info("agent starting node={} version={} advertise={} networks={} config={}", config.nodeName(), Version.current(),
+        config.gossip().advertise().getHostAddress(), config.networks().size(), config.file());
+    Agent agent = new Agent(config, clock, notify, exit);
+    try {
+      agent.open();
+    } catch (Throwable t) {
+      agent.close();
+      throw t;
+    }
+    return agent;
+  }
+
   /** SIGTERM/SIGINT (from the signal's own thread): stop with exit 0, without leaving the mesh. */
-  void stopOnSignal(String signal) {
+  private static void stopOnSignal(Config config, CompletableFuture<Integer> exit, String signal) {
     if (exit.complete(0)) {
       log.info("agent stop requested node={} signal=SIG{}", config.nodeName(), signal);
     }
   }
 
-  void start() throws StartupException {
-    log.info("agent starting node={} version={} advertise={} networks={} config={}", config.nodeName(), Version.current(),
-        config.gossip().advertise().getHostAddress(), networks.size(), config.file());
+  private synchronized void open() throws StartupException {
     try {
-      datapath = Datapath.open();
+      datapath = opened(Datapath.open());
       for (VtepSpec spec : networks) {
         int ifindex = datapath.ensureVtep(spec);
         log.info("vtep ready device={} ifindex={} vni={} port={} local={} underlay={} mac={} address={} mtu={}",
@@ -118,41 +164,49 @@ public final class Agent implements AutoCloseable {
           + (isRoot() ? "" : " (the agent needs root or CAP_NET_ADMIN)"), e);
     }
 
-    PeerSnapshot peers = PeerSnapshot.in(ClaimStore.stateDirectory());
-    List<HostPort> remembered = peers.load();
+    claim.store();
     if (!remembered.isEmpty()) {
       log.info("gossip rejoining members last seen alive count={} snapshot={}", remembered.size(), remembered);
     }
     try {
-      membership = new AtomixMembership(gossipSettings(config, clock, remembered));
+      membership = opened(new AtomixMembership(gossip));
       membership.start();
     } catch (MembershipException | IllegalArgumentException e) {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
 
-    reconciler = new Reconciler(membership::view, networks, datapath, config.agent().resyncInterval(), RETRY, clock);
+    reconciler = opened(new Reconciler(membership::view, networks, datapath, config.agent().resyncInterval(), RETRY, clock));
     membership.addListener(reconciler::wake);
     membership.addListener(() -> peers.save(membership.view()));
     for (VtepSpec spec : networks) {
-      watches.add(datapath.watch(spec, reconciler::wake));
+      opened(datapath.watch(spec, reconciler::wake));
     }
     reconciler.start();
 
-    api = new ApiServer(config.api().socket(), new AgentApi(config, networks, membership, reconciler, datapath, this::leave, startedNanos));
+    ApiServer api = opened(new ApiServer(config.api().socket(),
+        new AgentApi(config, networks, membership, reconciler, datapath, this::leave, startedNanos)));
     try {
       api.start();
     } catch (IOException e) {
       throw new StartupException(e.getMessage(), e);
     }
 
-    timers = Executors.newSingleThreadScheduledExecutor(r -> {
+    notify.startWatchdog(() -> reconciler.healthy() && !exit.isDone());
+    opened(notify);
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vxmesh-agent-timer");
       t.setDaemon(true);
       return t;
     });
+    opened(timers::shutdownNow);
     timers.execute(this::awaitReady);
     timers.scheduleWithFixedDelay(() -> notify.status(summary()), 5, 5, TimeUnit.SECONDS);
-    notify.startWatchdog(() -> reconciler.healthy() && !exit.isDone());
+  }
+
+  /** Records {@code part} for closing (last opened, first closed). */
+  private <T extends AutoCloseable> T opened(T part) {
+    opened.push(part);
+    return part;
   }
 
   private void awaitReady() {
@@ -212,7 +266,7 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Stops everything in reverse order of {@link #start()}. Never leaves the mesh, never flushes
+   * Closes every opened part in reverse order of opening. Never leaves the mesh, never flushes
    * the kernel. Idempotent.
    */
   @Override
@@ -224,15 +278,9 @@ public final class Agent implements AutoCloseable {
     exit.complete(0);
     log.info("agent stopping node={} (kernel state kept; peers keep our routes for the restart grace)", config.nodeName());
     notify.stopping();
-    if (timers != null) {
-      timers.shutdownNow();
+    while (!opened.isEmpty()) {
+      closeQuietly(opened.pop());
     }
-    notify.close();
-    closeQuietly(api);
-    watches.forEach(Agent::closeQuietly);
-    closeQuietly(reconciler);
-    closeQuietly(membership);
-    closeQuietly(datapath);
     log.info("agent stopped node={}", config.nodeName());
   }
 
@@ -251,7 +299,7 @@ public final class Agent implements AutoCloseable {
    * The gossip settings and our own announcement, from the configuration; the seeds are the
    * configured ones plus the members this host last saw alive ({@link PeerSnapshot}).
    */
-  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered) {
+  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered, long claimedAtMs) {
     GossipConfig g = config.gossip();
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
@@ -260,18 +308,22 @@ public final class Agent implements AutoCloseable {
     List<HostPort> seeds = java.util.stream.Stream.concat(g.join().stream(), remembered.stream())
         .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
-        new ValidationContext(config.nodeName(), prefixes), announcement(config, clock), clock);
+        new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock);
   }
 
   /** What this host tells the mesh about itself. */
-  static Announced announcement(Config config, Clock clock) {
-    String claims = config.networks().stream().map(n -> n.vni() + "=" + n.podCidr().network()).sorted()
-        .reduce((x, y) -> x + "," + y).orElse("");
+  static Announced announcement(Config config, long claimedAtMs) {
     List<Announced.Network> networks = config.networks().stream()
         .map(n -> new Announced.Network(n.vni(), n.port(), n.vtepMac(), n.vtepAddress(), n.podCidr(), n.mtu()))
         .toList();
     return new Announced(config.nodeName(), config.gossip().advertise(), networks, 0, Announced.State.ALIVE,
-        ClaimStore.claimedAt(ClaimStore.stateDirectory(), claims, clock), Version.current());
+        claimedAtMs, Version.current());
+  }
+
+  /** The canonical text of our pod CIDR claims ({@link ClaimStore}): "vni=cidr,..." sorted. */
+  static String claims(Config config) {
+    return config.networks().stream().map(n -> n.vni() + "=" + n.podCidr().network()).sorted()
+        .reduce((x, y) -> x + "," + y).orElse("");
   }
 
   private static boolean isRoot() {

@@ -26,38 +26,64 @@ final class ClaimStore {
 
   private ClaimStore() {}
 
-  /** The claim time for {@code claims} (a canonical text of the CIDRs), stored when new. */
-  static long claimedAt(Path dir, String claims, Clock clock) {
+  /**
+   * The claim to announce for {@code claims} (a canonical text of the CIDRs): the stored one when
+   * it is for the same CIDRs and not from the future, else a new one made now. Only reads;
+   * {@link Claim#store()} persists a new claim. With a null {@code dir} the claim is now.
+   */
+  static Claim read(Path dir, String claims, Clock clock) {
     long now = clock.millis();
     if (dir == null) {
-      return now;
+      return new Claim(now, claims, null);
     }
     Path file = dir.resolve(FILE);
-    Properties p = new Properties();
     try {
       if (Files.exists(file)) {
-        p.load(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+          p.load(r);
+        }
         String at = p.getProperty("claimed_at_ms", "");
         if (claims.equals(p.getProperty("claims")) && at.matches("\\d{1,18}")) {
           long t = Long.parseLong(at);
           if (t <= now) {
-            return t;
+            return new Claim(t, claims, null);
           }
         }
       }
-      p.clear();
-      p.setProperty("claims", claims);
-      p.setProperty("claimed_at_ms", Long.toString(now));
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve(FILE + ".tmp");
-      try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        p.store(w, "vxmesh: when this host first claimed these pod CIDRs (conflicts: earliest claim wins)");
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | IllegalArgumentException e) {
       log.warn("claim state not persisted dir={} error={}", dir, e.toString());
+      return new Claim(now, claims, null);
     }
-    return now;
+    return new Claim(now, claims, dir);
+  }
+
+  /**
+   * A claim time for a set of CIDRs.
+   *
+   * @param storeIn where {@link #store()} persists it: the state directory for a new claim, null
+   *     when it is already stored (or cannot be)
+   */
+  record Claim(long claimedAtMs, String claims, Path storeIn) {
+    /** Persists a new claim (atomically); a failure is logged, the claim then lasts until restart. */
+    void store() {
+      if (storeIn == null) {
+        return;
+      }
+      Properties p = new Properties();
+      p.setProperty("claims", claims);
+      p.setProperty("claimed_at_ms", Long.toString(claimedAtMs));
+      try {
+        Files.createDirectories(storeIn);
+        Path tmp = storeIn.resolve(FILE + ".tmp");
+        try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+          p.store(w, "vxmesh: when this host first claimed these pod CIDRs (conflicts: earliest claim wins)");
+        }
+        Files.move(tmp, storeIn.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException | IllegalArgumentException e) {
+        log.warn("claim state not persisted dir={} error={}", storeIn, e.toString());
+      }
+    }
   }
 
   /** {@code $STATE_DIRECTORY} (first entry) when systemd set it, else null. */

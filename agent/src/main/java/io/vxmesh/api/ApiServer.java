@@ -127,8 +127,20 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void removeStale() throws IOException {
+    if (checkSocket(socket)) {
+      LOG.info("api replacing stale socket socket={}", socket);
+      Files.deleteIfExists(socket);
+    }
+  }
+
+  /**
+   * Checks, changing nothing, that {@link #start()} may listen on {@code socket}: fails when
+   * something other than a socket is there, or another agent is listening on it (the message is
+   * the one start() would give). Returns whether a stale socket is there, which start() replaces.
+   */
+  public static boolean checkSocket(Path socket) throws IOException {
     if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-      return;
+      return false;
     }
     int mode = (Integer) Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     if ((mode & S_IFMT) != S_IFSOCK) {
@@ -137,8 +149,7 @@ public final class ApiServer implements AutoCloseable {
     try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
       throw new IOException("cannot listen on " + socket + ": another agent is listening there");
     } catch (SocketException e) {
-      LOG.info("api replacing stale socket socket={}", socket);
-      Files.deleteIfExists(socket);
+      return true;
     }
   }
 

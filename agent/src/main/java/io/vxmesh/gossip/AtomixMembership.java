@@ -68,6 +68,7 @@ public final class AtomixMembership implements Membership {
   private final AnnouncementCodec codec;
   private final MemberTracker tracker;
   private final PacketAuth auth;
+  private final PacketFilter filter;
   private final Address localAddress;
   private final HostPort localHostPort;
   private final List<HostPort> seeds;
@@ -94,7 +95,13 @@ public final class AtomixMembership implements Membership {
   private long revision;
 
   public AtomixMembership(GossipSettings settings) {
+    this(settings, PacketFilter.PASS_ALL);
+  }
+
+  /** @param filter what the transports let through; tests cut links with it, the agent passes all */
+  AtomixMembership(GossipSettings settings, PacketFilter filter) {
     this.settings = settings;
+    this.filter = filter;
     this.timers = settings.timers();
     this.codec = new AnnouncementCodec(settings.key());
     this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
@@ -145,8 +152,8 @@ public final class AtomixMembership implements Membership {
         .setPort(settings.port())
         .setConnectTimeout(timers.probeTimeout().multipliedBy(3));
     NettyMessagingService netty = new NettyMessagingService("vxmesh", localAddress, mc);
-    messaging = new AuthenticatedMessaging(netty, auth, this::onProbeSent);
-    unicast = new AuthenticatedUnicast(new InetSocketAddress(settings.bind(), settings.port()), auth, settings.nodeName());
+    messaging = new AuthenticatedMessaging(netty, auth, filter, this::onProbeSent);
+    unicast = new AuthenticatedUnicast(new InetSocketAddress(settings.bind(), settings.port()), auth, filter, settings.nodeName());
     await(messaging.start(), "listen on gossip TCP " + bindHost + ":" + settings.port());
     await(unicast.start(), "listen on gossip UDP " + bindHost + ":" + settings.port());
   }
@@ -445,20 +452,6 @@ public final class AtomixMembership implements Membership {
   @Override
   public GossipStats stats() {
     return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements());
-  }
-
-  /** Test hook: drop all gossip traffic to and from these host:port peers (simulated partition). */
-  void partitionFrom(Set<HostPort> hostPorts) {
-    auth.block(hostPorts);
-  }
-
-  /** Test hook: drop every message of these types (Atomix's subjects), sent or received. */
-  void dropMessages(Set<String> types) {
-    auth.dropTypes(types);
-  }
-
-  HostPort hostPort() {
-    return localHostPort;
   }
 
   // ---------------------------------------------------------------- view computation

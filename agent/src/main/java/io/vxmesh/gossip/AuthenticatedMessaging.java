@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * Wraps Atomix's TCP messaging so that every request and every response payload carries a
@@ -27,12 +28,18 @@ import java.util.function.BiFunction;
 final class AuthenticatedMessaging implements ManagedMessagingService {
   private final ManagedMessagingService delegate;
   private final PacketAuth auth;
+  private final PacketFilter filter;
   private final BiConsumer<Address, String> onRequest;
 
-  /** @param onRequest told (address, type) for every request sent; drives the re-join backoff */
-  AuthenticatedMessaging(ManagedMessagingService delegate, PacketAuth auth, BiConsumer<Address, String> onRequest) {
+  /**
+   * @param filter which requests are sent and received at all ({@link PacketFilter#PASS_ALL} but in tests)
+   * @param onRequest told (address, type) for every request sent; drives the re-join backoff
+   */
+  AuthenticatedMessaging(ManagedMessagingService delegate, PacketAuth auth, PacketFilter filter,
+      BiConsumer<Address, String> onRequest) {
     this.delegate = delegate;
     this.auth = auth;
+    this.filter = filter;
     this.onRequest = onRequest;
   }
 
@@ -47,38 +54,34 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
 
   @Override
   public CompletableFuture<Void> sendAsync(Address address, String type, byte[] payload, boolean keepAlive) {
-    if (auth.isBlocked(key(address)) || auth.isDropped(type)) {
-      return CompletableFuture.failedFuture(new ConnectException("partitioned from " + address + " (test hook)"));
-    }
-    return delegate.sendAsync(address, type, auth.seal(type, payload), keepAlive);
+    return filteredOr(address, type, () -> delegate.sendAsync(address, type, auth.seal(type, payload), keepAlive));
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive) {
-    return verified(address, type, blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive)), null);
+    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive)), null);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Executor executor) {
-    return verified(address, type, blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, executor)), null);
+    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, executor)), null);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Duration timeout) {
-    return verified(address, type, blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout)), timeout);
+    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout)), timeout);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(
       Address address, String type, byte[] payload, boolean keepAlive, Duration timeout, Executor executor) {
     return verified(address, type,
-        blockedOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout, executor)), timeout);
+        filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout, executor)), timeout);
   }
 
-  private CompletableFuture<byte[]> blockedOr(Address address, String type,
-      java.util.function.Supplier<CompletableFuture<byte[]>> send) {
-    if (auth.isBlocked(key(address)) || auth.isDropped(type)) {
-      return CompletableFuture.failedFuture(new ConnectException("partitioned from " + address + " (test hook)"));
+  private <T> CompletableFuture<T> filteredOr(Address address, String type, Supplier<CompletableFuture<T>> send) {
+    if (!filter.passes(key(address), type)) {
+      return CompletableFuture.failedFuture(new ConnectException("dropped by the packet filter: " + type + " to " + address));
     }
     return send.get();
   }
@@ -99,9 +102,9 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
     return out;
   }
 
-  /** The payload if authentic and not from a blocked peer; otherwise counts it and returns null. */
+  /** The payload if the filter passes it and it is authentic; counts an inauthentic one; else null. */
   private byte[] admit(Address from, String type, byte[] frame) {
-    if (auth.isBlocked(key(from)) || auth.isDropped(type)) {
+    if (!filter.passes(key(from), type)) {
       return null;
     }
     byte[] payload = auth.open(type, frame);

@@ -38,6 +38,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
 
   private final InetSocketAddress bind;
   private final PacketAuth auth;
+  private final PacketFilter filter;
   private final String name;
   private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
   private volatile DatagramChannel channel;
@@ -45,16 +46,17 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
 
   private record Listener(BiConsumer<Address, byte[]> consumer, Executor executor) {}
 
-  AuthenticatedUnicast(InetSocketAddress bind, PacketAuth auth, String name) {
+  AuthenticatedUnicast(InetSocketAddress bind, PacketAuth auth, PacketFilter filter, String name) {
     this.bind = bind;
     this.auth = auth;
+    this.filter = filter;
     this.name = name;
   }
 
   @Override
   public void unicast(Address address, String subject, byte[] message) {
     DatagramChannel ch = channel;
-    if (ch == null || auth.isBlocked(AtomixAddresses.hostPort(address)) || auth.isDropped(subject)) {
+    if (ch == null || !filter.passes(AtomixAddresses.hostPort(address), subject)) {
       return;
     }
     byte[] s = subject.getBytes(StandardCharsets.UTF_8);
@@ -132,9 +134,6 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
 
   private void deliver(InetSocketAddress from, ByteBuffer buf) {
     HostPort source = HostPort.of(from);
-    if (auth.isBlocked(source)) {
-      return;
-    }
     if (buf.remaining() < 2) {
       auth.reject(source);
       return;
@@ -149,7 +148,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
     String subject = new String(s, StandardCharsets.UTF_8);
     byte[] frame = new byte[buf.remaining()];
     buf.get(frame);
-    if (auth.isDropped(subject)) {
+    if (!filter.passes(source, subject)) {
       return;
     }
     List<Listener> l = listeners.get(subject);

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,8 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * rejected: a cheap bound on replay (SWIM state carries incarnation numbers, so a replay inside
  * the window re-delivers stale state that is ignored). Hosts need clocks within that window.
  *
- * <p>Also holds the drop counters ({@link GossipStats}) and a test hook that drops traffic to
- * and from given peers, to simulate partitions without root.
+ * <p>Also holds the drop counters ({@link GossipStats}).
  */
 final class PacketAuth {
   static final int HEADER = 1 + 1 + 8 + 32;
@@ -36,8 +34,6 @@ final class PacketAuth {
   private final Clock clock;
   private final AtomicLong rejected = new AtomicLong();
   private final Map<String, LongAdder> rejectedBySource = new ConcurrentHashMap<>();
-  private volatile Set<HostPort> blocked = Set.of();
-  private volatile Set<String> droppedTypes = Set.of();
 
   PacketAuth(ClusterKey key, Clock clock) {
     this.key = key;
@@ -99,23 +95,5 @@ final class PacketAuth {
     Map<String, Long> m = new TreeMap<>();
     rejectedBySource.forEach((k, v) -> m.put(k, v.sum()));
     return m;
-  }
-
-  /** Test hook: drop all traffic to and from these host:port peers (a simulated partition). */
-  void block(Set<HostPort> hostPorts) {
-    blocked = Set.copyOf(hostPorts);
-  }
-
-  boolean isBlocked(HostPort hostPort) {
-    return !blocked.isEmpty() && blocked.contains(hostPort);
-  }
-
-  /** Test hook: drop every message of these types, sent or received (TCP and UDP). */
-  void dropTypes(Set<String> types) {
-    droppedTypes = Set.copyOf(types);
-  }
-
-  boolean isDropped(String type) {
-    return !droppedTypes.isEmpty() && droppedTypes.contains(type);
   }
 }

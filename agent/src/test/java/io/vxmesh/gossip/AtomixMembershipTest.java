@@ -15,7 +15,9 @@ import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -26,14 +28,33 @@ import org.junit.jupiter.api.Test;
 class AtomixMembershipTest {
   private final ClusterKey key = ClusterKey.generate();
   private final List<AtomixMembership> started = new ArrayList<>();
+  private final Map<AtomixMembership, TestPacketFilter> filters = new IdentityHashMap<>();
+  private final Map<AtomixMembership, HostPort> addresses = new IdentityHashMap<>();
 
   @AfterEach
   void stopAll() {
     started.forEach(m -> m.leave(Duration.ofMillis(1)));
   }
 
+  /** A member whose links the test can cut ({@link #filter}); not started. */
+  private AtomixMembership membership(GossipSettings settings) {
+    TestPacketFilter filter = new TestPacketFilter();
+    AtomixMembership m = new AtomixMembership(settings, filter);
+    filters.put(m, filter);
+    addresses.put(m, new HostPort(settings.advertise(), settings.port()));
+    return m;
+  }
+
+  private TestPacketFilter filter(AtomixMembership m) {
+    return filters.get(m);
+  }
+
+  private HostPort address(AtomixMembership m) {
+    return addresses.get(m);
+  }
+
   private AtomixMembership member(String name, int port, List<String> seeds, int n) throws Exception {
-    AtomixMembership m = new AtomixMembership(Fixtures.settings(name, port, seeds, key, n));
+    AtomixMembership m = membership(Fixtures.settings(name, port, seeds, key, n));
     started.add(m);
     m.start();
     return m;
@@ -108,21 +129,21 @@ class AtomixMembershipTest {
     AtomixMembership first = member("dup", seedPort, List.of(), 1);
     AtomixMembership other = member("other", Fixtures.freePort(), List.of("127.0.0.1:" + seedPort), 2);
     await(Duration.ofSeconds(10), "other joined", () -> sees(other, "dup", MemberStatus.ALIVE));
-    AtomixMembership second = new AtomixMembership(Fixtures.settings("dup", Fixtures.freePort(),
+    AtomixMembership second = membership(Fixtures.settings("dup", Fixtures.freePort(),
         List.of("127.0.0.1:" + seedPort), key, 3));
     started.add(second);
     MembershipException e = assertThrows(MembershipException.class, second::start);
     assertTrue(e.getMessage().contains("already alive at 127.0.0.1:" + seedPort), e.getMessage());
     // the original is unaffected
     assertTrue(sees(other, "dup", MemberStatus.ALIVE));
-    assertEquals(first.hostPort(), state(other, "dup").orElseThrow().address());
+    assertEquals(address(first), state(other, "dup").orElseThrow().address());
   }
 
   @Test
   void portInUseFailsStartWithTheAddress() throws Exception {
     int port = Fixtures.freePort();
     try (java.net.ServerSocket taken = new java.net.ServerSocket(port, 1, Fixtures.LOOPBACK)) {
-      AtomixMembership m = new AtomixMembership(Fixtures.settings("p", port, List.of(), key, 1));
+      AtomixMembership m = membership(Fixtures.settings("p", port, List.of(), key, 1));
       started.add(m);
       long t0 = System.nanoTime();
       MembershipException e = assertThrows(MembershipException.class, m::start);
@@ -136,7 +157,7 @@ class AtomixMembershipTest {
     List<AtomixMembership> ms = mesh(2);
     await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
     AtomixMembership target = ms.get(0);
-    int port = target.hostPort().port();
+    int port = address(target).port();
     long before = target.stats().rejectedPackets();
 
     // 1) UDP: a datagram shaped like ours (subject + frame) but MAC'd with another key, and raw junk
@@ -177,16 +198,16 @@ class AtomixMembershipTest {
   void partitionedHalvesReMergeWithoutOperator() throws Exception {
     List<AtomixMembership> ms = mesh(4);
     await(Duration.ofSeconds(15), "4 alive", () -> allAlive(ms));
-    Set<HostPort> left = Set.of(ms.get(0).hostPort(), ms.get(1).hostPort());
-    Set<HostPort> right = Set.of(ms.get(2).hostPort(), ms.get(3).hostPort());
-    ms.get(0).partitionFrom(right);
-    ms.get(1).partitionFrom(right);
-    ms.get(2).partitionFrom(left);
-    ms.get(3).partitionFrom(left);
+    Set<HostPort> left = Set.of(address(ms.get(0)), address(ms.get(1)));
+    Set<HostPort> right = Set.of(address(ms.get(2)), address(ms.get(3)));
+    filter(ms.get(0)).partitionFrom(right);
+    filter(ms.get(1)).partitionFrom(right);
+    filter(ms.get(2)).partitionFrom(left);
+    filter(ms.get(3)).partitionFrom(left);
     await(Duration.ofSeconds(15), "halves lose each other", () -> sees(ms.get(0), "n3", MemberStatus.FAILED)
         && sees(ms.get(3), "n1", MemberStatus.FAILED) && sees(ms.get(1), "n4", MemberStatus.FAILED)
         && sees(ms.get(2), "n2", MemberStatus.FAILED));
-    ms.forEach(m -> m.partitionFrom(Set.of()));
+    ms.forEach(m -> filter(m).partitionFrom(Set.of()));
     Duration heal = await(Duration.ofSeconds(10), "re-merged", () -> allAlive(ms));
     System.out.println("figure partition_heal_ms=" + heal.toMillis());
   }
@@ -203,17 +224,17 @@ class AtomixMembershipTest {
     await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
     AtomixMembership n3 = ms.get(2);
     int port = Fixtures.freePort();
-    AtomixMembership joiner = new AtomixMembership(
-        Fixtures.settings("n4", port, List.of(ms.get(0).hostPort().toString()), key, 4));
+    AtomixMembership joiner = membership(
+        Fixtures.settings("n4", port, List.of(address(ms.get(0)).toString()), key, 4));
     started.add(joiner);
-    joiner.partitionFrom(Set.of(n3.hostPort()));
-    n3.partitionFrom(Set.of(HostPort.parse("127.0.0.1:" + port)));
+    filter(joiner).partitionFrom(Set.of(address(n3)));
+    filter(n3).partitionFrom(Set.of(HostPort.parse("127.0.0.1:" + port)));
     joiner.start();
     Duration learned = await(Duration.ofSeconds(3), "the joiner lists n3 though they never exchanged a packet",
         () -> state(joiner, "n3").isPresent());
     System.out.println("figure join_sync_learned_unreachable_member_ms=" + learned.toMillis());
-    joiner.partitionFrom(Set.of());
-    n3.partitionFrom(Set.of());
+    filter(joiner).partitionFrom(Set.of());
+    filter(n3).partitionFrom(Set.of());
     List<AtomixMembership> all = new ArrayList<>(ms);
     all.add(joiner);
     await(Duration.ofSeconds(10), "all 4 alive everywhere once the link is back", () -> allAlive(all));
@@ -230,11 +251,11 @@ class AtomixMembershipTest {
     List<AtomixMembership> ms = mesh(3);
     await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
     AtomixMembership n3 = ms.get(2);
-    n3.dropMessages(Set.of("atomix-membership-gossip"));
-    AtomixMembership joiner = new AtomixMembership(
-        Fixtures.settings("n4", Fixtures.freePort(), List.of(ms.get(0).hostPort().toString()), key, 4));
+    filter(n3).dropTypes(Set.of("atomix-membership-gossip"));
+    AtomixMembership joiner = membership(
+        Fixtures.settings("n4", Fixtures.freePort(), List.of(address(ms.get(0)).toString()), key, 4));
     started.add(joiner);
-    joiner.dropMessages(Set.of("atomix-membership-sync"));
+    filter(joiner).dropTypes(Set.of("atomix-membership-sync"));
     joiner.start();
     Duration met = await(Duration.ofSeconds(15), "the joiner and n3 list each other",
         () -> sees(joiner, "n3", MemberStatus.ALIVE) && sees(n3, "n4", MemberStatus.ALIVE));
@@ -251,12 +272,12 @@ class AtomixMembershipTest {
     ms.get(0).leave(Duration.ofSeconds(1)); // the only seed is gone for good
     AtomixMembership n2 = ms.get(1);
     AtomixMembership n3 = ms.get(2);
-    n2.partitionFrom(Set.of(n3.hostPort()));
-    n3.partitionFrom(Set.of(n2.hostPort()));
+    filter(n2).partitionFrom(Set.of(address(n3)));
+    filter(n3).partitionFrom(Set.of(address(n2)));
     await(Duration.ofSeconds(15), "n2 and n3 lose each other",
         () -> sees(n2, "n3", MemberStatus.FAILED) && sees(n3, "n2", MemberStatus.FAILED));
-    n2.partitionFrom(Set.of());
-    n3.partitionFrom(Set.of());
+    filter(n2).partitionFrom(Set.of());
+    filter(n3).partitionFrom(Set.of());
     Duration heal = await(Duration.ofSeconds(10), "re-merged without a seed",
         () -> sees(n2, "n3", MemberStatus.ALIVE) && sees(n3, "n2", MemberStatus.ALIVE));
     System.out.println("figure partition_heal_without_seed_ms=" + heal.toMillis());
@@ -272,14 +293,14 @@ class AtomixMembershipTest {
     // n3 claims n1's pod CIDR later than n1 did
     Announced dup = Fixtures.with(Fixtures.announcement("n3", "127.0.0.1", 3, System.currentTimeMillis() + 60_000),
         Fixtures.network(Fixtures.mac(3), "179.17.1.3", "10.234.1.0/24"));
-    AtomixMembership n3 = new AtomixMembership(Fixtures.settings("n3", Fixtures.freePort(), seed, key, dup, Fixtures.timers()));
+    AtomixMembership n3 = membership(Fixtures.settings("n3", Fixtures.freePort(), seed, key, dup, Fixtures.timers()));
     started.add(n3);
     n3.start();
     ms.add(n3);
     // n4's VTEP IP lies outside the shared VTEP subnet
     Announced outside = Fixtures.with(Fixtures.announcement("n4", "127.0.0.1", 4, 0),
         Fixtures.network(Fixtures.mac(4), "179.17.2.4", "10.234.4.0/24"));
-    AtomixMembership n4 = new AtomixMembership(Fixtures.settings("n4", Fixtures.freePort(), seed, key, outside, Fixtures.timers()));
+    AtomixMembership n4 = membership(Fixtures.settings("n4", Fixtures.freePort(), seed, key, outside, Fixtures.timers()));
     started.add(n4);
     n4.start();
     ms.add(n4);
@@ -298,7 +319,7 @@ class AtomixMembershipTest {
   void restartGraceExpiresToFailedAndFailedMembersAreForgottenLater() throws Exception {
     int seedPort = Fixtures.freePort();
     List<String> seed = List.of("127.0.0.1:" + seedPort);
-    AtomixMembership n1 = new AtomixMembership(Fixtures.settings("n1", seedPort, seed, key,
+    AtomixMembership n1 = membership(Fixtures.settings("n1", seedPort, seed, key,
         Fixtures.announcement("n1", "127.0.0.1", 1, 0), Fixtures.shortRetention()));
     started.add(n1);
     n1.start();
@@ -316,7 +337,7 @@ class AtomixMembershipTest {
     List<AtomixMembership> ms = mesh(3);
     await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
     AtomixMembership n3 = ms.get(2);
-    int port = n3.hostPort().port();
+    int port = address(n3).port();
     n3.close(); // SIGTERM path: RESTARTING, then stop
     await(Duration.ofSeconds(10), "n3 restarting on n1", () -> state(ms.get(0), "n3")
         .map(s -> s.status() == MemberStatus.SUSPECT && s.reason().equals("restarting")).orElse(false));
@@ -327,7 +348,7 @@ class AtomixMembershipTest {
           "n3 must stay programmable while restarting: " + state(ms.get(0), "n3"));
       Thread.sleep(50);
     }
-    AtomixMembership again = member("n3", port, List.of(ms.get(0).hostPort().toString()), 3);
+    AtomixMembership again = member("n3", port, List.of(address(ms.get(0)).toString()), 3);
     await(Duration.ofSeconds(10), "n3 alive again", () -> sees(ms.get(0), "n3", MemberStatus.ALIVE)
         && sees(ms.get(1), "n3", MemberStatus.ALIVE) && again.view().complete());
     assertFalse(again.view().members().isEmpty());

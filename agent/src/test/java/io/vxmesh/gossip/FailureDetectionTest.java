@@ -42,11 +42,12 @@ class FailureDetectionTest {
   }
 
   private int victimPort;
+  private String seed;
   private CompletableFuture<Void> victimSeesBoth;
 
   private void startMesh() throws Exception {
     int seedPort = Fixtures.freePort();
-    String seed = "127.0.0.1:" + seedPort;
+    seed = "127.0.0.1:" + seedPort;
     AtomixMembership a = new AtomixMembership(Fixtures.settings("obs1", seedPort, List.of(seed), key, 1));
     observers.add(a);
     a.start();
@@ -122,7 +123,7 @@ class FailureDetectionTest {
       Thread.sleep(50);
     }
     long t0 = System.nanoTime();
-    startVictim(observers.get(0).hostPort().toString());
+    startVictim(seed);
     await(Duration.ofSeconds(20), "victim alive again", () -> observers.stream().allMatch(o -> o.view().members().stream()
         .anyMatch(m -> m.name().equals("victim") && m.status() == MemberStatus.ALIVE)));
     System.out.println("figure restart_back_alive_ms=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
