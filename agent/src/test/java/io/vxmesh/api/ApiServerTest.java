@@ -1,5 +1,6 @@
 package io.vxmesh.api;
 
+import io.vxmesh.testing.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -253,14 +254,8 @@ class ApiServerTest {
     throw new AssertionError("connection not closed in time");
   }
 
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(10);
-    }
+  static void await(BooleanSupplier condition, String what) {
+    Await.until(Duration.ofSeconds(5), what, condition);
   }
 
   static int uid() {

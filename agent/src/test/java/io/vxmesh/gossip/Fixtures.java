@@ -1,5 +1,6 @@
 package io.vxmesh.gossip;
 
+import io.vxmesh.testing.Await;
 import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
@@ -86,18 +87,7 @@ final class Fixtures {
   }
 
   /** Polls {@code condition} until true or the deadline; returns the elapsed time or fails. */
-  static Duration await(Duration deadline, String what, BooleanSupplier condition) throws InterruptedException {
-    long start = System.nanoTime();
-    long end = start + deadline.toNanos();
-    while (System.nanoTime() < end) {
-      if (condition.getAsBoolean()) {
-        return Duration.ofNanos(System.nanoTime() - start);
-      }
-      Thread.sleep(10);
-    }
-    if (condition.getAsBoolean()) {
-      return Duration.ofNanos(System.nanoTime() - start);
-    }
-    throw new AssertionError("timed out after " + deadline.toMillis() + " ms waiting for: " + what);
+  static Duration await(Duration deadline, String what, BooleanSupplier condition) {
+    return Await.until(deadline, what, condition);
   }
 }

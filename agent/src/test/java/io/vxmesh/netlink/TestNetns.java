@@ -113,18 +113,7 @@ public final class TestNetns implements AutoCloseable {
 
   /** Polls {@code cond} until it holds or {@code millis} pass; fails the test with {@code what}. */
   public static void await(long millis, java.util.function.BooleanSupplier cond, String what) {
-    long end = System.nanoTime() + millis * 1_000_000;
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        fail("not within " + millis + " ms: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted awaiting " + what);
-      }
-    }
+    io.vxmesh.testing.Await.until(java.time.Duration.ofMillis(millis), what, cond);
   }
 
   @Override
