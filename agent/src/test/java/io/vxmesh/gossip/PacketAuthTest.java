@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.net.HostPort;
+import io.vxmesh.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +18,8 @@ class PacketAuthTest {
   static final int MAX_TRACKED_SOURCES = 1024;
 
   private final ClusterKey key = ClusterKey.generate();
-  private final MutableClock senderClock = new MutableClock(1_700_000_000_000L);
-  private final MutableClock receiverClock = new MutableClock(1_700_000_000_000L);
+  private final ManualClock senderClock = new ManualClock(Instant.ofEpochMilli(1_700_000_000_000L));
+  private final ManualClock receiverClock = new ManualClock(Instant.ofEpochMilli(1_700_000_000_000L));
   private final PacketAuth sender = new PacketAuth(key, senderClock);
   private final PacketAuth receiver = new PacketAuth(key, receiverClock);
   private final byte[] payload = "swim probe".getBytes(StandardCharsets.UTF_8);
@@ -30,7 +28,7 @@ class PacketAuthTest {
   void aFrameInsideTheSkewWindowIsAcceptedEitherSide() {
     byte[] frame = sender.seal("atomix-membership-probe", payload);
     for (long skew : new long[] {0, PacketAuth.MAX_SKEW_MS, -PacketAuth.MAX_SKEW_MS, PacketAuth.MAX_SKEW_MS / 2}) {
-      receiverClock.set(senderClock.millis() + skew);
+      receiverClock.set(Instant.ofEpochMilli(senderClock.millis() + skew));
       assertArrayEquals(payload, receiver.open("atomix-membership-probe", frame), "skew " + skew + " ms");
     }
   }
@@ -39,7 +37,7 @@ class PacketAuthTest {
   void aFrameOutsideTheSkewWindowIsRejectedEitherSide() {
     byte[] frame = sender.seal("atomix-membership-probe", payload);
     for (long skew : new long[] {PacketAuth.MAX_SKEW_MS + 1, -(PacketAuth.MAX_SKEW_MS + 1), 24 * 3600_000L}) {
-      receiverClock.set(senderClock.millis() + skew);
+      receiverClock.set(Instant.ofEpochMilli(senderClock.millis() + skew));
       assertNull(receiver.open("atomix-membership-probe", frame), "skew " + skew + " ms must be rejected");
     }
   }
@@ -88,35 +86,4 @@ class PacketAuthTest {
   }
 
   /** A clock the test sets; PacketAuth only reads millis(). */
-  static final class MutableClock extends Clock {
-    private volatile long millis;
-
-    MutableClock(long millis) {
-      this.millis = millis;
-    }
-
-    void set(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }

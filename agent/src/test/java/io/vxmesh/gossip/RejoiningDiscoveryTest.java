@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.atomix.cluster.Node;
 import io.atomix.utils.net.Address;
 import io.vxmesh.net.HostPort;
-import java.time.Clock;
+import io.vxmesh.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,26 +20,8 @@ class RejoiningDiscoveryTest {
   private static final Address OTHER = AtomixAddresses.address(HostPort.parse("127.0.0.1:7002"));
 
   /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    long ms = 1_000_000;
 
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(ms);
-    }
-  }
-
-  private final ManualClock clock = new ManualClock();
+  private final ManualClock clock = new ManualClock(Instant.ofEpochMilli(1_000_000));
 
   private RejoiningDiscovery discovery(Set<String> live) {
     Set<HostPort> liveHostPorts = live.stream().map(HostPort::parse).collect(Collectors.toSet());
@@ -65,9 +46,9 @@ class RejoiningDiscoveryTest {
     assertEquals(Set.of("127.0.0.1:7001"), offered(d), "the seed must be offered to the join sync");
     d.probed(SEED, true); // the join sync
     assertTrue(offered(d).isEmpty(), "after the sync the seed backs off");
-    clock.ms += 199;
+    clock.advance(Duration.ofMillis(199));
     assertTrue(offered(d).isEmpty());
-    clock.ms += 1;
+    clock.advance(Duration.ofMillis(1));
     assertEquals(Set.of("127.0.0.1:7001"), offered(d), "due again after the backoff");
   }
 
