@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.testing.Seed;
 import io.vxmesh.netlink.NetlinkException;
 import io.vxmesh.netlink.TestNetns;
 import io.vxmesh.testing.KernelTest;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.Test;
 class DatapathKernelTest {
   static final Peer NODE1 = DatapathDiffTest.NODE1;
   static final Peer NODE2 = DatapathDiffTest.NODE2;
-  static final VtepSpec SEED = new VtepSpec("vxlan-test", 10001, 4899, parseV4("10.211.55.5"), "ul0",
-      MacAddress.parse("c2:6a:9b:e5:39:8d"), IpPrefix.parse("179.17.1.21/24"), 0);
   TestNetns ns;
   Datapath dp;
   VtepSpec spec;
@@ -37,8 +36,7 @@ class DatapathKernelTest {
     ns.ip("link", "set", "ul0", "mtu", "1400", "up");
     ns.ip("addr", "add", "10.211.55.5/24", "dev", "ul0");
     dp = Datapath.openIn(ns.name());
-    spec = new VtepSpec(SEED.device(), SEED.vni(), SEED.port(), SEED.local(), SEED.underlay(), SEED.mac(), SEED.address(),
-        dp.defaultMtu("ul0"));
+    spec = Seed.master1Vtep(dp.defaultMtu("ul0"));
   }
 
   @AfterEach

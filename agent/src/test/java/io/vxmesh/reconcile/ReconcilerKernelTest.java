@@ -14,6 +14,7 @@ import io.vxmesh.gossip.MembershipView;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.testing.Seed;
 import io.vxmesh.netlink.TestNetns;
 import io.vxmesh.testing.KernelTest;
 import java.time.Clock;
@@ -49,8 +50,7 @@ class ReconcilerKernelTest {
     ns.ip("link", "set", "ul0", "up");
     ns.ip("addr", "add", "10.211.55.5/24", "dev", "ul0");
     datapath = Datapath.openIn(ns.name());
-    spec = new VtepSpec("vxlan-test", 10001, 4899, IpAddresses.parseV4("10.211.55.5"), "ul0",
-        MacAddress.parse("c2:6a:9b:e5:39:8d"), IpPrefix.parse("179.17.1.21/24"), 1450);
+    spec = Seed.master1Vtep(1450);
   }
 
   Reconciler start(AtomicReference<MembershipView> view) throws Exception {
