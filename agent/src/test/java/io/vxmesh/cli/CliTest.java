@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.JsonFormat;
 import io.vxmesh.api.ApiServer;
 import io.vxmesh.api.Caller;
@@ -138,7 +140,7 @@ class CliTest {
     assertEquals(2, run("members", "--status", "fail.*", "--socket", socket.toString()));
     assertEquals("", out);
     assertEquals(2, run("members", "--status", "fail.*", "-o", "json", "--socket", socket.toString()));
-    assertEquals("{\n}", out.strip());
+    assertEquals("{}", out.strip());
   }
 
   @Test
@@ -151,6 +153,53 @@ class CliTest {
     JsonFormat.parser().merge(out, back);
     assertEquals(List.of("intruder", "master1", "worker1"), back.getMembersList().stream().map(Member::getName).toList());
     assertEquals("10.234.111.0/24", back.getMembers(1).getNetworks(0).getPodCidr());
+  }
+
+  /** proto3 JSON prints 64-bit integers as strings; -o json prints numbers, and stays parseable by JsonFormat. */
+  @Test
+  void jsonNumbersAreNumbers() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    assertEquals(0, run("members", "-o", "json", "--socket", socket.toString()), err);
+    JsonNode members = mapper.readTree(out).get("members");
+    for (JsonNode m : members) {
+      assertTrue(m.get("generation").isIntegralNumber(), "generation is a number: " + m);
+      assertEquals(7, m.get("generation").longValue());
+      if (m.has("networks")) {
+        assertTrue(m.get("networks").get(0).get("vni").isIntegralNumber(), m.toString());
+      }
+    }
+    ListMembersResponse.Builder back = ListMembersResponse.newBuilder();
+    JsonFormat.parser().merge(out, back);
+    assertEquals(7, back.getMembers(0).getGeneration());
+
+    assertEquals(0, run("status", "-o", "json", "--socket", socket.toString()), err);
+    JsonNode status = mapper.readTree(out);
+    for (String f : List.of("uptimeMs", "lastReconcileUnixMs", "lastReconcileDurationUs", "reconcilePasses")) {
+      assertTrue(status.get(f).isIntegralNumber(), f + " is a number: " + out);
+    }
+    assertEquals(3_723_000, status.get("uptimeMs").longValue());
+    assertEquals(12, status.get("reconcilePasses").longValue());
+    assertTrue(status.get("memberCounts").get(0).get("count").isIntegralNumber(), out);
+    assertTrue(status.get("nodeName").isTextual(), out);
+    StatusResponse.Builder s = StatusResponse.newBuilder();
+    JsonFormat.parser().merge(out, s);
+    assertEquals(12, s.getReconcilePasses());
+
+    assertEquals(0, run("routes", "-o", "json", "--socket", socket.toString()), err);
+    RoutesResponse.Builder r = RoutesResponse.newBuilder();
+    JsonFormat.parser().merge(out, r);
+    assertFalse(r.getPeersList().isEmpty(), out);
+  }
+
+  /** A uint64 beyond Long.MAX_VALUE stays exact (unsigned), not negative. */
+  @Test
+  void jsonUint64AboveLongMaxIsExact() throws Exception {
+    String json = ClientCommand.json(Member.newBuilder().setName("x").setGeneration(-1L).build());
+    assertEquals("18446744073709551615", new ObjectMapper().readTree(json).get("generation").bigIntegerValue().toString(), json);
+    assertTrue(json.contains("\"generation\": 18446744073709551615"), json);
+    Member.Builder back = Member.newBuilder();
+    JsonFormat.parser().merge(json, back);
+    assertEquals(-1L, back.getGeneration());
   }
 
   @Test
