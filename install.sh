@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs vxmesh: the jar, the /usr/bin/vxmesh launcher, the systemd unit, sysusers.d and
-# tmpfiles.d entries, README.md and copyright, and the default configuration (only if absent).
+# tmpfiles.d entries, README.md and copyright, bash completion, the man page, and the default configuration (only if absent).
 # The same files, paths and modes as the .deb (packaging/pom.xml; DebPackageTest compares).
 # It never creates a cluster key: every host of a mesh needs the same one, so the operator
 # makes it once and copies it to every host (the script says how when it is missing).
@@ -38,6 +38,16 @@ install -m 0644 "$jar" "$libdir/vxmesh.jar"
 install -d -m 0755 "$DESTDIR$PREFIX/share/doc/vxmesh"
 install -m 0644 "$here/README.md" "$DESTDIR$PREFIX/share/doc/vxmesh/README.md"
 install -m 0644 "$here/packaging/copyright" "$DESTDIR$PREFIX/share/doc/vxmesh/copyright"
+# Bash completion and man page: generated next to the jar by the agent's build.
+for f in vxmesh.bash vxmesh.1.gz; do
+  if [ ! -f "$(dirname "$jar")/$f" ]; then
+    echo "install.sh: $(dirname "$jar")/$f does not exist (the agent's build makes it next to vxmesh.jar)" >&2
+    exit 1
+  fi
+done
+install -d -m 0755 "$DESTDIR$PREFIX/share/bash-completion/completions" "$DESTDIR$PREFIX/share/man/man1"
+install -m 0644 "$(dirname "$jar")/vxmesh.bash" "$DESTDIR$PREFIX/share/bash-completion/completions/vxmesh"
+install -m 0644 "$(dirname "$jar")/vxmesh.1.gz" "$DESTDIR$PREFIX/share/man/man1/vxmesh.1.gz"
 
 # The launcher and the unit name /usr paths; rewrite them when PREFIX differs.
 sed "s|/usr/lib/vxmesh/vxmesh.jar|$PREFIX/lib/vxmesh/vxmesh.jar|" "$here/packaging/vxmesh" > "$bindir/vxmesh.tmp"

@@ -56,21 +56,30 @@ class DebPackageTest {
       "drwxr-xr-x root/root ./usr/lib/vxmesh/",
       "-rw-r--r-- root/root ./usr/lib/vxmesh/vxmesh.jar",
       "drwxr-xr-x root/root ./usr/share/",
+      "drwxr-xr-x root/root ./usr/share/bash-completion/",
+      "drwxr-xr-x root/root ./usr/share/bash-completion/completions/",
+      "-rw-r--r-- root/root ./usr/share/bash-completion/completions/vxmesh",
+      "drwxr-xr-x root/root ./usr/share/man/",
+      "drwxr-xr-x root/root ./usr/share/man/man1/",
+      "-rw-r--r-- root/root ./usr/share/man/man1/vxmesh.1.gz",
       "drwxr-xr-x root/root ./usr/share/doc/",
       "drwxr-xr-x root/root ./usr/share/doc/vxmesh/",
       "-rw-r--r-- root/root ./usr/share/doc/vxmesh/README.md",
       "-rw-r--r-- root/root ./usr/share/doc/vxmesh/copyright");
 
   /** Where each installed file comes from in the repository. */
-  static final Map<String, Path> SOURCES = Map.of(
-      "etc/vxmesh/vxmesh.toml", REPO.resolve("config/vxmesh.toml"),
-      "usr/bin/vxmesh", REPO.resolve("packaging/vxmesh"),
-      "usr/lib/systemd/system/vxmesh.service", REPO.resolve("systemd/vxmesh.service"),
-      "usr/lib/sysusers.d/vxmesh.conf", REPO.resolve("systemd/vxmesh.sysusers"),
-      "usr/lib/tmpfiles.d/vxmesh.conf", REPO.resolve("systemd/vxmesh.tmpfiles"),
-      "usr/lib/vxmesh/vxmesh.jar", JAR,
-      "usr/share/doc/vxmesh/README.md", REPO.resolve("README.md"),
-      "usr/share/doc/vxmesh/copyright", REPO.resolve("packaging/copyright"));
+  static final Map<String, Path> SOURCES = Map.ofEntries(
+      Map.entry("etc/vxmesh/vxmesh.toml", REPO.resolve("config/vxmesh.toml")),
+      Map.entry("usr/bin/vxmesh", REPO.resolve("packaging/vxmesh")),
+      Map.entry("usr/lib/systemd/system/vxmesh.service", REPO.resolve("systemd/vxmesh.service")),
+      Map.entry("usr/lib/sysusers.d/vxmesh.conf", REPO.resolve("systemd/vxmesh.sysusers")),
+      Map.entry("usr/lib/tmpfiles.d/vxmesh.conf", REPO.resolve("systemd/vxmesh.tmpfiles")),
+      Map.entry("usr/lib/vxmesh/vxmesh.jar", JAR),
+      // Generated from the picocli model next to the jar by the agent's build (io.vxmesh.cli.ManPage).
+      Map.entry("usr/share/bash-completion/completions/vxmesh", JAR.resolveSibling("vxmesh.bash")),
+      Map.entry("usr/share/man/man1/vxmesh.1.gz", JAR.resolveSibling("vxmesh.1.gz")),
+      Map.entry("usr/share/doc/vxmesh/README.md", REPO.resolve("README.md")),
+      Map.entry("usr/share/doc/vxmesh/copyright", REPO.resolve("packaging/copyright")));
 
   record Run(int code, String out) {}
 
