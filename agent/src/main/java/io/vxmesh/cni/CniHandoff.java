@@ -100,10 +100,11 @@ public final class CniHandoff implements AutoCloseable {
     }
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      // Nothing secret; 0644 whatever the umask (the unit's is 0027), as flanneld's file.
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
