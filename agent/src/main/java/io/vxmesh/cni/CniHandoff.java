@@ -72,7 +72,8 @@ public final class CniHandoff implements AutoCloseable {
     return h;
   }
 
-  private void check() {
+  /** The periodic check: puts back a file that is missing or no longer holds its text. */
+  void check() {
     files.forEach((path, text) -> {
       try {
         if (writeIfChanged(path, text)) {

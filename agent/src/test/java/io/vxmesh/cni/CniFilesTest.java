@@ -106,4 +106,18 @@ class CniFilesTest {
     }
     assertTrue(Files.exists(env) && Files.exists(list), "files stay after close, as flanneld leaves subnet.env");
   }
+
+  @Test
+  void theCheckPutsBackARemovedOrEditedFile() throws Exception {
+    Path env = dir.resolve("subnet.env");
+    Path list = dir.resolve("10-vxmesh.conflist");
+    CniConfig c = cni(env, list, false);
+    try (CniHandoff h = CniHandoff.open(c, MASTER1)) {
+      Files.delete(env);
+      Files.writeString(list, "{}");
+      h.check();
+      assertEquals(CniFiles.subnetEnv(c, MASTER1), Files.readString(env));
+      assertEquals(CniFiles.conflist(c, MASTER1), Files.readString(list));
+    }
+  }
 }
