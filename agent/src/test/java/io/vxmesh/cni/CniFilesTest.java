@@ -101,23 +101,18 @@ class CniFilesTest {
     Path list = dir.resolve("net.d/10-vxmesh.conflist");
     CniConfig c = cni(env, list, false);
     try (CniHandoff h = CniHandoff.open(c, MASTER1)) {
-      assertEquals(CniFiles.subnetEnv(c, MASTER1), Files.readString(env));
-      assertEquals(CniFiles.conflist(c, MASTER1), Files.readString(list));
+      assertHoldsTheFiles(c, env, list);
+      Files.delete(env);
+      Files.writeString(list, "{}");
+      h.check();
+      assertHoldsTheFiles(c, env, list);
     }
     assertTrue(Files.exists(env) && Files.exists(list), "files stay after close, as flanneld leaves subnet.env");
   }
 
-  @Test
-  void theCheckPutsBackARemovedOrEditedFile() throws Exception {
-    Path env = dir.resolve("subnet.env");
-    Path list = dir.resolve("10-vxmesh.conflist");
-    CniConfig c = cni(env, list, false);
-    try (CniHandoff h = CniHandoff.open(c, MASTER1)) {
-      Files.delete(env);
-      Files.writeString(list, "{}");
-      h.check();
-      assertEquals(CniFiles.subnetEnv(c, MASTER1), Files.readString(env));
-      assertEquals(CniFiles.conflist(c, MASTER1), Files.readString(list));
-    }
+  /** After open, and after the periodic check has put back a removed and an edited file. */
+  static void assertHoldsTheFiles(CniConfig c, Path env, Path list) throws Exception {
+    assertEquals(CniFiles.subnetEnv(c, MASTER1), Files.readString(env));
+    assertEquals(CniFiles.conflist(c, MASTER1), Files.readString(list));
   }
 }
