@@ -1,6 +1,7 @@
 package io.vxmesh;
 
 import io.vxmesh.api.ApiServer;
+import io.vxmesh.cni.CniHandoff;
 import io.vxmesh.config.Config;
 import io.vxmesh.config.GossipConfig;
 import io.vxmesh.config.NetworkConfig;
@@ -46,10 +47,10 @@ import org.slf4j.LoggerFactory;
  * everything that needs no outside effect (VTEP specs, the peer snapshot and the claim read from
  * the state directory, our announcement, the gossip settings, the API socket path), so a bad
  * setting fails before any kernel object, file or socket exists. Then it opens, in order: the
- * datapath and every VTEP device, the stored claim, gossip membership, the reconciler (nothing
- * is removed until the first complete view), the device watches, the API, the systemd watchdog
- * and the timers ({@code READY=1} once a complete view has been reconciled). Each opened part is
- * recorded; a failure closes what was opened, in reverse, and so does {@link #close()}.
+ * datapath and every VTEP device, the CNI files ({@link CniHandoff}), the stored claim, gossip
+ * membership, the reconciler (nothing is removed until the first complete view), the device
+ * watches, the API, the systemd watchdog and the timers ({@code READY=1} once a complete view
+ * has been reconciled). Each opened part is recorded; a failure closes what was opened, in reverse, and so does {@link #close()}.
  *
  * <p>SIGTERM stops without leaving and without flushing the kernel (hitless restart: peers keep
  * our routes for the restart grace). {@code vxmesh leave} announces departure, removes our peer
@@ -162,6 +163,12 @@ public final class Agent implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new StartupException("cannot set up the VTEP device: " + e.getMessage()
           + (isRoot() ? "" : " (the agent needs root or CAP_NET_ADMIN)"), e);
+    }
+
+    try {
+      opened(CniHandoff.open(config.cni(), config.networks().get(0)));
+    } catch (IOException e) {
+      throw new StartupException("cannot write the CNI files: " + e, e);
     }
 
     claim.store();

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param api the {@code [api]} table
  * @param networks the {@code [[network]]} tables, at least one, distinct VNIs and devices
  * @param agent the {@code [agent]} table
+ * @param cni the {@code [cni]} table (subnet.env and conflist for the first network)
  * @param key the cluster key read from {@code gossip.key_file}
  */
 public record Config(
@@ -26,6 +27,7 @@ public record Config(
     ApiConfig api,
     List<NetworkConfig> networks,
     AgentConfig agent,
+    CniConfig cni,
     ClusterKey key) {
   public Config {
     Objects.requireNonNull(file, "file");
@@ -33,6 +35,7 @@ public record Config(
     Objects.requireNonNull(gossip, "gossip");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(cni, "cni");
     Objects.requireNonNull(key, "key");
     networks = List.copyOf(networks);
     if (networks.isEmpty()) {

@@ -29,6 +29,12 @@ public final class ConfigRenderer {
     sb.append("\n[api]\nsocket = ").append(q(c.api().socket().toString())).append('\n');
     sb.append("\n[agent]\nresync_interval_s = ").append(c.agent().resyncInterval().toSeconds()).append('\n');
     sb.append("log_level = ").append(q(c.agent().logLevel())).append('\n');
+    CniConfig cni = c.cni();
+    sb.append("\n[cni]\nsubnet_env = ").append(q(cni.subnetEnv().map(Object::toString).orElse(""))).append('\n');
+    sb.append("network = ").append(q(cni.network().toString())).append('\n');
+    sb.append("ipmasq = ").append(cni.ipMasq()).append('\n');
+    sb.append("conflist = ").append(q(cni.conflist().map(Object::toString).orElse(""))).append('\n');
+    sb.append("bridge = ").append(q(cni.bridge())).append('\n');
     for (NetworkConfig n : c.networks()) {
       sb.append("\n[[network]]\n");
       sb.append("device = ").append(q(n.device())).append('\n');

@@ -14,7 +14,8 @@ record RawConfig(
     @JsonProperty("gossip") Gossip gossip,
     @JsonProperty("api") Api api,
     @JsonProperty("network") List<Network> network,
-    @JsonProperty("agent") Agent agent) {
+    @JsonProperty("agent") Agent agent,
+    @JsonProperty("cni") Cni cni) {
 
   record Gossip(
       @JsonProperty("bind") String bind,
@@ -41,6 +42,13 @@ record RawConfig(
       @JsonProperty("vtep_mac") String vtepMac,
       @JsonProperty("pod_cidr") String podCidr,
       @JsonProperty("mtu") Integer mtu) {}
+
+  record Cni(
+      @JsonProperty("subnet_env") String subnetEnv,
+      @JsonProperty("network") String network,
+      @JsonProperty("ipmasq") Boolean ipMasq,
+      @JsonProperty("conflist") String conflist,
+      @JsonProperty("bridge") String bridge) {}
 
   record Agent(
       @JsonProperty("resync_interval_s") Integer resyncIntervalS,

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
@@ -58,7 +59,8 @@ final class Resolution {
         ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
     List<NetworkConfig> networks = networks(raw.network(), nodeName, gossip.advertise());
     AgentConfig agent = agent(raw.agent());
-    return new Config(file, nodeName, gossip, api, networks, agent, key(gossip.keyFile()));
+    CniConfig cni = cni(raw.cni(), networks.get(0).podCidr());
+    return new Config(file, nodeName, gossip, api, networks, agent, cni, key(gossip.keyFile()));
   }
 
   /**
@@ -212,6 +214,33 @@ final class Resolution {
       throw error("agent.log_level", "'" + a.logLevel() + "' is not one of trace, debug, info, warn, error");
     }
     return new AgentConfig(Duration.ofSeconds(resync), level);
+  }
+
+  private CniConfig cni(RawConfig.Cni c, IpPrefix podCidr) throws ConfigException {
+    if (c == null) {
+      c = new RawConfig.Cni(null, null, null, null, null);
+    }
+    Optional<Path> subnetEnv = c.subnetEnv() == null ? Optional.of(CniConfig.DEFAULT_SUBNET_ENV)
+        : c.subnetEnv().isEmpty() ? Optional.empty() : Optional.of(absolutePath("cni.subnet_env", c.subnetEnv()));
+    IpPrefix network;
+    if (c.network() == null) {
+      network = CniConfig.defaultNetwork(podCidr);
+    } else {
+      network = parse("cni.network", c.network(), IpPrefix::parse);
+      if (!network.isIpv4()) {
+        throw error("cni.network", "'" + c.network() + "' is not IPv4");
+      }
+      if (!network.isNetwork()) {
+        throw error("cni.network", "'" + c.network() + "' has host bits set (did you mean " + network.network() + "?)");
+      }
+      if (network.prefixLength() > podCidr.prefixLength() || !network.contains(podCidr.address())) {
+        throw error("cni.network", network + " does not contain network[0].pod_cidr " + podCidr);
+      }
+    }
+    Optional<Path> conflist = c.conflist() == null || c.conflist().isEmpty() ? Optional.empty()
+        : Optional.of(absolutePath("cni.conflist", c.conflist()));
+    String bridge = c.bridge() == null ? CniConfig.DEFAULT_BRIDGE : ifname("cni.bridge", c.bridge());
+    return new CniConfig(subnetEnv, network, c.ipMasq() != null && c.ipMasq(), conflist, bridge);
   }
 
   private IpPrefix vtepAddress(String key, String text) throws ConfigException {

@@ -67,10 +67,13 @@ public final class Agents {
 
   /**
    * The default configuration of {@code host}: the seed's addresses, the shared key, joining
-   * host 0 (host 0 itself starts the mesh).
+   * host 0 (host 0 itself starts the mesh). Its {@code subnet.env} goes to
+   * {@code <dir>/<name>.subnet.env}: every host namespace shares this machine's /run, and a test
+   * agent must not overwrite the real agent's /run/vxmesh/subnet.env.
    */
   public AgentToml toml(Host host) {
-    return AgentToml.forHost(host, overlay, List.of(topology.host(0)), keyFile, socket(host));
+    return AgentToml.forHost(host, overlay, List.of(topology.host(0)), keyFile, socket(host))
+        .with("cni.subnet_env", dir.resolve(host.name() + ".subnet.env").toString());
   }
 
   /** Writes {@link #toml(Host)} and starts the agent. */
