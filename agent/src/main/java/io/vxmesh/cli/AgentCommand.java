@@ -4,6 +4,7 @@ import io.vxmesh.Agent;
 import io.vxmesh.config.Config;
 import io.vxmesh.config.ConfigException;
 import io.vxmesh.config.ConfigLoader;
+import io.vxmesh.logging.LogFormat;
 import io.vxmesh.logging.LogLevels;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,6 +39,7 @@ public final class AgentCommand implements Callable<Integer> {
       return EX_CONFIG;
     }
     applyLogLevel(loaded.agent().logLevel());
+    LogFormat.apply(loaded.agent().logFormat());
     return Agent.run(loaded);
   }
 

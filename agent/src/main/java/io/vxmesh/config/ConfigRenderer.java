@@ -29,6 +29,7 @@ public final class ConfigRenderer {
     sb.append("\n[api]\nsocket = ").append(q(c.api().socket().toString())).append('\n');
     sb.append("\n[agent]\nresync_interval_s = ").append(c.agent().resyncInterval().toSeconds()).append('\n');
     sb.append("log_level = ").append(q(c.agent().logLevel())).append('\n');
+    sb.append("\n[log]\nformat = ").append(q(c.agent().logFormat())).append('\n');
     for (NetworkConfig n : c.networks()) {
       sb.append("\n[[network]]\n");
       sb.append("device = ").append(q(n.device())).append('\n');

@@ -14,7 +14,8 @@ record RawConfig(
     @JsonProperty("gossip") Gossip gossip,
     @JsonProperty("api") Api api,
     @JsonProperty("network") List<Network> network,
-    @JsonProperty("agent") Agent agent) {
+    @JsonProperty("agent") Agent agent,
+    @JsonProperty("log") Log log) {
 
   record Gossip(
       @JsonProperty("bind") String bind,
@@ -45,4 +46,6 @@ record RawConfig(
   record Agent(
       @JsonProperty("resync_interval_s") Integer resyncIntervalS,
       @JsonProperty("log_level") String logLevel) {}
+
+  record Log(@JsonProperty("format") String format) {}
 }
