@@ -83,7 +83,7 @@ final class AgentApi implements ApiHandler {
     }
     String now = LogLevels.current();
     if (!now.equals(previous)) {
-      LOG.warn("log level changed level={} previous={}", now, previous);
+      LOG.warn("log level changed log_level={} previous={}", now, previous);
     }
     return Response.newBuilder().setLogLevel(LogLevelResponse.newBuilder().setLevel(now).setPrevious(previous)).build();
   }

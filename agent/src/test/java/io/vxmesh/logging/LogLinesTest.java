@@ -91,9 +91,15 @@ class LogLinesTest {
     assertTrue(n.get("error").textValue().startsWith("java.lang.IllegalStateException: boom\nsecond\n\tat "), line);
   }
 
-  /** logback.xml wires %kvmsg, and LogFormat switches the real console appender to JSON and back. */
+  /**
+   * logback.xml wires %kvmsg, and LogFormat switches the real console appender to JSON and back.
+   * logback.xml itself raises no warning: one (a deprecated attribute) makes logback print its
+   * whole status log at the top of the agent's output.
+   */
   @Test
   void theShippedConfigQuotesAndSwitchesToJson() throws Exception {
+    assertTrue(new ch.qos.logback.core.status.StatusUtil(CTX).getHighestLevel(0) < ch.qos.logback.core.status.Status.WARN,
+        () -> CTX.getStatusManager().getCopyOfStatusList().toString());
     PrintStream saved = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     org.slf4j.Logger log = LoggerFactory.getLogger("io.vxmesh.gossip.MemberTracker");
