@@ -13,7 +13,9 @@ import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.GossipStats;
 import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipView;
+import io.vxmesh.logging.LogLevels;
 import io.vxmesh.proto.LeaveResponse;
+import io.vxmesh.proto.LogLevelResponse;
 import io.vxmesh.proto.NetworkStatus;
 import io.vxmesh.proto.PeerRoutes;
 import io.vxmesh.proto.RejectedSource;
@@ -27,12 +29,15 @@ import io.vxmesh.reconcile.Reconciler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's answers on the local API, built from snapshots: the membership view, the
  * reconciler's last status and (for Routes) a fresh dump of the VTEP devices.
  */
 final class AgentApi implements ApiHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentApi.class);
   private final Config config;
   private final List<VtepSpec> networks;
   private final Membership membership;
@@ -59,8 +64,28 @@ final class AgentApi implements ApiHandler {
       case STATUS -> Response.newBuilder().setStatus(status()).build();
       case ROUTES -> Response.newBuilder().setRoutes(routes()).build();
       case LEAVE -> Response.newBuilder().setLeave(LeaveResponse.newBuilder().setOk(true).setMessage(leave.get())).build();
+      case LOG_LEVEL -> logLevel(request.getLogLevel().getLevel());
       case KIND_NOT_SET -> ApiMessages.error("empty request");
     };
+  }
+
+  /** Reads, or sets (root only: ApiServer refuses others), the root log level. */
+  static Response logLevel(String level) {
+    if (level.isEmpty()) {
+      String now = LogLevels.current();
+      return Response.newBuilder().setLogLevel(LogLevelResponse.newBuilder().setLevel(now).setPrevious(now)).build();
+    }
+    String previous;
+    try {
+      previous = LogLevels.set(level);
+    } catch (IllegalArgumentException e) {
+      return ApiMessages.error(e.getMessage());
+    }
+    String now = LogLevels.current();
+    if (!now.equals(previous)) {
+      LOG.warn("log level changed log_level={} previous={}", now, previous);
+    }
+    return Response.newBuilder().setLogLevel(LogLevelResponse.newBuilder().setLevel(now).setPrevious(previous)).build();
   }
 
   private StatusResponse status() {

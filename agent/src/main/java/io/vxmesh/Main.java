@@ -31,7 +31,7 @@ public final class Main {
     // Before the first logger exists: logback.xml reads these properties when it starts.
     if (JournalStream.connected(1)) {
       // journald timestamps every line; ours would be noise. Each line gets its priority.
-      System.setProperty("vxmesh.log.pattern", "%-5level %logger{0}: %msg%n");
+      System.setProperty("vxmesh.log.pattern", "%-5level %logger{0}: %kvmsg%n");
       System.setProperty("vxmesh.log.journal", "true");
     }
     if (JournalStream.connected(2)) {

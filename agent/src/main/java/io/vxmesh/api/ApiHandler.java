@@ -9,7 +9,8 @@ import io.vxmesh.proto.Response;
  * from state they already hold (a snapshot), not block on the reconciler. A RuntimeException
  * becomes an Error response; the connection stays open.
  *
- * <p>Leave requests reach the handler only from uid 0: {@link ApiServer} refuses others.
+ * <p>Leave requests, and LogLevel requests that set a level, reach the handler only from uid 0:
+ * {@link ApiServer} refuses others.
  */
 @FunctionalInterface
 public interface ApiHandler {

@@ -4,11 +4,10 @@ import io.vxmesh.Agent;
 import io.vxmesh.config.Config;
 import io.vxmesh.config.ConfigException;
 import io.vxmesh.config.ConfigLoader;
-import ch.qos.logback.classic.Level;
+import io.vxmesh.logging.LogFormat;
+import io.vxmesh.logging.LogLevels;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,13 +39,12 @@ public final class AgentCommand implements Callable<Integer> {
       return EX_CONFIG;
     }
     applyLogLevel(loaded.agent().logLevel());
+    LogFormat.apply(loaded.agent().logFormat());
     return Agent.run(loaded);
   }
 
   /** {@code agent.log_level} sets the root logger; Atomix and Netty keep logback.xml's WARN. */
   static void applyLogLevel(String level) {
-    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
-      root.setLevel(Level.toLevel(level, Level.INFO));
-    }
+    LogLevels.set(level);
   }
 }

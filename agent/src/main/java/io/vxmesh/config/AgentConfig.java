@@ -3,9 +3,10 @@ package io.vxmesh.config;
 import java.time.Duration;
 
 /**
- * The {@code [agent]} table.
+ * The {@code [agent]} table, and {@code log.format} of the {@code [log]} table.
  *
  * @param resyncInterval period of the full reconcile pass that repairs drift nobody told us about (default 30 s)
  * @param logLevel root log level: trace, debug, info, warn or error (default info)
+ * @param logFormat {@code log.format}: "text" (default) or "json" (one JSON object per line)
  */
-public record AgentConfig(Duration resyncInterval, String logLevel) {}
+public record AgentConfig(Duration resyncInterval, String logLevel, String logFormat) {}

@@ -35,6 +35,7 @@ public final class ConfigRenderer {
     sb.append("ipmasq = ").append(cni.ipMasq()).append('\n');
     sb.append("conflist = ").append(q(cni.conflist().map(Object::toString).orElse(""))).append('\n');
     sb.append("bridge = ").append(q(cni.bridge())).append('\n');
+    sb.append("\n[log]\nformat = ").append(q(c.agent().logFormat())).append('\n');
     for (NetworkConfig n : c.networks()) {
       sb.append("\n[[network]]\n");
       sb.append("device = ").append(q(n.device())).append('\n');

@@ -15,7 +15,8 @@ record RawConfig(
     @JsonProperty("api") Api api,
     @JsonProperty("network") List<Network> network,
     @JsonProperty("agent") Agent agent,
-    @JsonProperty("cni") Cni cni) {
+    @JsonProperty("cni") Cni cni,
+    @JsonProperty("log") Log log) {
 
   record Gossip(
       @JsonProperty("bind") String bind,
@@ -53,4 +54,6 @@ record RawConfig(
   record Agent(
       @JsonProperty("resync_interval_s") Integer resyncIntervalS,
       @JsonProperty("log_level") String logLevel) {}
+
+  record Log(@JsonProperty("format") String format) {}
 }

@@ -58,7 +58,7 @@ final class Resolution {
     ApiConfig api = new ApiConfig(raw.api() == null || raw.api().socket() == null
         ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
     List<NetworkConfig> networks = networks(raw.network(), nodeName, gossip.advertise());
-    AgentConfig agent = agent(raw.agent());
+    AgentConfig agent = agent(raw.agent(), raw.log());
     CniConfig cni = cni(raw.cni(), networks.get(0).podCidr());
     return new Config(file, nodeName, gossip, api, networks, agent, cni, key(gossip.keyFile()));
   }
@@ -204,16 +204,20 @@ final class Resolution {
     return out;
   }
 
-  private AgentConfig agent(RawConfig.Agent a) throws ConfigException {
+  private AgentConfig agent(RawConfig.Agent a, RawConfig.Log log) throws ConfigException {
+    String format = log == null || log.format() == null ? "text" : log.format();
+    if (!format.equals("text") && !format.equals("json")) {
+      throw error("log.format", "'" + format + "' is not one of text, json");
+    }
     if (a == null) {
-      return new AgentConfig(Duration.ofSeconds(30), "info");
+      return new AgentConfig(Duration.ofSeconds(30), "info", format);
     }
     int resync = positive("agent.resync_interval_s", a.resyncIntervalS(), 30);
     String level = a.logLevel() == null ? "info" : a.logLevel().toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(level)) {
       throw error("agent.log_level", "'" + a.logLevel() + "' is not one of trace, debug, info, warn, error");
     }
-    return new AgentConfig(Duration.ofSeconds(resync), level);
+    return new AgentConfig(Duration.ofSeconds(resync), level, format);
   }
 
   private CniConfig cni(RawConfig.Cni c, IpPrefix podCidr) throws ConfigException {

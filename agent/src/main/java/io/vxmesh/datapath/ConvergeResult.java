@@ -1,6 +1,7 @@
 package io.vxmesh.datapath;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one {@link Datapath#converge} did, counted in kernel objects (a peer is 4: neighbour,
@@ -19,10 +20,15 @@ import java.util.List;
  * @param removedPeers peers whose objects were deleted, named by VTEP IP (the kernel keeps no
  *     names; a MAC or CIDR when no IP is known)
  * @param installed desired peers fully installed after this pass (not refused, nothing failed)
+ * @param written per added or changed peer, the kinds of object written for it, in order:
+ *     {@code neighbour}, {@code fdb}, {@code nexthop}, {@code route} (what had drifted when the
+ *     peer itself did not change)
  */
 public record ConvergeResult(int peers, int added, int changed, int removed, int unchanged, List<PeerError> errors, long micros,
-    List<String> addedPeers, List<String> changedPeers, List<String> removedPeers, int installed) {
+    List<String> addedPeers, List<String> changedPeers, List<String> removedPeers, int installed,
+    Map<String, List<String>> written) {
   public ConvergeResult {
+    written = Map.copyOf(written);
     errors = List.copyOf(errors);
     addedPeers = List.copyOf(addedPeers);
     changedPeers = List.copyOf(changedPeers);
@@ -31,7 +37,7 @@ public record ConvergeResult(int peers, int added, int changed, int removed, int
 
   /** Nothing to do: no peers, nothing written. */
   public static ConvergeResult empty() {
-    return new ConvergeResult(0, 0, 0, 0, 0, List.of(), 0, List.of(), List.of(), List.of(), 0);
+    return new ConvergeResult(0, 0, 0, 0, 0, List.of(), 0, List.of(), List.of(), List.of(), 0, Map.of());
   }
 
   public boolean ok() {

@@ -2,8 +2,11 @@ package io.vxmesh.datapath;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,8 @@ public final class Datapath implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Datapath.class);
   private final DatapathKernel kernel;
+  /** The VTEP ifindex each device had at the last converge: a new one means it was deleted or replaced. */
+  private final Map<String, Integer> ifindexes = new HashMap<>();
 
   public Datapath(DatapathKernel kernel) {
     this.kernel = kernel;
@@ -70,6 +75,19 @@ public final class Datapath implements AutoCloseable {
     return VtepDevice.defaultMtu(mtu);
   }
 
+  /** Per peer, the kinds of the objects a plan writes for it (removals of orphans have no peer). */
+  static Map<String, List<String>> written(List<Change> changes) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Change c : changes) {
+      String kind = c instanceof Change.NeighSet ? "neighbour" : c instanceof Change.FdbSet ? "fdb"
+          : c instanceof Change.NexthopSet ? "nexthop" : c instanceof Change.RouteSet ? "route" : null;
+      if (kind != null && !c.peer().isEmpty()) {
+        out.computeIfAbsent(c.peer(), p -> new ArrayList<>()).add(kind);
+      }
+    }
+    return out;
+  }
+
   /**
    * Makes the kernel hold exactly the desired peers' objects (and, with
    * {@code allowRemove=false}, only adds/replaces: used before the first complete membership
@@ -81,6 +99,11 @@ public final class Datapath implements AutoCloseable {
   public synchronized ConvergeResult converge(VtepSpec spec, Collection<Peer> desired, boolean allowRemove) {
     long t0 = System.nanoTime();
     int ifindex = kernel.ensureVtep(spec);
+    Integer before = ifindexes.put(spec.device(), ifindex);
+    if (before != null && before != ifindex) {
+      log.warn("drift repaired device={} drifted=device reason={} ifindex={} previous_ifindex={}", spec.device(),
+          "VTEP deleted or replaced outside vxmesh; recreated, all peers rewritten", ifindex, before);
+    }
     KernelState dumped = kernel.dump(ifindex);
     DatapathDiff.Plan plan = DatapathDiff.compute(desired, dumped, allowRemove);
     List<PeerError> errors = new ArrayList<>(plan.refused());
@@ -115,7 +138,7 @@ public final class Datapath implements AutoCloseable {
     boolean unknown = errors.stream().anyMatch(e -> e.peer().equals("*"));
     int installed = unknown ? 0 : (int) desired.stream().filter(p -> !notInstalled.contains(p.name())).count();
     ConvergeResult r = new ConvergeResult(desired.size(), plan.added(), plan.changed(), plan.removed(), plan.unchanged(), errors, micros,
-        plan.addedPeers(), plan.changedPeers(), plan.removedPeers(), installed);
+        plan.addedPeers(), plan.changedPeers(), plan.removedPeers(), installed, written(changes));
     if (!r.noop() || !r.ok()) {
       log.debug("datapath converged device={} peers={} added={} changed={} removed={} errors={} micros={}",
           spec.device(), r.peers(), r.added(), r.changed(), r.removed(), errors.size(), micros);

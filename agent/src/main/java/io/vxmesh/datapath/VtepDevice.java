@@ -31,7 +31,8 @@ public final class VtepDevice {
     VxlanInfo want = new VxlanInfo(s.vni(), s.port(), s.local(), underlay, false);
     Link link = nl.linkByName(s.device()).orElse(null);
     if (link != null && !want.equals(link.vxlan())) {
-      log.info("vtep recreate device={} have={} want={}", s.device(), link.vxlan() == null ? link.kind() : link.vxlan(), want);
+      log.warn("drift repaired device={} drifted=device reason={} have={} want={}", s.device(), "VTEP settings differ; recreated",
+          link.vxlan() == null ? link.kind() : link.vxlan(), want);
       nl.linkDel(link.index());
       link = null;
     }

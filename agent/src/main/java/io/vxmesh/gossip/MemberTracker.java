@@ -147,13 +147,22 @@ final class MemberTracker {
         st = new MemberState(name, address, status, v.announcement(), reason, isSelf);
       }
       if (st.status() != k.lastStatus) {
-        log.info("member status node={} status={} reason={} self={}", name, st.status().label(), st.reason(), isSelf);
+        statusChanged(name, st, isSelf);
         k.lastStatus = st.status();
       }
       members.add(st);
     }
     forget.forEach(known::remove);
     return members;
+  }
+
+  /**
+   * One line per status change: WARN when a member fails or is untrusted or in conflict (an
+   * operator should look), INFO otherwise (alive, suspect, leaving).
+   */
+  private static void statusChanged(String name, MemberState st, boolean isSelf) {
+    boolean bad = st.status() == MemberStatus.FAILED || st.status() == MemberStatus.CONFLICT || st.status() == MemberStatus.UNTRUSTED;
+    (bad ? log.atWarn() : log.atInfo()).log("member status node={} status={} reason={} self={}", name, st.status().label(), st.reason(), isSelf);
   }
 
   /** Null when the member may still hold claims, else why it is FAILED (or gone after LEAVING). */

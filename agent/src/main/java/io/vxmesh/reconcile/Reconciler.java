@@ -12,9 +12,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -53,6 +56,8 @@ public final class Reconciler implements AutoCloseable {
   private boolean running = true;
   private Status status = Status.initial();
   private final Deque<String> recentErrors = new ArrayDeque<>();
+  /** Per VNI, the peers the last pass left installed (reconcile thread only): what drift is measured against. */
+  private final Map<Integer, Map<String, Peer>> settled = new HashMap<>();
 
   public Reconciler(
       Supplier<MembershipView> views,
@@ -149,12 +154,14 @@ public final class Reconciler implements AutoCloseable {
       List<Peer> desired = DesiredState.peersFor(view, spec.vni());
       try {
         ConvergeResult out = datapath.converge(spec, desired, view.complete());
-        logChanges(spec, out);
+        Map<String, Peer> before = settled.getOrDefault(spec.vni(), Map.of());
+        logChanges(spec, out, before, desired);
+        settled.put(spec.vni(), settledPeers(desired, out));
         out.errors().stream().map(PeerError::toString).forEach(errors::add);
         counts.put(spec.vni(), new NetworkCounts(desired.size(), out.installed()));
       } catch (RuntimeException e) {
         String msg = "device=" + spec.device() + " vni=" + spec.vni() + " error=" + e.getMessage();
-        log.warn("reconcile network failed {}", msg);
+        log.warn("reconcile network failed device={} vni={} error={}", spec.device(), spec.vni(), e.getMessage());
         errors.add(msg);
         counts.put(spec.vni(), new NetworkCounts(desired.size(), 0));
       }
@@ -171,16 +178,53 @@ public final class Reconciler implements AutoCloseable {
     log.debug("reconcile pass done duration_us={} complete={} result={}", micros, view.complete(), result);
   }
 
-  /** One INFO line per datapath change, key=value; quiet passes log nothing. */
-  private static void logChanges(VtepSpec spec, ConvergeResult out) {
-    out.addedPeers().forEach(p -> log.info("peer installed device={} vni={} peer={}", spec.device(), spec.vni(), p));
-    out.changedPeers().forEach(p -> log.info("peer updated device={} vni={} peer={}", spec.device(), spec.vni(), p));
+  /**
+   * One line per datapath change, key=value; quiet passes log nothing. A peer that was
+   * installed by the previous pass and is still wanted unchanged, yet had objects rewritten,
+   * drifted (deleted or altered outside vxmesh): WARN, naming what drifted. New and updated
+   * peers are INFO.
+   */
+  static void logChanges(VtepSpec spec, ConvergeResult out, Map<String, Peer> before, List<Peer> desired) {
+    Map<String, Peer> now = new HashMap<>();
+    desired.forEach(p -> now.put(p.name(), p));
+    java.util.function.Predicate<String> drifted = p -> before.containsKey(p) && before.get(p).equals(now.get(p));
+    for (String p : out.addedPeers()) {
+      if (drifted.test(p)) {
+        driftRepaired(spec, p, out);
+      } else {
+        log.info("peer installed device={} vni={} peer={}", spec.device(), spec.vni(), p);
+      }
+    }
+    for (String p : out.changedPeers()) {
+      if (drifted.test(p)) {
+        driftRepaired(spec, p, out);
+      } else {
+        log.info("peer updated device={} vni={} peer={}", spec.device(), spec.vni(), p);
+      }
+    }
     out.removedPeers().forEach(p -> log.info("peer removed device={} vni={} vtep_ip={}", spec.device(), spec.vni(), p));
-    out.errors().forEach(e -> log.warn("peer failed device={} vni={} {}", spec.device(), spec.vni(), e));
+    out.errors().forEach(e -> log.warn("peer failed device={} vni={} peer={} change={} error={}", spec.device(), spec.vni(),
+        e.peer(), e.change(), e.reason()));
     if (!out.noop() || !out.ok()) {
       log.info("datapath converged device={} peers={} objects_added={} objects_changed={} objects_removed={} errors={} duration_us={}",
           spec.device(), out.peers(), out.added(), out.changed(), out.removed(), out.errors().size(), out.micros());
     }
+  }
+
+  private static void driftRepaired(VtepSpec spec, String peer, ConvergeResult out) {
+    log.warn("drift repaired device={} vni={} peer={} drifted={}", spec.device(), spec.vni(), peer,
+        String.join(",", out.written().getOrDefault(peer, List.of())));
+  }
+
+  /** The desired peers this converge left fully installed (no error named them). */
+  private static Map<String, Peer> settledPeers(List<Peer> desired, ConvergeResult out) {
+    Set<String> failed = new HashSet<>();
+    out.errors().forEach(e -> failed.add(e.peer()));
+    Map<String, Peer> m = new HashMap<>();
+    if (!failed.contains("*")) {
+      desired.stream().filter(p -> !failed.contains(p.name())).forEach(p -> m.put(p.name(), p));
+    }
+    return m;
   }
 
   private void recordError(String e) {

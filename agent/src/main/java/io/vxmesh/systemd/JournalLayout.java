@@ -3,6 +3,7 @@ package io.vxmesh.systemd;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.vxmesh.logging.JsonLines;
 
 /**
  * logback's pattern layout that, for journald ({@code journal} true), starts every line of an
@@ -11,10 +12,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
  * trace or a multi-line message gets the prefix on every line, not just the first; otherwise
  * its "at ..." lines would land at the default priority and {@code journalctl -p warning} would
  * show an exception without its trace. With {@code journal} false it is the plain pattern.
- * Configured in logback.xml; Main turns {@code journal} on when stdout is the journal.
+ * Configured in logback.xml; Main turns {@code journal} on when stdout is the journal. With
+ * {@code format} json each event is one JSON line instead (one prefix, the trace escaped in it).
  */
 public class JournalLayout extends PatternLayout {
   private boolean journal;
+  private volatile boolean json;
 
   /** Set from logback.xml ({@code <journal>${vxmesh.log.journal:-false}</journal>}). */
   public void setJournal(boolean journal) {
@@ -25,9 +28,24 @@ public class JournalLayout extends PatternLayout {
     return journal;
   }
 
+  /**
+   * {@code text} (the pattern) or {@code json} ({@link JsonLines}: one object per line, without
+   * {@code time} under journald). Set from {@code log.format} when the agent starts.
+   */
+  public void setFormat(String format) {
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new IllegalArgumentException("log format '" + format + "' is not one of text, json");
+    }
+    json = format.equals("json");
+  }
+
+  public String getFormat() {
+    return json ? "json" : "text";
+  }
+
   @Override
   public String doLayout(ILoggingEvent event) {
-    String text = super.doLayout(event);
+    String text = json ? JsonLines.format(event, !journal) : super.doLayout(event);
     if (!journal) {
       return text;
     }

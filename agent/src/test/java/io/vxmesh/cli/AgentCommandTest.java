@@ -126,6 +126,12 @@ class AgentCommandTest {
   }
 
   @Test
+  void badLogFormat() throws IOException {
+    expect(GOSSIP + NET + "[log]\nformat = \"xml\"\n", "log.format", "'xml' is not one of text, json");
+    expect(GOSSIP + NET + "[log]\nformat = 1\n", "log.format", "");
+  }
+
+  @Test
   void syntaxError() throws IOException {
     expect(GOSSIP + "[[network]\n", "line 4", "not valid TOML");
   }

@@ -116,6 +116,7 @@ class ConfigLoaderTest {
     assertEquals(ApiConfig.DEFAULT_SOCKET, c.api().socket());
     assertEquals(Duration.ofSeconds(30), c.agent().resyncInterval());
     assertEquals("info", c.agent().logLevel());
+    assertEquals("text", c.agent().logFormat());
     NetworkConfig n = c.networks().get(0);
     assertEquals("vxmesh10001", n.device());
     assertEquals(4789, n.port());
@@ -200,6 +201,8 @@ class ConfigLoaderTest {
     assertEquals("network[0].port", fails(keyLine() + MINIMAL_NET + "port = 0\n").key());
     assertEquals("network[0].mtu", fails(keyLine() + MINIMAL_NET + "mtu = 40\n").key());
     assertEquals("agent.log_level", fails(keyLine() + MINIMAL_NET + "[agent]\nlog_level = \"loud\"\n").key());
+    assertEquals("log.format", fails(keyLine() + MINIMAL_NET + "[log]\nformat = \"xml\"\n").key());
+    assertEquals("log.formt", fails(keyLine() + MINIMAL_NET + "[log]\nformt = \"json\"\n").key());
     assertEquals("api.socket", fails(keyLine() + "[api]\nsocket = \"relative.sock\"\n" + MINIMAL_NET).key());
     assertEquals("node_name", fails("node_name = \"has space\"\n" + keyLine() + MINIMAL_NET).key());
   }

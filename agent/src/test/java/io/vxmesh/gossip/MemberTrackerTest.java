@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.net.HostPort;
+import io.vxmesh.testing.LogCapture;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +92,23 @@ class MemberTrackerTest {
     view = tracker.update(self, List.of(c), 100);
     assertEquals(MemberStatus.FAILED, b(view).status());
     assertEquals(MemberStatus.ALIVE, view.stream().filter(m -> m.name().equals("c")).findFirst().orElseThrow().status());
+  }
+
+  /** A peer failing and a conflict are WARN (an operator should look); alive, suspect are INFO. */
+  @Test
+  void failingAndConflictingMembersAreLoggedAtWarn() {
+    Announced cAnn = Fixtures.with(Fixtures.announcement("c", "10.0.0.3", 3, 99),
+        Fixtures.network(Fixtures.mac(3), "179.17.1.3", "10.234.2.0/24"));
+    var c = new MemberTracker.Observation("c", HostPort.parse("10.0.0.3:7947"), codec.seal(cAnn), true);
+    try (LogCapture log = new LogCapture(MemberTracker.class)) {
+      tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true), c), 0);
+      tracker.update(self, List.of(c), 100);
+      List<String> lines = log.lines();
+      assertTrue(lines.contains("INFO member status node=b status=alive reason=\"\" self=false"), lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("WARN member status node=c status=conflict reason=")), lines.toString());
+      assertTrue(lines.contains("WARN member status node=b status=failed reason=\"failed (no longer reachable)\" self=false"),
+          lines.toString());
+    }
   }
 
   @Test
