@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vxmesh.api.ApiServer;
-import io.vxmesh.cli.VxmeshCommand;
 import io.vxmesh.logging.LogLevels;
 import io.vxmesh.proto.Request;
 import io.vxmesh.proto.Response;
 import io.vxmesh.testing.KernelTest;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.vxmesh.testing.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +47,10 @@ class LogLevelApiTest {
   }
 
   int run(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int code = VxmeshCommand.execute(new PrintWriter(o), new PrintWriter(e), args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    CliRun r = CliRun.of(args);
+    out = r.out();
+    err = r.err();
+    return r.code();
   }
 
   static boolean root() {

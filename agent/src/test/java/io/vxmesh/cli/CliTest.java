@@ -25,8 +25,7 @@ import io.vxmesh.proto.StatusCount;
 import io.vxmesh.proto.StatusResponse;
 import io.vxmesh.testing.KernelTest;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.vxmesh.testing.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,12 +99,10 @@ class CliTest {
   }
 
   int run(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int code = VxmeshCommand.execute(new PrintWriter(o), new PrintWriter(e), args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    CliRun r = CliRun.of(args);
+    out = r.out();
+    err = r.err();
+    return r.code();
   }
 
   @Test
