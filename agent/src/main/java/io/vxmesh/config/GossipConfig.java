@@ -18,7 +18,8 @@ import java.util.List;
  * @param keyFile the cluster key file (default /etc/vxmesh/cluster.key)
  * @param timers SWIM and vxmesh timing ({@code gossip_interval_ms}, {@code gossip_fanout},
  *     {@code probe_interval_ms}, {@code probe_timeout_ms}, {@code suspect_probes},
- *     {@code failure_timeout_ms}, {@code restart_grace_ms}); defaults are
+ *     {@code failure_timeout_ms}, {@code restart_grace_ms}, {@code reap_failed_after_s});
+ *     defaults are
  *     {@link GossipTimers#defaults()}
  */
 public record GossipConfig(

@@ -30,7 +30,8 @@ record RawConfig(
       @JsonProperty("probe_timeout_ms") Integer probeTimeoutMs,
       @JsonProperty("suspect_probes") Integer suspectProbes,
       @JsonProperty("failure_timeout_ms") Integer failureTimeoutMs,
-      @JsonProperty("restart_grace_ms") Integer restartGraceMs) {}
+      @JsonProperty("restart_grace_ms") Integer restartGraceMs,
+      @JsonProperty("reap_failed_after_s") Integer reapFailedAfterS) {}
 
   record Api(@JsonProperty("socket") String socket) {}
 

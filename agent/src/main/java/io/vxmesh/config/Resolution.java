@@ -53,7 +53,7 @@ final class Resolution {
           "'" + nodeName + "' is not a valid node name (letters, digits, '.', '_', '-'; at most 63)");
     }
     RawConfig.Gossip g = raw.gossip() != null ? raw.gossip()
-        : new RawConfig.Gossip(null, null, null, null, null, null, null, null, null, null, null, null);
+        : new RawConfig.Gossip(null, null, null, null, null, null, null, null, null, null, null, null, null);
     GossipConfig gossip = gossip(g);
     ApiConfig api = new ApiConfig(raw.api() == null || raw.api().socket() == null
         ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
@@ -133,7 +133,8 @@ final class Resolution {
           positive("gossip.suspect_probes", g.suspectProbes(), d.suspectProbes()),
           millis("gossip.failure_timeout_ms", g.failureTimeoutMs(), d.failureTimeout()),
           millis("gossip.restart_grace_ms", g.restartGraceMs(), d.restartGrace()),
-          d.failedRetention(), d.joinTimeout(), d.rejoinMaxBackoff(), d.leaveWait());
+          seconds("gossip.reap_failed_after_s", g.reapFailedAfterS(), d.failedRetention()),
+          d.joinTimeout(), d.rejoinMaxBackoff(), d.leaveWait());
     } catch (IllegalArgumentException e) {
       throw error("gossip", e.getMessage());
     }
@@ -320,6 +321,10 @@ final class Resolution {
       throw error(key, value + " must be at least 1");
     }
     return value;
+  }
+
+  private Duration seconds(String key, Integer value, Duration dflt) throws ConfigException {
+    return value == null ? dflt : Duration.ofSeconds(positive(key, value, 1));
   }
 
   private Duration millis(String key, Integer value, Duration dflt) throws ConfigException {

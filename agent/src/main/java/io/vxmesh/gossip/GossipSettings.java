@@ -84,7 +84,8 @@ public record GossipSettings(
    *     marks a member FAILED once Atomix has suspected it this long plus one probe timeout
    * @param restartGrace how long a member that announced RESTARTING and vanished stays
    *     programmable (status SUSPECT, reason "restarting")
-   * @param failedRetention how long FAILED / departed members stay listed for operators
+   * @param failedRetention how long FAILED / departed members stay listed for operators before
+   *     they are reaped (forgotten); {@code [gossip] reap_failed_after_s}
    * @param joinTimeout after this long without a full sync the view is declared complete anyway
    *     (a warning is logged)
    * @param rejoinMaxBackoff cap of the per-address re-join backoff (seeds and recently seen
@@ -129,7 +130,7 @@ public record GossipSettings(
           2,                      // suspect probes: one indirect probe before suspecting
           Duration.ofSeconds(1),  // failure timeout: suspect -> dead
           Duration.ofSeconds(15), // restart grace: a systemd restart of the JVM fits comfortably
-          Duration.ofSeconds(60), // failed retention: long enough for an operator to notice
+          Duration.ofHours(72),   // failed retention (reap_failed_after_s): consul's reconnect_timeout
           Duration.ofSeconds(5),  // join timeout
           Duration.ofSeconds(4),  // re-join backoff cap: keeps partition heal well under 10 s
           Duration.ofSeconds(1)); // leave wait

@@ -128,6 +128,7 @@ final class MemberTracker {
         if (k.failedSinceMs == 0) {
           k.failedSinceMs = now;
         } else if (now - k.failedSinceMs > timers.failedRetention().toMillis()) {
+          log.info("member reaped node={} failed_for_s={}", name, (now - k.failedSinceMs) / 1000);
           forget.add(name);
           continue;
         }

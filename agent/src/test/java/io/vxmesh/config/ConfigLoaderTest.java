@@ -113,6 +113,7 @@ class ConfigLoaderTest {
     assertEquals(2, c.gossip().timers().suspectProbes());
     assertEquals(Duration.ofSeconds(1), c.gossip().timers().failureTimeout());
     assertEquals(Duration.ofSeconds(15), c.gossip().timers().restartGrace());
+    assertEquals(Duration.ofHours(72), c.gossip().timers().failedRetention(), "reap_failed_after_s, like consul");
     assertEquals(ApiConfig.DEFAULT_SOCKET, c.api().socket());
     assertEquals(Duration.ofSeconds(30), c.agent().resyncInterval());
     assertEquals("info", c.agent().logLevel());
@@ -145,6 +146,14 @@ class ConfigLoaderTest {
     Config c = load(keyLine() + "join = [\"10.0.0.2\", \"[fd00::2]:8000\"]\n" + MINIMAL_NET);
     assertEquals(new HostPort(IpAddresses.parseV4("10.0.0.2"), 7947), c.gossip().join().get(0));
     assertEquals(new HostPort(IpAddresses.parse("fd00::2"), 8000), c.gossip().join().get(1));
+  }
+
+  @Test
+  void reapFailedAfterIsSecondsAndPositive() throws Exception {
+    Config c = load(keyLine() + "reap_failed_after_s = 600\n" + MINIMAL_NET);
+    assertEquals(Duration.ofMinutes(10), c.gossip().timers().failedRetention());
+    ConfigException e = fails(keyLine() + "reap_failed_after_s = 0\n" + MINIMAL_NET);
+    assertTrue(e.getMessage().contains("gossip.reap_failed_after_s: 0 must be at least 1"), e.getMessage());
   }
 
   @Test

@@ -53,6 +53,23 @@ class MemberTrackerTest {
   }
 
   @Test
+  void failedMembersAreReapedAfterTheConfiguredTimeNotBefore() {
+    GossipSettings.GossipTimers d = GossipSettings.GossipTimers.defaults();
+    assertEquals(java.time.Duration.ofHours(72), d.failedRetention(), "default like consul's reconnect_timeout");
+    GossipSettings.GossipTimers tenSeconds = new GossipSettings.GossipTimers(d.gossipInterval(), d.gossipFanout(),
+        d.probeInterval(), d.probeTimeout(), d.suspectProbes(), d.failureTimeout(), d.restartGrace(),
+        java.time.Duration.ofSeconds(10), d.joinTimeout(), d.rejoinMaxBackoff(), d.leaveWait());
+    MemberTracker t = new MemberTracker("a", codec, new Validator(Fixtures.context("a")), tenSeconds);
+    long start = 1_000_000; // the clock is the update() argument
+    t.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), start);
+    assertEquals(MemberStatus.FAILED, b(t.update(self, List.of(), start + 100)).status());
+    assertEquals(MemberStatus.FAILED, b(t.update(self, List.of(), start + 100 + 10_000)).status(), "10 s: still listed");
+    assertEquals(null, b(t.update(self, List.of(), start + 101 + 10_000)), "reaped just after 10 s");
+    // back from the dead after being reaped: a fresh ALIVE member
+    assertEquals(MemberStatus.ALIVE, b(t.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), start + 20_000)).status());
+  }
+
+  @Test
   void restartingMemberIsProgrammableForTheGraceThenFailed() {
     tracker.update(self, List.of(obs("b", 2, Announced.State.RESTARTING, true)), 0);
     MemberState s = b(tracker.update(self, List.of(), 100));
