@@ -27,13 +27,23 @@ public final class ApiMessages {
 
   /** Every member of the view, sorted by name, with its announced networks. */
   public static ListMembersResponse listMembers(MembershipView view) {
+    return listMembers(view, System.currentTimeMillis());
+  }
+
+  /** {@code nowMs}: the answer time, reported as last seen for self and reachable members. */
+  public static ListMembersResponse listMembers(MembershipView view, long nowMs) {
     ListMembersResponse.Builder b = ListMembersResponse.newBuilder();
-    view.members().stream().sorted(Comparator.comparing(MemberState::name)).forEach(m -> b.addMembers(member(m)));
+    view.members().stream().sorted(Comparator.comparing(MemberState::name)).forEach(m -> b.addMembers(member(m, nowMs)));
     return b.build();
   }
 
   public static Member member(MemberState m) {
+    return member(m, System.currentTimeMillis());
+  }
+
+  public static Member member(MemberState m, long nowMs) {
     Member.Builder b = Member.newBuilder()
+        .setLastSeenUnixMs(m.seenUntilMs() == 0 ? nowMs : m.seenUntilMs())
         .setName(m.name())
         .setAddress(m.address() == null ? "" : m.address().toString())
         .setStatus(m.status().label())

@@ -42,6 +42,7 @@ final class MemberTracker {
     long suspectSinceMs;
     long goneSinceMs;
     long failedSinceMs;
+    long lastReachableMs; // last update() that saw it reachable; first listing if never
     String countedBadProperty;
     MemberStatus lastStatus;
   }
@@ -87,6 +88,9 @@ final class MemberTracker {
       k.present = true;
       k.goneSinceMs = 0;
       k.reachable = o.reachable();
+      if (k.reachable || k.lastReachableMs == 0) {
+        k.lastReachableMs = now;
+      }
       if (k.reachable) {
         k.suspectSinceMs = 0;
       } else if (k.suspectSinceMs == 0) {
@@ -134,7 +138,7 @@ final class MemberTracker {
         }
         boolean left = k.lastVerified != null && k.lastVerified.state() == Announced.State.LEAVING;
         st = new MemberState(name, address, left ? MemberStatus.LEAVING : MemberStatus.FAILED, k.lastVerified,
-            left ? "left" : failedReason.get(name), isSelf);
+            left ? "left" : failedReason.get(name), isSelf, k.lastReachableMs);
       } else {
         k.failedSinceMs = 0;
         Validator.Verdict v = lastVerdicts.get(name);
@@ -145,7 +149,8 @@ final class MemberTracker {
           reason = "unreachable";
         }
         countRejected(k, v);
-        st = new MemberState(name, address, status, v.announcement(), reason, isSelf);
+        st = new MemberState(name, address, status, v.announcement(), reason, isSelf,
+            isSelf || (k.present && k.reachable) ? 0 : k.lastReachableMs);
       }
       if (st.status() != k.lastStatus) {
         statusChanged(name, st, isSelf);

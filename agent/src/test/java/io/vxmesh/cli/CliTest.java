@@ -57,7 +57,8 @@ class CliTest {
   }
 
   static final ListMembersResponse MEMBERS = ListMembersResponse.newBuilder()
-      .addMembers(member("worker1", "10.211.55.6", "alive", net(10001, "7a:3a:fe:45:a3:76", "179.17.1.31/24", "10.234.112.0/24")))
+      .addMembers(member("worker1", "10.211.55.6", "alive", net(10001, "7a:3a:fe:45:a3:76", "179.17.1.31/24", "10.234.112.0/24"))
+          .toBuilder().setLastSeenUnixMs(System.currentTimeMillis() - 300_000).build())
       .addMembers(member("master1", "10.211.55.5", "alive", net(10001, "c2:6a:9b:e5:39:8d", "179.17.1.21/24", "10.234.111.0/24"),
           net(10002, "c2:6a:9b:e5:39:8e", "179.18.1.21/24", "10.235.111.0/24")).toBuilder().setSelf(true).build())
       .addMembers(member("intruder", "10.211.55.66", "untrusted").toBuilder().setReason("bad signature").build())
@@ -110,7 +111,7 @@ class CliTest {
     assertEquals(0, run("members", "--socket", socket.toString()), err);
     List<String> lines = out.lines().toList();
     assertEquals(5, lines.size(), out);
-    assertTrue(lines.get(0).matches("Node\\s+Address\\s+Status\\s+VNI\\s+VTEP MAC\\s+VTEP IP\\s+Pod CIDR"), lines.get(0));
+    assertTrue(lines.get(0).matches("Node\\s+Address\\s+Status\\s+Last Seen\\s+VNI\\s+VTEP MAC\\s+VTEP IP\\s+Pod CIDR"), lines.get(0));
     assertTrue(lines.get(1).startsWith("intruder "), out);
     assertTrue(lines.get(2).startsWith("master1 (self) "), out);
     assertTrue(lines.get(3).trim().startsWith("10002"), "second network of master1 on its own row: " + out);
@@ -120,6 +121,35 @@ class CliTest {
     assertEquals(col, lines.get(4).indexOf("7a:3a:fe:45:a3:76"), "columns aligned:\n" + out);
     assertTrue(lines.get(4).contains("10.211.55.6:7947") && lines.get(4).contains("alive") && lines.get(4).contains("179.17.1.31/24")
         && lines.get(4).endsWith("10.234.112.0/24"), lines.get(4));
+  }
+
+  @Test
+  void membersLastSeenIsAnAgeForOthersOnly() {
+    assertEquals(0, run("members", "--socket", socket.toString()), err);
+    List<String> lines = out.lines().toList();
+    int col = lines.get(0).indexOf("Last Seen");
+    assertTrue(lines.get(4).substring(col).startsWith("5m "), "worker1 last seen 5 min ago:\n" + out);
+    assertTrue(lines.get(2).substring(col).startsWith("   "), "no age for self:\n" + out);
+    assertEquals("", MembersCommand.age(0, 1000));
+    assertEquals("3s", MembersCommand.age(1_000, 4_999));
+    assertEquals("0s", MembersCommand.age(5_000, 4_000), "clock skew is not negative");
+    assertEquals("59m", MembersCommand.age(0 + 1, 3_599_001));
+    assertEquals("2h", MembersCommand.age(1, 2 * 3_600_000 + 1));
+    assertEquals("3d", MembersCommand.age(1, 72 * 3_600_000L + 1));
+  }
+
+  @Test
+  void membersNameFilterIsAWholeNameRegex() throws Exception {
+    assertEquals(0, run("members", "--name", "worker.*|intruder", "--socket", socket.toString()), err);
+    assertEquals(3, out.lines().count(), out);
+    assertTrue(out.contains("worker1") && out.contains("intruder") && !out.contains("master1"), out);
+    assertEquals(2, run("members", "--name", "worker", "--socket", socket.toString()), "whole name, not a substring");
+    assertEquals(0, run("members", "--name", "worker1", "--status", "alive", "-o", "json", "--socket", socket.toString()), err);
+    JsonNode members = new ObjectMapper().readTree(out).get("members");
+    assertEquals(1, members.size(), out);
+    assertTrue(members.get(0).get("lastSeenUnixMs").isNumber(), "a JSON number: " + out);
+    assertEquals(2, run("members", "--name", "(", "--socket", socket.toString()));
+    assertTrue(err.contains("--name: not a regular expression"), err);
   }
 
   @Test

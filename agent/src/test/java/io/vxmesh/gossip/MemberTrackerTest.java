@@ -70,6 +70,19 @@ class MemberTrackerTest {
   }
 
   @Test
+  void lastSeenIsFrozenWhileUnreachableSoTheViewDoesNotChurn() {
+    long t0 = 5_000_000;
+    List<MemberState> v1 = tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), t0);
+    assertEquals(0, b(v1).seenUntilMs(), "reachable: seen now");
+    assertEquals(v1, tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), t0 + 700), "no churn while alive");
+    List<MemberTracker.Observation> unreachable = List.of(obs("b", 2, Announced.State.ALIVE, false));
+    assertEquals(t0 + 700, b(tracker.update(self, unreachable, t0 + 900)).seenUntilMs(), "suspect: last reachable tick");
+    assertEquals(t0 + 700, b(tracker.update(self, List.of(), t0 + 60_000)).seenUntilMs(), "failed: still the last contact");
+    assertEquals(0, tracker.update(self, List.of(), t0 + 60_000).stream().filter(MemberState::self).findFirst().orElseThrow().seenUntilMs());
+    assertEquals(0, b(tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), t0 + 70_000)).seenUntilMs(), "back");
+  }
+
+  @Test
   void restartingMemberIsProgrammableForTheGraceThenFailed() {
     tracker.update(self, List.of(obs("b", 2, Announced.State.RESTARTING, true)), 0);
     MemberState s = b(tracker.update(self, List.of(), 100));
