@@ -14,6 +14,7 @@ import io.vxmesh.gossip.GossipStats;
 import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipView;
 import io.vxmesh.logging.LogLevels;
+import io.vxmesh.proto.ForceLeaveResponse;
 import io.vxmesh.proto.LeaveResponse;
 import io.vxmesh.proto.LogLevelResponse;
 import io.vxmesh.proto.NetworkStatus;
@@ -65,8 +66,18 @@ final class AgentApi implements ApiHandler {
       case ROUTES -> Response.newBuilder().setRoutes(routes()).build();
       case LEAVE -> Response.newBuilder().setLeave(LeaveResponse.newBuilder().setOk(true).setMessage(leave.get())).build();
       case LOG_LEVEL -> logLevel(request.getLogLevel().getLevel());
+      case FORCE_LEAVE -> forceLeave(request.getForceLeave().getNode(), request.getForceLeave().getPrune());
       case KIND_NOT_SET -> ApiMessages.error("empty request");
     };
+  }
+
+  /** Forgets a dead member in this agent's view (root only: ApiServer refuses others). */
+  private Response forceLeave(String node, boolean prune) {
+    if (node.isEmpty()) {
+      return ApiMessages.error("force-leave needs a node name");
+    }
+    Membership.ForceLeave r = membership.forceLeave(node, prune);
+    return Response.newBuilder().setForceLeave(ForceLeaveResponse.newBuilder().setOk(r.done()).setMessage(r.message())).build();
   }
 
   /** Reads, or sets (root only: ApiServer refuses others), the root log level. */

@@ -82,6 +82,7 @@ class AgentApiAnswersTest {
     @Override public void addListener(Runnable listener) {}
     @Override public void announce(Announced self) {}
     @Override public void leave(Duration maxWait) {}
+    @Override public ForceLeave forceLeave(String node, boolean prune) { return new ForceLeave(false, "fixed"); }
     @Override public void close() {}
   }
 

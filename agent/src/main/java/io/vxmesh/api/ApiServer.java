@@ -258,6 +258,10 @@ public final class ApiServer implements AutoCloseable {
       LOG.warn("api leave refused uid={} user={}", caller.uid(), caller.user());
       return error("leave needs root (uid 0); you are uid " + caller.uid());
     }
+    if (req.getKindCase() == Request.KindCase.FORCE_LEAVE && !caller.isRoot()) {
+      LOG.warn("api force-leave refused uid={} user={}", caller.uid(), caller.user());
+      return error("force-leave needs root (uid 0); you are uid " + caller.uid());
+    }
     if (req.getKindCase() == Request.KindCase.LOG_LEVEL && !req.getLogLevel().getLevel().isEmpty() && !caller.isRoot()) {
       LOG.warn("api log-level change refused uid={} user={}", caller.uid(), caller.user());
       return error("changing the log level needs root (uid 0); you are uid " + caller.uid());

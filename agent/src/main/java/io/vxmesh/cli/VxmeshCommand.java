@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       StatusCommand.class,
       RoutesCommand.class,
       LeaveCommand.class,
+      ForceLeaveCommand.class,
       LogLevelCommand.class,
       KeygenCommand.class,
       VersionCommand.class,

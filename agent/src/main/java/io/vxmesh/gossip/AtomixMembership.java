@@ -450,6 +450,25 @@ public final class AtomixMembership implements Membership {
   }
 
   @Override
+  public ForceLeave forceLeave(String node, boolean prune) {
+    // The tracker belongs to the view thread: forget there, then recompute the view at once.
+    try {
+      return viewThread.submit(() -> {
+        ForceLeave r = tracker.forceLeave(node, prune, settings.clock().millis());
+        if (r.done()) {
+          refreshSafely();
+        }
+        return r;
+      }).get(5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException | TimeoutException e) {
+      return new ForceLeave(false, "gossip is not running or busy: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ForceLeave(false, "interrupted");
+    }
+  }
+
+  @Override
   public GossipStats stats() {
     return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements());
   }

@@ -52,6 +52,7 @@ final class MemberTracker {
   private final Validator validator;
   private final GossipSettings.GossipTimers timers;
   private final Map<String, Known> known = new HashMap<>();
+  private final Map<String, Long> forced = new HashMap<>(); // force-left: name -> when; ignored while unreachable
   private List<Validator.Candidate> lastInput = List.of();
   private SortedMap<String, Validator.Verdict> lastVerdicts = new TreeMap<>();
   private volatile long rejectedAnnouncements;
@@ -71,10 +72,19 @@ final class MemberTracker {
   /** The members sorted by name, self included, given SWIM's current list ({@code others} excludes self). */
   List<MemberState> update(Observation self, Collection<Observation> others, long now) {
     Map<String, Observation> seen = new HashMap<>();
+    forced.values().removeIf(at -> now - at > timers.failedRetention().toMillis());
     for (Observation o : others) {
-      if (!o.name().equals(selfName)) {
-        seen.put(o.name(), o);
+      if (o.name().equals(selfName)) {
+        continue;
       }
+      if (forced.containsKey(o.name())) {
+        if (!o.reachable()) {
+          continue; // force-left and still dead: stays forgotten
+        }
+        forced.remove(o.name());
+        log.info("member back after force-leave node={}", o.name());
+      }
+      seen.put(o.name(), o);
     }
     seen.put(selfName, new Observation(selfName, self.address(), self.property(), true));
     for (Observation o : seen.values()) {
@@ -160,6 +170,38 @@ final class MemberTracker {
     }
     forget.forEach(known::remove);
     return members;
+  }
+
+  /**
+   * {@code vxmesh force-leave}: forgets {@code name} now if it is FAILED or LEAVING (with
+   * {@code prune}, also if it is unreachable but not yet failed). Refuses self, unknown names and
+   * members SWIM reports reachable: those would be listed again at the next refresh. The name is
+   * ignored while unreachable until it answers again (or the reap time passes).
+   */
+  Membership.ForceLeave forceLeave(String name, boolean prune, long now) {
+    Known k = known.get(name);
+    if (name.equals(selfName)) {
+      return new Membership.ForceLeave(false, name + " is this agent; use `vxmesh leave` to leave the mesh");
+    }
+    if (k == null) {
+      return new Membership.ForceLeave(false, "no member named " + name + " (`vxmesh members` lists them)");
+    }
+    String status = k.lastStatus == null ? "unknown" : k.lastStatus.label();
+    boolean dead = k.lastStatus == MemberStatus.FAILED || k.lastStatus == MemberStatus.LEAVING;
+    if (!dead && k.present && k.reachable) {
+      return new Membership.ForceLeave(false, name + " is " + status + " and reachable: its agent is still running and"
+          + " would be listed again at once, --prune or not; run `vxmesh leave` on it or stop its agent first");
+    }
+    if (!dead && !prune) {
+      return new Membership.ForceLeave(false, name + " is " + status + " but not yet declared failed and may come back;"
+          + " add --prune to forget it now anyway");
+    }
+    known.remove(name);
+    forced.put(name, now);
+    lastInput = null; // revalidate without it: its pod CIDR claims are released
+    log.warn("member force-left node={} status={} prune={}", name, status, prune);
+    return new Membership.ForceLeave(true, "forgot " + name + " (was " + status + ") in this agent's view;"
+        + " it is listed again if it becomes reachable");
   }
 
   /**

@@ -31,6 +31,16 @@ public interface Membership extends AutoCloseable {
   /** Announces LEAVING, waits up to {@code maxWait} for it to spread, then stops gossip. */
   void leave(Duration maxWait);
 
+  /** What {@link #forceLeave} did: {@code done} false when refused, {@code message} says why or what. */
+  record ForceLeave(boolean done, String message) {}
+
+  /**
+   * Forgets a FAILED or LEAVING member now, in this agent's view only; with {@code prune} also an
+   * unreachable one not yet declared failed. A reachable member (or self, or an unknown name) is
+   * refused. The member is listed again once this agent sees it reachable.
+   */
+  ForceLeave forceLeave(String node, boolean prune);
+
   /** Counters for operators: gossip packets dropped before decoding, by source. */
   GossipStats stats();
 

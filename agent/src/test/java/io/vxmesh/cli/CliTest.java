@@ -11,6 +11,8 @@ import com.google.protobuf.util.JsonFormat;
 import io.vxmesh.api.ApiServer;
 import io.vxmesh.api.Caller;
 import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.proto.ForceLeaveRequest;
+import io.vxmesh.proto.ForceLeaveResponse;
 import io.vxmesh.proto.LeaveResponse;
 import io.vxmesh.proto.ListMembersResponse;
 import io.vxmesh.proto.Member;
@@ -44,6 +46,7 @@ class CliTest {
   Path socket;
   ApiServer server;
   final List<Caller> leaves = new CopyOnWriteArrayList<>();
+  final List<ForceLeaveRequest> forceLeaves = new CopyOnWriteArrayList<>();
   String out;
   String err;
 
@@ -82,6 +85,12 @@ class CliTest {
       case LEAVE -> {
         leaves.add(caller);
         yield Response.newBuilder().setLeave(LeaveResponse.newBuilder().setOk(true).setMessage("left the mesh; peer entries removed")).build();
+      }
+      case FORCE_LEAVE -> {
+        forceLeaves.add(req.getForceLeave());
+        boolean ok = req.getForceLeave().getNode().equals("worker2") || req.getForceLeave().getPrune();
+        yield Response.newBuilder().setForceLeave(ForceLeaveResponse.newBuilder().setOk(ok)
+            .setMessage(ok ? "forgot " + req.getForceLeave().getNode() : req.getForceLeave().getNode() + " is alive and reachable")).build();
       }
       default -> throw new IllegalStateException("unexpected " + req);
     };
@@ -150,6 +159,19 @@ class CliTest {
     assertTrue(members.get(0).get("lastSeenUnixMs").isNumber(), "a JSON number: " + out);
     assertEquals(2, run("members", "--name", "(", "--socket", socket.toString()));
     assertTrue(err.contains("--name: not a regular expression"), err);
+  }
+
+  @Test
+  void forceLeaveSendsNodeAndPruneAndExits1WhenRefused() {
+    assertEquals(0, run("force-leave", "worker2", "--socket", socket.toString()), err);
+    assertEquals("forgot worker2", out.strip());
+    assertEquals(1, run("force-leave", "worker1", "--socket", socket.toString()));
+    assertEquals("vxmesh: worker1 is alive and reachable", err.strip());
+    assertEquals(0, run("force-leave", "--prune", "worker1", "--socket", socket.toString()), err);
+    assertEquals(List.of(ForceLeaveRequest.newBuilder().setNode("worker2").build(), ForceLeaveRequest.newBuilder().setNode("worker1").build(),
+        ForceLeaveRequest.newBuilder().setNode("worker1").setPrune(true).build()), forceLeaves);
+    assertEquals(2, run("force-leave", "--socket", socket.toString()), "NODE is required");
+    assertEquals(3, forceLeaves.size(), "usage errors never reach the agent");
   }
 
   @Test
@@ -263,19 +285,33 @@ class CliTest {
   @KernelTest
   @Test
   void leaveAsAnotherUserIsRefusedByTheServer() throws Exception {
+    assertEquals("vxmesh: the agent says: leave needs root (uid 0); you are uid 65534", refusedForNobody("leave"));
+    assertTrue(leaves.isEmpty(), "the handler never saw the leave");
+  }
+
+  /** Runs the real jar as uid 65534 against the 0666 socket; expects exit 1 and returns its stderr. */
+  private String refusedForNobody(String... command) throws Exception {
     boolean root = ProcessHandle.current().info().user().orElse("").equals("root");
     assumeTrue(root, "SKIPPED LOUDLY: needs root to run the client as uid 65534");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "SKIPPED LOUDLY: setpriv (util-linux) missing");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-    Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-        javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar(), "leave", "--socket", socket.toString())
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> argv = new java.util.ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+        javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar()));
+    argv.addAll(List.of(command));
+    argv.addAll(List.of("--socket", socket.toString()));
+    Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "client finished");
     assertEquals(1, p.exitValue(), stderr);
-    assertEquals("vxmesh: the agent says: leave needs root (uid 0); you are uid 65534", stderr.strip());
-    assertTrue(leaves.isEmpty(), "the handler never saw the leave");
+    return stderr.strip();
+  }
+
+  @KernelTest
+  @Test
+  void forceLeaveAsAnotherUserIsRefusedByTheServer() throws Exception {
+    assertEquals("vxmesh: the agent says: force-leave needs root (uid 0); you are uid 65534", refusedForNobody("force-leave", "worker2"));
+    assertTrue(forceLeaves.isEmpty(), "the handler never saw the force-leave");
   }
 
   /**

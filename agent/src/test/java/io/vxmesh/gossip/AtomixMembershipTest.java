@@ -333,6 +333,25 @@ class AtomixMembershipTest {
   }
 
   @Test
+  void forceLeaveRefusesAReachableMemberAndForgetsAFailedOneAtOnce() throws Exception {
+    int seedPort = Fixtures.freePort();
+    List<String> seed = List.of("127.0.0.1:" + seedPort);
+    AtomixMembership n1 = member("n1", seedPort, seed, 1);
+    AtomixMembership n2 = member("n2", Fixtures.freePort(), seed, 2);
+    await(Duration.ofSeconds(10), "n2 alive on n1", () -> sees(n1, "n2", MemberStatus.ALIVE));
+    Membership.ForceLeave refused = n1.forceLeave("n2", true);
+    assertTrue(!refused.done() && refused.message().contains("reachable"), refused.message());
+    assertTrue(sees(n1, "n2", MemberStatus.ALIVE), "still listed");
+    n2.close();
+    await(Duration.ofSeconds(30), "n2 failed on n1", () -> sees(n1, "n2", MemberStatus.FAILED));
+    Membership.ForceLeave done = n1.forceLeave("n2", false);
+    assertTrue(done.done(), done.message());
+    assertTrue(state(n1, "n2").isEmpty(), "gone from the view at once, not after the 72 h reap");
+    Thread.sleep(500);
+    assertTrue(state(n1, "n2").isEmpty(), "and stays gone");
+  }
+
+  @Test
   void restartKeepsMemberProgrammableAndComesBackAlive() throws Exception {
     List<AtomixMembership> ms = mesh(3);
     await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));

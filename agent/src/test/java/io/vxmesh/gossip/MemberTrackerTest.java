@@ -83,6 +83,39 @@ class MemberTrackerTest {
   }
 
   @Test
+  void forceLeaveForgetsFailedAtOnceAndKeepsItForgottenUntilItAnswers() {
+    tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 1);
+    List<MemberTracker.Observation> dead = List.of(obs("b", 2, Announced.State.ALIVE, false));
+    long failAt = 2 + timers.failureTimeout().toMillis() + timers.probeTimeout().toMillis() + 10;
+    tracker.update(self, dead, 2);
+    assertEquals(MemberStatus.FAILED, b(tracker.update(self, dead, failAt)).status());
+    Membership.ForceLeave r = tracker.forceLeave("b", false, failAt + 1);
+    assertTrue(r.done(), r.message());
+    assertEquals(null, b(tracker.update(self, dead, failAt + 2)), "SWIM still lists it unreachable: stays forgotten");
+    assertEquals(null, b(tracker.update(self, List.of(), failAt + 3)));
+    assertEquals(MemberStatus.ALIVE, b(tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), failAt + 4)).status(),
+        "reachable again: listed again");
+  }
+
+  @Test
+  void forceLeaveRefusesReachableSelfAndUnknownAndSuspectWithoutPrune() {
+    tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 1);
+    Membership.ForceLeave alive = tracker.forceLeave("b", true, 2);
+    assertTrue(!alive.done() && alive.message().contains("reachable"), alive.message());
+    assertEquals(MemberStatus.ALIVE, b(tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 3)).status());
+    assertTrue(!tracker.forceLeave("a", true, 3).done(), "self");
+    assertTrue(tracker.forceLeave("a", true, 3).message().contains("vxmesh leave"));
+    assertTrue(tracker.forceLeave("zz", true, 3).message().contains("no member named zz"));
+    List<MemberTracker.Observation> unreachable = List.of(obs("b", 2, Announced.State.ALIVE, false));
+    assertEquals(MemberStatus.SUSPECT, b(tracker.update(self, unreachable, 10)).status());
+    Membership.ForceLeave noPrune = tracker.forceLeave("b", false, 11);
+    assertTrue(!noPrune.done() && noPrune.message().contains("--prune"), noPrune.message());
+    assertEquals(MemberStatus.SUSPECT, b(tracker.update(self, unreachable, 12)).status(), "refused: still listed");
+    assertTrue(tracker.forceLeave("b", true, 13).done(), "--prune forgets a suspect");
+    assertEquals(null, b(tracker.update(self, unreachable, 14)));
+  }
+
+  @Test
   void restartingMemberIsProgrammableForTheGraceThenFailed() {
     tracker.update(self, List.of(obs("b", 2, Announced.State.RESTARTING, true)), 0);
     MemberState s = b(tracker.update(self, List.of(), 100));
