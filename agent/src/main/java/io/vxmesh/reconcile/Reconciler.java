@@ -57,6 +57,8 @@ public final class Reconciler implements AutoCloseable {
   private boolean running = true;
   private Status status = Status.initial();
   private final Deque<String> recentErrors = new ArrayDeque<>();
+  /** Start of the last finished pass (null before the first): read by {@link #health()} without the lock. */
+  private volatile Instant lastPassStarted;
   /** Per VNI, the peers the last pass left installed (reconcile thread only): what drift is measured against. */
   private final Map<Integer, Map<String, Peer>> settled = new HashMap<>();
 
@@ -107,17 +109,18 @@ public final class Reconciler implements AutoCloseable {
     if (!thread.isAlive()) {
       return new Health(false, "reconcile loop not running");
     }
-    Status st = status();
-    if (st.passes() == 0) {
+    // No lock: a health probe must answer even when the loop is wedged holding it.
+    Instant last = lastPassStarted;
+    if (last == null) {
       return new Health(true, "first reconcile pass in progress");
     }
-    Duration age = Duration.between(st.lastPass(), clock.instant());
+    Duration age = Duration.between(last, clock.instant());
     Duration limit = resyncInterval.multipliedBy(3);
     if (age.compareTo(limit) >= 0) {
       return new Health(false, "last reconcile pass started " + age.toMillis() + " ms ago (limit " + limit.toMillis()
           + " ms, 3 x resync_interval): reconcile loop stuck");
     }
-    return new Health(true, "last reconcile pass started " + age.toMillis() + " ms ago, result " + st.lastResult());
+    return new Health(true, "last reconcile pass started " + age.toMillis() + " ms ago");
   }
 
   /**
@@ -211,6 +214,7 @@ public final class Reconciler implements AutoCloseable {
     String result = errors.isEmpty() ? "ok" : errors.size() + " error(s): " + errors.get(0);
     synchronized (lock) {
       status = new Status(started, result, micros, status.passes() + 1, view.complete(), counts, List.of());
+      lastPassStarted = started;
       errors.forEach(this::recordErrorLocked);
     }
     if (errors.isEmpty() && view.complete()) {
