@@ -387,6 +387,10 @@ class ConfigLoaderTest {
     Config c = load(full().replace("join = [\"10.211.55.6:7947\"]", "join = [\"10.211.55.6:7947\", \"[fd00::6]:7000\"]"));
     Config back = load(ConfigRenderer.render(c));
     assertEquals(c, back);
+    Config withMetrics = load(full() + "[metrics]\nlisten = \"127.0.0.1:9947\"\n");
+    assertTrue(ConfigRenderer.render(withMetrics).contains("\n[metrics]\nlisten = \"127.0.0.1:9947\"\n"), ConfigRenderer.render(withMetrics));
+    assertEquals(withMetrics, load(ConfigRenderer.render(withMetrics)));
+    assertTrue(ConfigRenderer.render(c).contains("\n[metrics]\nlisten = \"\"\n"), "off shows as empty");
     assertTrue(!ConfigRenderer.render(c).contains(c.key().toBase64()), "never prints the key");
   }
 

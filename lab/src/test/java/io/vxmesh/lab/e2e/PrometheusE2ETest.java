@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 2.42): two agents in host namespaces serve {@code /metrics} on their underlay address; a third
  * host namespace, with no agent, runs Prometheus on its loopback, scraping both every second.
  * Through Prometheus' HTTP API: {@code up == 1} for both targets and the members gauge equal
- * to the mesh size; after one agent is killed, {@code up == 0} for it and the other's gauge
+ * to the mesh size; a route deleted by hand shows up as a drift repair; after one agent is killed, {@code up == 0} for it and the other's gauge
  * shows one alive member less. {@code /healthz}: 200 on a healthy agent; 503 while its reconcile
  * thread is frozen (suspended through JDWP, the rest of the JVM running), 200 again after.
  */
@@ -108,6 +108,14 @@ class PrometheusE2ETest implements DiagnoseOnFailure.Source {
       assertTrue(scrape.ok(), scrape.describeFailure());
       System.out.println("e2e scrape excerpt of " + target(a) + "/metrics:\n" + scrape.stdout().lines()
           .filter(l -> l.startsWith("vxmesh_") && !l.contains("_bucket")).collect(Collectors.joining("\n")));
+
+      // 1b) A route deleted by hand on a is put back and counted as drift of kind route.
+      tb.topology().execHost(a, Duration.ofSeconds(5), "ip", "route", "del", b.spec().podCidr().toString()).orThrow();
+      Map<String, Double> drift = awaitQuery(prom, "vxmesh_drift_repairs_total{kind=\"route\",instance=\"" + instance(a) + "\"}",
+          r -> r.size() == 1 && r.values().iterator().next() >= 1.0);
+      System.out.println("e2e prometheus after `ip route del " + b.spec().podCidr() + "` on " + a.name()
+          + ": vxmesh_drift_repairs_total{kind=\"route\"} -> " + drift);
+      assertTrue(Mesh.hasEntriesFor(tb, a, b), "the route is back");
 
       // 2) /healthz: 200 while the reconcile loop runs ...
       String healthy = status(monitor, "http://" + target(a) + "/healthz");
