@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vxmesh.datapath.ConvergeResult;
 import io.vxmesh.gossip.GossipStats;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * The agent's Prometheus metrics, in a registry of their own (no static state). Names follow
- * Prometheus' conventions: {@code vxmesh_} prefix, base units, {@code _total} for counters.
+ * Prometheus' conventions: {@code vxmesh_} prefix, base units, {@code _total} for counters; the
+ * client library's JVM and process metrics ({@code jvm_*}, {@code process_*}) come along.
  *
  * <p>Fed one way, like the API: membership and gossip counters are read from their snapshots
  * ({@link MembershipView}, {@link GossipStats}) when Prometheus scrapes; the reconciler tells
@@ -106,6 +108,10 @@ public final class AgentMetrics implements Reconciler.PassListener {
             + " errors (since the agent started, until the first one).")
         .callback(cb -> cb.call(Math.max(0, clock.millis() - lastFullViewMs) / 1000.0))
         .register(registry);
+
+    // The client's standard JVM and process metrics (heap, GC, threads, CPU, RSS, open fds):
+    // the agent is a JVM sized with -Xmx, and these say when that is too small.
+    JvmMetrics.builder().register(registry);
   }
 
   public PrometheusRegistry registry() {

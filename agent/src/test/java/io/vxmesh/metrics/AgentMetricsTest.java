@@ -95,6 +95,8 @@ class AgentMetricsTest {
       has(body, "vxmesh_drift_repairs_total{kind=\"route\"} 2.0");
       has(body, "vxmesh_drift_repairs_total{kind=\"device\"} 1.0");
       has(body, "vxmesh_drift_repairs_total{kind=\"neighbour\"} 0.0");
+      assertTrue(body.lines().anyMatch(l -> l.startsWith("jvm_memory_used_bytes{area=\"heap\"} ")), "JVM metrics:\n" + body);
+      assertTrue(body.lines().anyMatch(l -> l.startsWith("process_cpu_seconds_total ")), "process metrics:\n" + body);
       // The last error-free pass on a complete view was the first one, 90 s ago.
       has(body, "vxmesh_full_view_age_seconds 90.0");
     }
