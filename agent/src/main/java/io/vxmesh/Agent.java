@@ -14,6 +14,8 @@ import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipException;
 import io.vxmesh.gossip.PeerSnapshot;
 import io.vxmesh.gossip.ValidationContext;
+import io.vxmesh.metrics.AgentMetrics;
+import io.vxmesh.metrics.MetricsServer;
 import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.reconcile.Reconciler;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * setting fails before any kernel object, file or socket exists. Then it opens, in order: the
  * datapath and every VTEP device, the CNI files ({@link CniHandoff}), the stored claim, gossip
  * membership, the reconciler (nothing is removed until the first complete view), the device
- * watches, the API, the systemd watchdog and the timers ({@code READY=1} once a complete view
+ * watches, the API, the metrics endpoint (when {@code [metrics] listen} is set), the systemd
+ * watchdog and the timers ({@code READY=1} once a complete view
  * has been reconciled). Each opened part is recorded; a failure closes what was opened, in reverse, and so does {@link #close()}.
  *
  * <p>SIGTERM stops without leaving and without flushing the kernel (hitless restart: peers keep
@@ -183,6 +186,11 @@ public final class Agent implements AutoCloseable {
     }
 
     reconciler = opened(new Reconciler(membership::view, networks, datapath, config.agent().resyncInterval(), RETRY, clock));
+    AgentMetrics metrics = config.metrics().listen().isPresent()
+        ? new AgentMetrics(membership::view, membership::stats, clock, Version.current()) : null;
+    if (metrics != null) {
+      reconciler.addPassListener(metrics);
+    }
     membership.addListener(reconciler::wake);
     membership.addListener(() -> peers.save(membership.view()));
     for (VtepSpec spec : networks) {
@@ -198,7 +206,17 @@ public final class Agent implements AutoCloseable {
       throw new StartupException(e.getMessage(), e);
     }
 
-    notify.startWatchdog(() -> reconciler.healthy() && !exit.isDone());
+    if (metrics != null) {
+      HostPort listen = config.metrics().listen().get();
+      try {
+        MetricsServer server = opened(MetricsServer.start(listen, metrics.registry(), this::health));
+        log.info("metrics listening address={} paths=/metrics,/healthz", new HostPort(listen.host(), server.port()));
+      } catch (IOException e) {
+        throw new StartupException(e.getMessage() + " (metrics.listen in " + config.file() + ")", e);
+      }
+    }
+
+    notify.startWatchdog(() -> health().ok());
     opened(notify);
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vxmesh-agent-timer");
@@ -208,6 +226,17 @@ public final class Agent implements AutoCloseable {
     opened(timers::shutdownNow);
     timers.execute(this::awaitReady);
     timers.scheduleWithFixedDelay(() -> notify.status(summary()), 5, 5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The verdict that gates the systemd watchdog pings and {@code /healthz}: the reconcile loop's
+   * own ({@link Reconciler#health()}), and unhealthy once the agent is stopping.
+   */
+  Reconciler.Health health() {
+    if (exit.isDone()) {
+      return new Reconciler.Health(false, "agent stopping");
+    }
+    return reconciler.health();
   }
 
   /** Records {@code part} for closing (last opened, first closed). */

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param networks the {@code [[network]]} tables, at least one, distinct VNIs and devices
  * @param agent the {@code [agent]} table
  * @param cni the {@code [cni]} table (subnet.env and conflist for the first network)
+ * @param metrics the {@code [metrics]} table (Prometheus endpoint and health probe; off by default)
  * @param key the cluster key read from {@code gossip.key_file}
  */
 public record Config(
@@ -28,6 +29,7 @@ public record Config(
     List<NetworkConfig> networks,
     AgentConfig agent,
     CniConfig cni,
+    MetricsConfig metrics,
     ClusterKey key) {
   public Config {
     Objects.requireNonNull(file, "file");
@@ -36,6 +38,7 @@ public record Config(
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(cni, "cni");
+    Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(key, "key");
     networks = List.copyOf(networks);
     if (networks.isEmpty()) {

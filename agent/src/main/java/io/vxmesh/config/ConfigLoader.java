@@ -86,7 +86,7 @@ public final class ConfigLoader {
       throw translate(file, e);
     }
     if (raw == null) {
-      raw = new RawConfig(null, null, null, null, null, null, null);
+      raw = new RawConfig(null, null, null, null, null, null, null, null);
     }
     return new Resolution(file, host).resolve(raw);
   }

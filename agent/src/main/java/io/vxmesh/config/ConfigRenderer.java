@@ -1,5 +1,6 @@
 package io.vxmesh.config;
 
+import io.vxmesh.net.HostPort;
 import java.util.stream.Collectors;
 
 /**
@@ -37,6 +38,7 @@ public final class ConfigRenderer {
     sb.append("conflist = ").append(q(cni.conflist().map(Object::toString).orElse(""))).append('\n');
     sb.append("bridge = ").append(q(cni.bridge())).append('\n');
     sb.append("\n[log]\nformat = ").append(q(c.agent().logFormat())).append('\n');
+    sb.append("\n[metrics]\nlisten = ").append(q(c.metrics().listen().map(HostPort::toString).orElse(""))).append('\n');
     for (NetworkConfig n : c.networks()) {
       sb.append("\n[[network]]\n");
       sb.append("device = ").append(q(n.device())).append('\n');

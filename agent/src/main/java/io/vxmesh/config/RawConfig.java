@@ -16,7 +16,8 @@ record RawConfig(
     @JsonProperty("network") List<Network> network,
     @JsonProperty("agent") Agent agent,
     @JsonProperty("cni") Cni cni,
-    @JsonProperty("log") Log log) {
+    @JsonProperty("log") Log log,
+    @JsonProperty("metrics") Metrics metrics) {
 
   record Gossip(
       @JsonProperty("bind") String bind,
@@ -57,4 +58,6 @@ record RawConfig(
       @JsonProperty("log_level") String logLevel) {}
 
   record Log(@JsonProperty("format") String format) {}
+
+  record Metrics(@JsonProperty("listen") String listen) {}
 }

@@ -60,7 +60,27 @@ final class Resolution {
     List<NetworkConfig> networks = networks(raw.network(), nodeName, gossip.advertise());
     AgentConfig agent = agent(raw.agent(), raw.log());
     CniConfig cni = cni(raw.cni(), networks.get(0).podCidr());
-    return new Config(file, nodeName, gossip, api, networks, agent, cni, key(gossip.keyFile()));
+    MetricsConfig metrics = metrics(raw.metrics());
+    return new Config(file, nodeName, gossip, api, networks, agent, cni, metrics, key(gossip.keyFile()));
+  }
+
+  /**
+   * {@code [metrics] listen}: an IP literal and a port, and an address this host has (loopback,
+   * the wildcard, or one of its IPv4 addresses), so a typo fails here with the key rather than
+   * later as a bind error.
+   */
+  private MetricsConfig metrics(RawConfig.Metrics m) throws ConfigException {
+    if (m == null || m.listen() == null || m.listen().isEmpty()) {
+      return MetricsConfig.off();
+    }
+    HostPort listen = parse("metrics.listen", m.listen(), t -> HostPort.parse(t));
+    InetAddress ip = listen.host();
+    if (ip instanceof Inet4Address v4 && !ip.isLoopbackAddress() && !ip.isAnyLocalAddress()
+        && !host.ipv4Addresses().contains(v4)) {
+      throw error("metrics.listen", ip.getHostAddress() + " is not an address of this host (use 127.0.0.1:"
+          + MetricsConfig.SUGGESTED_PORT + " for a local Prometheus, or an address of this host)");
+    }
+    return new MetricsConfig(Optional.of(listen));
   }
 
   /**

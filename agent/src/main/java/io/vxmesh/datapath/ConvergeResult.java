@@ -23,12 +23,20 @@ import java.util.Map;
  * @param written per added or changed peer, the kinds of object written for it, in order:
  *     {@code neighbour}, {@code fdb}, {@code nexthop}, {@code route} (what had drifted when the
  *     peer itself did not change)
+ * @param objects the owned objects on the device after this converge, by kind ({@code neighbour},
+ *     {@code fdb}, {@code nexthop}, {@code route}): the dump plus what was applied without error
+ * @param deviceRecreated the VTEP had another ifindex at the previous converge: it was deleted or
+ *     replaced outside vxmesh, and was recreated
  */
 public record ConvergeResult(int peers, int added, int changed, int removed, int unchanged, List<PeerError> errors, long micros,
     List<String> addedPeers, List<String> changedPeers, List<String> removedPeers, int installed,
-    Map<String, List<String>> written) {
+    Map<String, List<String>> written, Map<String, Integer> objects, boolean deviceRecreated) {
+  /** Object kinds, as in {@link #written} and {@link #objects}. */
+  public static final List<String> KINDS = List.of("neighbour", "fdb", "nexthop", "route");
+
   public ConvergeResult {
     written = Map.copyOf(written);
+    objects = Map.copyOf(objects);
     errors = List.copyOf(errors);
     addedPeers = List.copyOf(addedPeers);
     changedPeers = List.copyOf(changedPeers);
@@ -37,7 +45,7 @@ public record ConvergeResult(int peers, int added, int changed, int removed, int
 
   /** Nothing to do: no peers, nothing written. */
   public static ConvergeResult empty() {
-    return new ConvergeResult(0, 0, 0, 0, 0, List.of(), 0, List.of(), List.of(), List.of(), 0, Map.of());
+    return new ConvergeResult(0, 0, 0, 0, 0, List.of(), 0, List.of(), List.of(), List.of(), 0, Map.of(), Map.of(), false);
   }
 
   public boolean ok() {

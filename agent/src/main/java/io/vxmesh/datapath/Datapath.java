@@ -89,6 +89,43 @@ public final class Datapath implements AutoCloseable {
   }
 
   /**
+   * The owned objects by kind once {@code applied} (changes the kernel acked) are on top of
+   * {@code dumped}: a replace of an existing object adds none, a delete of a present one
+   * removes one. Saves a second dump per pass for the objects gauge.
+   */
+  static Map<String, Integer> objects(KernelState dumped, List<Change> applied) {
+    Set<Object> neighbours = new HashSet<>(dumped.neighbours().keySet());
+    Set<Object> fdb = new HashSet<>(dumped.fdb().keySet());
+    Set<Object> nexthops = new HashSet<>(dumped.nexthops().keySet());
+    Set<Object> routes = new HashSet<>(dumped.routes().keySet());
+    for (Change c : applied) {
+      if (c instanceof Change.NeighSet n) {
+        neighbours.add(n.ip());
+      } else if (c instanceof Change.NeighDel n) {
+        neighbours.remove(n.ip());
+      } else if (c instanceof Change.FdbSet f) {
+        fdb.add(f.mac());
+      } else if (c instanceof Change.FdbDel f) {
+        fdb.remove(f.mac());
+      } else if (c instanceof Change.NexthopSet n) {
+        nexthops.add(n.id());
+      } else if (c instanceof Change.NexthopDel n) {
+        nexthops.remove(n.id());
+      } else if (c instanceof Change.RouteSet r) {
+        routes.add(r.dst());
+      } else if (c instanceof Change.RouteDel r) {
+        routes.remove(r.dst());
+      }
+    }
+    Map<String, Integer> out = new LinkedHashMap<>();
+    out.put("neighbour", neighbours.size());
+    out.put("fdb", fdb.size());
+    out.put("nexthop", nexthops.size());
+    out.put("route", routes.size());
+    return out;
+  }
+
+  /**
    * Makes the kernel hold exactly the desired peers' objects (and, with
    * {@code allowRemove=false}, only adds/replaces: used before the first complete membership
    * view). Ensures the VTEP first, so a deleted/changed device is repaired and refilled. A
@@ -100,7 +137,8 @@ public final class Datapath implements AutoCloseable {
     long t0 = System.nanoTime();
     int ifindex = kernel.ensureVtep(spec);
     Integer before = ifindexes.put(spec.device(), ifindex);
-    if (before != null && before != ifindex) {
+    boolean recreated = before != null && before != ifindex;
+    if (recreated) {
       log.warn("drift repaired device={} drifted=device reason={} ifindex={} previous_ifindex={}", spec.device(),
           "VTEP deleted or replaced outside vxmesh; recreated, all peers rewritten", ifindex, before);
     }
@@ -109,6 +147,8 @@ public final class Datapath implements AutoCloseable {
     List<PeerError> errors = new ArrayList<>(plan.refused());
     Set<String> failed = new HashSet<>();
     List<Change> changes = plan.changes();
+    List<Change> applied = new ArrayList<>();
+    boolean outcomeKnown = true;
     int i = 0;
     while (i < changes.size()) {
       int phase = changes.get(i).phase();
@@ -120,15 +160,23 @@ public final class Datapath implements AutoCloseable {
         }
       }
       try {
+        Set<Integer> failedAt = new HashSet<>();
         for (DatapathKernel.Failure f : kernel.apply(ifindex, batch)) {
           Change c = batch.get(f.index());
+          failedAt.add(f.index());
           if (!c.peer().isEmpty()) {
             failed.add(c.peer());
           }
           errors.add(new PeerError(c.peer(), c.describe(), f.reason()));
         }
+        for (int j = 0; j < batch.size(); j++) {
+          if (!failedAt.contains(j)) {
+            applied.add(batch.get(j));
+          }
+        }
       } catch (RuntimeException e) {
         errors.add(new PeerError("*", "apply phase " + phase + " (" + batch.size() + " changes)", e.getMessage()));
+        outcomeKnown = false;
         break; // outcome unknown: the next converge re-dumps
       }
     }
@@ -138,7 +186,8 @@ public final class Datapath implements AutoCloseable {
     boolean unknown = errors.stream().anyMatch(e -> e.peer().equals("*"));
     int installed = unknown ? 0 : (int) desired.stream().filter(p -> !notInstalled.contains(p.name())).count();
     ConvergeResult r = new ConvergeResult(desired.size(), plan.added(), plan.changed(), plan.removed(), plan.unchanged(), errors, micros,
-        plan.addedPeers(), plan.changedPeers(), plan.removedPeers(), installed, written(changes));
+        plan.addedPeers(), plan.changedPeers(), plan.removedPeers(), installed, written(changes),
+        objects(dumped, outcomeKnown ? applied : List.of()), recreated);
     if (!r.noop() || !r.ok()) {
       log.debug("datapath converged device={} peers={} added={} changed={} removed={} errors={} micros={}",
           spec.device(), r.peers(), r.added(), r.changed(), r.removed(), errors.size(), micros);

@@ -470,7 +470,8 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public GossipStats stats() {
-    return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements());
+    return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements(),
+        auth.rejectedByReason(), tracker.rejectedAnnouncementsByReason(), auth.traffic());
   }
 
   // ---------------------------------------------------------------- view computation

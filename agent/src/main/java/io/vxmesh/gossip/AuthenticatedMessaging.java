@@ -30,6 +30,8 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
   private final PacketAuth auth;
   private final PacketFilter filter;
   private final BiConsumer<Address, String> onRequest;
+  /** The {@code transport} label of this transport's traffic counters. */
+  static final String TCP = "tcp";
 
   /**
    * @param filter which requests are sent and received at all ({@link PacketFilter#PASS_ALL} but in tests)
@@ -54,29 +56,29 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
 
   @Override
   public CompletableFuture<Void> sendAsync(Address address, String type, byte[] payload, boolean keepAlive) {
-    return filteredOr(address, type, () -> delegate.sendAsync(address, type, auth.seal(type, payload), keepAlive));
+    return filteredOr(address, type, () -> delegate.sendAsync(address, type, sealOut(type, payload), keepAlive));
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive) {
-    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive)), null);
+    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, sealOut(type, payload), keepAlive)), null);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Executor executor) {
-    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, executor)), null);
+    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, sealOut(type, payload), keepAlive, executor)), null);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(Address address, String type, byte[] payload, boolean keepAlive, Duration timeout) {
-    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout)), timeout);
+    return verified(address, type, filteredOr(address, type, () -> delegate.sendAndReceive(address, type, sealOut(type, payload), keepAlive, timeout)), timeout);
   }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceive(
       Address address, String type, byte[] payload, boolean keepAlive, Duration timeout, Executor executor) {
     return verified(address, type,
-        filteredOr(address, type, () -> delegate.sendAndReceive(address, type, auth.seal(type, payload), keepAlive, timeout, executor)), timeout);
+        filteredOr(address, type, () -> delegate.sendAndReceive(address, type, sealOut(type, payload), keepAlive, timeout, executor)), timeout);
   }
 
   private <T> CompletableFuture<T> filteredOr(Address address, String type, Supplier<CompletableFuture<T>> send) {
@@ -89,9 +91,9 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
   private CompletableFuture<byte[]> verified(Address address, String type, CompletableFuture<byte[]> response, Duration timeout) {
     onRequest.accept(address, type);
     CompletableFuture<byte[]> out = response.thenApply(frame -> {
-      byte[] payload = auth.open("resp:" + type, frame);
+      auth.traffic(TCP, "in", frame == null ? 0 : frame.length);
+      byte[] payload = auth.openFrom(key(address), "resp:" + type, frame);
       if (payload == null) {
-        auth.reject(key(address));
         throw new SecurityException("unauthenticated response from " + address + " to " + type);
       }
       return payload;
@@ -107,11 +109,15 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
     if (!filter.passes(key(from), type)) {
       return null;
     }
-    byte[] payload = auth.open(type, frame);
-    if (payload == null) {
-      auth.reject(key(from));
-    }
-    return payload;
+    auth.traffic(TCP, "in", frame == null ? 0 : frame.length);
+    return auth.openFrom(key(from), type, frame);
+  }
+
+  /** Seals an outgoing request or response and counts it as sent. */
+  private byte[] sealOut(String type, byte[] payload) {
+    byte[] frame = auth.seal(type, payload);
+    auth.traffic(TCP, "out", frame.length);
+    return frame;
   }
 
   private SecurityException refused(Address from, String type) {
@@ -135,7 +141,7 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
       if (p == null) {
         throw refused(from, type);
       }
-      return auth.seal("resp:" + type, handler.apply(from, p));
+      return sealOut("resp:" + type, handler.apply(from, p));
     }, executor);
   }
 
@@ -146,7 +152,7 @@ final class AuthenticatedMessaging implements ManagedMessagingService {
       if (p == null) {
         return CompletableFuture.failedFuture(refused(from, type));
       }
-      return handler.apply(from, p).thenApply(r -> auth.seal("resp:" + type, r));
+      return handler.apply(from, p).thenApply(r -> sealOut("resp:" + type, r));
     });
   }
 

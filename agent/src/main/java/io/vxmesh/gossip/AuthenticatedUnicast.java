@@ -35,6 +35,8 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
   private static final Logger log = LoggerFactory.getLogger(AuthenticatedUnicast.class);
   /** Atomix's limit is 64 KB; FACTS.md: larger datagrams fail silently, keep metadata small. */
   private static final int MAX_DATAGRAM = 65507;
+  /** The {@code transport} label of this transport's traffic counters. */
+  static final String UDP = "udp";
 
   private final InetSocketAddress bind;
   private final PacketAuth auth;
@@ -68,7 +70,9 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
       return;
     }
     try {
+      int bytes = b.remaining();
       ch.send(b, new InetSocketAddress(address.address(), address.port()));
+      auth.traffic(UDP, "out", bytes);
     } catch (IOException | RuntimeException e) {
       log.debug("{} gossip send failed to={} error={}", name, address, e.toString());
     }
@@ -124,6 +128,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
         continue;
       }
       buf.flip();
+      auth.traffic(UDP, "in", buf.remaining());
       try {
         deliver(from, buf);
       } catch (RuntimeException e) {
@@ -135,12 +140,12 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
   private void deliver(InetSocketAddress from, ByteBuffer buf) {
     HostPort source = HostPort.of(from);
     if (buf.remaining() < 2) {
-      auth.reject(source);
+      auth.reject(source, PacketAuth.MALFORMED);
       return;
     }
     int sl = buf.getShort() & 0xffff;
     if (sl == 0 || sl > 255 || buf.remaining() < sl + PacketAuth.HEADER) {
-      auth.reject(source);
+      auth.reject(source, PacketAuth.MALFORMED);
       return;
     }
     byte[] s = new byte[sl];
@@ -151,10 +156,13 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
     if (!filter.passes(source, subject)) {
       return;
     }
+    byte[] payload = auth.openFrom(source, subject, frame);
+    if (payload == null) {
+      return;
+    }
     List<Listener> l = listeners.get(subject);
-    byte[] payload = auth.open(subject, frame);
-    if (payload == null || l == null) {
-      auth.reject(source);
+    if (l == null) {
+      auth.reject(source, PacketAuth.UNKNOWN_SUBJECT);
       return;
     }
     Address sender = new Address(from.getAddress().getHostAddress(), from.getPort(), from.getAddress());

@@ -56,6 +56,7 @@ final class MemberTracker {
   private List<Validator.Candidate> lastInput = List.of();
   private SortedMap<String, Validator.Verdict> lastVerdicts = new TreeMap<>();
   private volatile long rejectedAnnouncements;
+  private final Map<String, java.util.concurrent.atomic.LongAdder> rejectedByReason = new java.util.concurrent.ConcurrentHashMap<>();
 
   MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers) {
     this.selfName = selfName;
@@ -67,6 +68,35 @@ final class MemberTracker {
   /** Announcements seen that failed to decode or verify (each distinct value once). */
   long rejectedAnnouncements() {
     return rejectedAnnouncements;
+  }
+
+  /** {@link #rejectedAnnouncements()} by {@link #reasonLabel reason}. */
+  Map<String, Long> rejectedAnnouncementsByReason() {
+    Map<String, Long> m = new TreeMap<>();
+    rejectedByReason.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
+  }
+
+  /**
+   * A short, fixed label for {@link AnnouncementCodec.Decoded#problem()} (free text that may name
+   * values): the {@code reason} label of {@code vxmesh_announcements_rejected_total}, so the set
+   * of series stays small whatever arrives.
+   */
+  static String reasonLabel(String problem) {
+    String p = problem == null ? "" : problem;
+    if (p.startsWith("no announcement")) {
+      return "missing";
+    }
+    if (p.contains("too large")) {
+      return "too_large";
+    }
+    if (p.contains("unsigned")) {
+      return "unsigned";
+    }
+    if (p.contains("signature invalid")) {
+      return "bad_signature";
+    }
+    return "malformed";
   }
 
   /** The members sorted by name, self included, given SWIM's current list ({@code others} excludes self). */
@@ -238,6 +268,7 @@ final class MemberTracker {
         && !k.property.equals(k.countedBadProperty)) {
       k.countedBadProperty = k.property;
       rejectedAnnouncements++;
+      rejectedByReason.computeIfAbsent(reasonLabel(v.reason()), r -> new java.util.concurrent.atomic.LongAdder()).increment();
       log.warn("member announcement rejected node={} reason={}", v.name(), v.reason());
     }
   }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * rejected: a cheap bound on replay (SWIM state carries incarnation numbers, so a replay inside
  * the window re-delivers stale state that is ignored). Hosts need clocks within that window.
  *
- * <p>Also holds the drop counters ({@link GossipStats}).
+ * <p>Also holds the counters of {@link GossipStats}: drops by source and by reason, and the
+ * traffic of both transports (every frame passes through here, so one place counts them).
  */
 final class PacketAuth {
   static final int HEADER = 1 + 1 + 8 + 32;
@@ -34,6 +35,14 @@ final class PacketAuth {
   private final Clock clock;
   private final AtomicLong rejected = new AtomicLong();
   private final Map<String, LongAdder> rejectedBySource = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> rejectedByReason = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> traffic = new ConcurrentHashMap<>();
+
+  /** Reasons a frame is dropped, the {@code reason} label of {@code vxmesh_gossip_rejected_total}. */
+  static final String MALFORMED = "malformed";
+  static final String STALE = "stale";
+  static final String BAD_MAC = "bad_mac";
+  static final String UNKNOWN_SUBJECT = "unknown_subject";
 
   PacketAuth(ClusterKey key, Clock clock) {
     this.key = key;
@@ -51,19 +60,36 @@ final class PacketAuth {
 
   /** The payload when {@code frame} is authentic and fresh, else null (the caller counts it). */
   byte[] open(String type, byte[] frame) {
+    return open(type, frame, new String[1]);
+  }
+
+  /** {@link #open}; a refused frame is counted against {@code source} with its reason. */
+  byte[] openFrom(HostPort source, String type, byte[] frame) {
+    String[] why = new String[1];
+    byte[] payload = open(type, frame, why);
+    if (payload == null) {
+      reject(source, why[0]);
+    }
+    return payload;
+  }
+
+  private byte[] open(String type, byte[] frame, String[] why) {
     if (frame == null || frame.length < HEADER || frame[0] != MAGIC || frame[1] != VERSION) {
+      why[0] = MALFORMED;
       return null;
     }
     ByteBuffer b = ByteBuffer.wrap(frame);
     b.position(2);
     long ts = b.getLong();
     if (Math.abs(clock.millis() - ts) > MAX_SKEW_MS) {
+      why[0] = STALE;
       return null;
     }
     byte[] mac = new byte[32];
     b.get(mac);
     byte[] expected = mac(frame[1], ts, type, frame, HEADER, frame.length - HEADER);
     if (!MessageDigest.isEqual(mac, expected)) {
+      why[0] = BAD_MAC;
       return null;
     }
     byte[] payload = new byte[frame.length - HEADER];
@@ -78,13 +104,37 @@ final class PacketAuth {
     return key.hmac(m.array());
   }
 
-  void reject(HostPort source) {
+  /** Counts a dropped frame from {@code source}; {@code reason} is one of the constants above. */
+  void reject(HostPort source, String reason) {
     rejected.incrementAndGet();
+    rejectedByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
     String s = source == null ? "?" : source.toString();
     if (rejectedBySource.size() >= MAX_TRACKED_SOURCES && !rejectedBySource.containsKey(s)) {
       s = "other";
     }
     rejectedBySource.computeIfAbsent(s, k -> new LongAdder()).increment();
+  }
+
+  /** Counts one frame of {@code bytes} on {@code transport} ("udp", "tcp") in {@code direction} ("in", "out"). */
+  void traffic(String transport, String direction, int bytes) {
+    String k = transport + "/" + direction;
+    traffic.computeIfAbsent(k + "/messages", x -> new LongAdder()).increment();
+    traffic.computeIfAbsent(k + "/bytes", x -> new LongAdder()).add(bytes);
+  }
+
+  /** {@code transport/direction/messages|bytes} → count. */
+  Map<String, Long> traffic() {
+    return sums(traffic);
+  }
+
+  Map<String, Long> rejectedByReason() {
+    return sums(rejectedByReason);
+  }
+
+  private static Map<String, Long> sums(Map<String, LongAdder> adders) {
+    Map<String, Long> m = new TreeMap<>();
+    adders.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
   }
 
   long rejected() {

@@ -49,6 +49,7 @@ public final class Reconciler implements AutoCloseable {
   private final Clock clock;
   private final Thread thread;
   private final CountDownLatch firstCompletePass = new CountDownLatch(1);
+  private final List<PassListener> passListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final Object lock = new Object();
   // Guarded by lock.
@@ -56,6 +57,8 @@ public final class Reconciler implements AutoCloseable {
   private boolean running = true;
   private Status status = Status.initial();
   private final Deque<String> recentErrors = new ArrayDeque<>();
+  /** Start of the last finished pass (null before the first): read by {@link #health()} without the lock. */
+  private volatile Instant lastPassStarted;
   /** Per VNI, the peers the last pass left installed (reconcile thread only): what drift is measured against. */
   private final Map<Integer, Map<String, Peer>> settled = new HashMap<>();
 
@@ -94,15 +97,48 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * For the systemd watchdog: the loop thread is alive and has finished a pass recently
-   * (within three resync intervals), i.e. it is not wedged in the kernel or a lock.
+   * For the systemd watchdog and {@code /healthz}: the loop thread is alive and has finished a
+   * pass recently (within three resync intervals), i.e. it is not wedged in the kernel or a lock.
    */
   public boolean healthy() {
+    return health().ok();
+  }
+
+  /** {@link #healthy()} with a short reason an operator can read (the {@code /healthz} body). */
+  public Health health() {
     if (!thread.isAlive()) {
-      return false;
+      return new Health(false, "reconcile loop not running");
     }
-    Status st = status();
-    return st.passes() == 0 || clock.instant().isBefore(st.lastPass().plus(resyncInterval.multipliedBy(3)));
+    // No lock: a health probe must answer even when the loop is wedged holding it.
+    Instant last = lastPassStarted;
+    if (last == null) {
+      return new Health(true, "first reconcile pass in progress");
+    }
+    Duration age = Duration.between(last, clock.instant());
+    Duration limit = resyncInterval.multipliedBy(3);
+    if (age.compareTo(limit) >= 0) {
+      return new Health(false, "last reconcile pass started " + age.toMillis() + " ms ago (limit " + limit.toMillis()
+          + " ms, 3 x resync_interval): reconcile loop stuck");
+    }
+    return new Health(true, "last reconcile pass started " + age.toMillis() + " ms ago");
+  }
+
+  /**
+   * Registers a listener told about every finished pass (before {@link #start()}). Listeners run
+   * on the reconcile thread: they must be quick and must not block.
+   */
+  public void addPassListener(PassListener listener) {
+    passListeners.add(listener);
+  }
+
+  private void notifyPass(Pass p) {
+    for (PassListener l : passListeners) {
+      try {
+        l.passed(p);
+      } catch (RuntimeException e) {
+        log.warn("reconcile pass listener failed error={}", e.toString());
+      }
+    }
   }
 
   public Status status() {
@@ -135,11 +171,13 @@ public final class Reconciler implements AutoCloseable {
         }
         dirty = false;
       }
+      long t0 = System.nanoTime();
       try {
         pass();
       } catch (RuntimeException e) {
         log.error("reconcile pass failed error={}", e.toString(), e);
         recordError("pass: " + e);
+        notifyPass(new Pass(Duration.ofNanos(System.nanoTime() - t0), 1, false, Map.of(), Map.of()));
       }
     }
   }
@@ -150,12 +188,18 @@ public final class Reconciler implements AutoCloseable {
     MembershipView view = views.get();
     List<String> errors = new ArrayList<>();
     Map<Integer, NetworkCounts> counts = new LinkedHashMap<>();
+    Map<String, Integer> objects = new LinkedHashMap<>();
+    Map<String, Integer> drift = new LinkedHashMap<>();
     for (VtepSpec spec : networks) {
       List<Peer> desired = DesiredState.peersFor(view, spec.vni());
       try {
         ConvergeResult out = datapath.converge(spec, desired, view.complete());
         Map<String, Peer> before = settled.getOrDefault(spec.vni(), Map.of());
-        logChanges(spec, out, before, desired);
+        logChanges(spec, out, before, desired).forEach((kind, n) -> drift.merge(kind, n, Integer::sum));
+        if (out.deviceRecreated()) {
+          drift.merge("device", 1, Integer::sum);
+        }
+        out.objects().forEach((kind, n) -> objects.merge(kind, n, Integer::sum));
         settled.put(spec.vni(), settledPeers(desired, out));
         out.errors().stream().map(PeerError::toString).forEach(errors::add);
         counts.put(spec.vni(), new NetworkCounts(desired.size(), out.installed()));
@@ -170,11 +214,13 @@ public final class Reconciler implements AutoCloseable {
     String result = errors.isEmpty() ? "ok" : errors.size() + " error(s): " + errors.get(0);
     synchronized (lock) {
       status = new Status(started, result, micros, status.passes() + 1, view.complete(), counts, List.of());
+      lastPassStarted = started;
       errors.forEach(this::recordErrorLocked);
     }
     if (errors.isEmpty() && view.complete()) {
       firstCompletePass.countDown();
     }
+    notifyPass(new Pass(Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(micros)), errors.size(), view.complete(), objects, drift));
     log.debug("reconcile pass done duration_us={} complete={} result={}", micros, view.complete(), result);
   }
 
@@ -182,22 +228,23 @@ public final class Reconciler implements AutoCloseable {
    * One line per datapath change, key=value; quiet passes log nothing. A peer that was
    * installed by the previous pass and is still wanted unchanged, yet had objects rewritten,
    * drifted (deleted or altered outside vxmesh): WARN, naming what drifted. New and updated
-   * peers are INFO.
+   * peers are INFO. Returns the drift repaired, by object kind (neighbour, fdb, nexthop, route).
    */
-  static void logChanges(VtepSpec spec, ConvergeResult out, Map<String, Peer> before, List<Peer> desired) {
+  static Map<String, Integer> logChanges(VtepSpec spec, ConvergeResult out, Map<String, Peer> before, List<Peer> desired) {
+    Map<String, Integer> drift = new LinkedHashMap<>();
     Map<String, Peer> now = new HashMap<>();
     desired.forEach(p -> now.put(p.name(), p));
     java.util.function.Predicate<String> drifted = p -> before.containsKey(p) && before.get(p).equals(now.get(p));
     for (String p : out.addedPeers()) {
       if (drifted.test(p)) {
-        driftRepaired(spec, p, out);
+        driftRepaired(spec, p, out, drift);
       } else {
         log.info("peer installed device={} vni={} peer={}", spec.device(), spec.vni(), p);
       }
     }
     for (String p : out.changedPeers()) {
       if (drifted.test(p)) {
-        driftRepaired(spec, p, out);
+        driftRepaired(spec, p, out, drift);
       } else {
         log.info("peer updated device={} vni={} peer={}", spec.device(), spec.vni(), p);
       }
@@ -209,11 +256,13 @@ public final class Reconciler implements AutoCloseable {
       log.info("datapath converged device={} peers={} objects_added={} objects_changed={} objects_removed={} errors={} duration_us={}",
           spec.device(), out.peers(), out.added(), out.changed(), out.removed(), out.errors().size(), out.micros());
     }
+    return drift;
   }
 
-  private static void driftRepaired(VtepSpec spec, String peer, ConvergeResult out) {
-    log.warn("drift repaired device={} vni={} peer={} drifted={}", spec.device(), spec.vni(), peer,
-        String.join(",", out.written().getOrDefault(peer, List.of())));
+  private static void driftRepaired(VtepSpec spec, String peer, ConvergeResult out, Map<String, Integer> drift) {
+    List<String> kinds = out.written().getOrDefault(peer, List.of());
+    log.warn("drift repaired device={} vni={} peer={} drifted={}", spec.device(), spec.vni(), peer, String.join(",", kinds));
+    kinds.forEach(k -> drift.merge(k, 1, Integer::sum));
   }
 
   /** The desired peers this converge left fully installed (no error named them). */
@@ -250,6 +299,35 @@ public final class Reconciler implements AutoCloseable {
       thread.join(2000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** What {@link #health()} says: {@code ok} gates the watchdog pings and {@code /healthz}. */
+  public record Health(boolean ok, String reason) {}
+
+  /** Told about every finished pass; see {@link #addPassListener}. */
+  @FunctionalInterface
+  public interface PassListener {
+    void passed(Pass pass);
+  }
+
+  /**
+   * One finished pass, for counters and gauges that must see every pass (the {@link Status}
+   * only keeps the last).
+   *
+   * @param duration wall time of the pass
+   * @param errors errors it reported (failed peers, failed networks, a pass that threw); 0 when ok
+   * @param viewComplete it ran on a complete membership view
+   * @param objects the owned kernel objects after it, by kind, summed over the networks (empty
+   *     when it failed before converging anything)
+   * @param driftRepaired objects it put back that had drifted, by kind (neighbour, fdb, nexthop,
+   *     route, device)
+   */
+  public record Pass(Duration duration, int errors, boolean viewComplete, Map<String, Integer> objects,
+      Map<String, Integer> driftRepaired) {
+    public Pass {
+      objects = Map.copyOf(objects);
+      driftRepaired = Map.copyOf(driftRepaired);
     }
   }
 

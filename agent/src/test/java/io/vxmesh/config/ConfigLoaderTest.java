@@ -387,6 +387,38 @@ class ConfigLoaderTest {
     Config c = load(full().replace("join = [\"10.211.55.6:7947\"]", "join = [\"10.211.55.6:7947\", \"[fd00::6]:7000\"]"));
     Config back = load(ConfigRenderer.render(c));
     assertEquals(c, back);
+    Config withMetrics = load(full() + "[metrics]\nlisten = \"127.0.0.1:9947\"\n");
+    assertTrue(ConfigRenderer.render(withMetrics).contains("\n[metrics]\nlisten = \"127.0.0.1:9947\"\n"), ConfigRenderer.render(withMetrics));
+    assertEquals(withMetrics, load(ConfigRenderer.render(withMetrics)));
+    assertTrue(ConfigRenderer.render(c).contains("\n[metrics]\nlisten = \"\"\n"), "off shows as empty");
     assertTrue(!ConfigRenderer.render(c).contains(c.key().toBase64()), "never prints the key");
+  }
+
+  @Test
+  void metricsAreOffByDefaultAndListenOnTheGivenAddress() throws Exception {
+    assertEquals(MetricsConfig.off(), load(keyLine() + MINIMAL_NET).metrics(), "no [metrics] table: off");
+    assertEquals(MetricsConfig.off(), load(keyLine() + MINIMAL_NET + "[metrics]\nlisten = \"\"\n").metrics(), "empty: off");
+    assertEquals(new MetricsConfig(java.util.Optional.of(HostPort.parse("127.0.0.1:9947"))),
+        load(keyLine() + MINIMAL_NET + "[metrics]\nlisten = \"127.0.0.1:9947\"\n").metrics());
+    assertEquals(HostPort.parse("10.211.55.5:9100"),
+        load(keyLine() + MINIMAL_NET + "[metrics]\nlisten = \"10.211.55.5:9100\"\n").metrics().listen().orElseThrow(),
+        "an address of this host");
+    assertEquals(HostPort.parse("0.0.0.0:9947"),
+        load(keyLine() + MINIMAL_NET + "[metrics]\nlisten = \"0.0.0.0:9947\"\n").metrics().listen().orElseThrow());
+  }
+
+  @Test
+  void aBadMetricsListenIsNamedWithItsReason() throws IOException {
+    Path f = dir.resolve("vxmesh.toml");
+    String base = keyLine() + MINIMAL_NET + "[metrics]\n";
+    assertEquals(f + ": metrics.listen: '127.0.0.1' is not host:port", fails(base + "listen = \"127.0.0.1\"\n").getMessage());
+    assertEquals(f + ": metrics.listen: '127.0.0.1:99999' has a bad port (want 1..65535)",
+        fails(base + "listen = \"127.0.0.1:99999\"\n").getMessage());
+    assertEquals("metrics.listen", fails(base + "listen = \"localhost:9947\"\n").key(), "a name, not an IP");
+    ConfigException notMine = fails(base + "listen = \"192.0.2.1:9947\"\n");
+    assertEquals("metrics.listen", notMine.key());
+    assertTrue(notMine.reason().startsWith("192.0.2.1 is not an address of this host"), notMine.getMessage());
+    assertEquals("metrics.bogus", fails(base + "bogus = 1\n").key(), "unknown keys in [metrics] too");
+    assertEquals("metrics.listen", fails(base + "listen = 9947\n").key(), "a number is the wrong type");
   }
 }

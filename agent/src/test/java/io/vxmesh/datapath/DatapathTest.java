@@ -34,6 +34,9 @@ class DatapathTest {
       assertEquals(List.of("node1"), dp.converge(SPEC, List.of(NODE1, NODE2), true).changedPeers());
       ConvergeResult gone = dp.converge(SPEC, List.of(NODE1), true);
       assertEquals(4, gone.removed());
+      assertEquals(java.util.Map.of("neighbour", 1, "fdb", 1, "nexthop", 1, "route", 1), gone.objects(),
+          "objects after the pass, not before it");
+      assertEquals(java.util.Map.of("neighbour", 2, "fdb", 2, "nexthop", 2, "route", 2), first.objects());
       assertEquals(List.of("179.17.1.32"), gone.removedPeers());
       assertEquals(4, dp.removeAllPeers(SPEC).removed());
       assertEquals(0, k.dump(1).size());
@@ -49,6 +52,7 @@ class DatapathTest {
       assertEquals(1, r.errors().size(), r.errors().toString());
       assertEquals("node1", r.errors().get(0).peer());
       assertEquals(1, r.installed());
+      assertEquals(java.util.Map.of("neighbour", 1, "fdb", 1, "nexthop", 1, "route", 1), r.objects(), "failed changes not counted");
       assertTrue(r.errors().get(0).toString().contains("neigh replace 179.17.1.31"), r.errors().toString());
       assertTrue(k.applied.stream().noneMatch(c -> c.peer().equals("node1")), "node1's FDB/route skipped");
       assertTrue(dp.installed(SPEC).status(NODE2).complete());

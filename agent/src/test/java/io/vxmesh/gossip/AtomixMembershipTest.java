@@ -153,6 +153,19 @@ class AtomixMembershipTest {
   }
 
   @Test
+  void gossipTrafficIsCountedPerTransportAndDirection() throws Exception {
+    List<AtomixMembership> ms = mesh(2);
+    await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
+    // Probes (TCP) and gossip (UDP) flow both ways between two live members.
+    await(Duration.ofSeconds(10), "traffic in and out on both transports", () -> {
+      Map<String, Long> t = ms.get(0).stats().traffic();
+      return java.util.stream.Stream.of("udp/in", "udp/out", "tcp/in", "tcp/out")
+          .allMatch(k -> t.getOrDefault(k + "/messages", 0L) > 0 && t.getOrDefault(k + "/bytes", 0L) > t.get(k + "/messages"));
+    });
+    assertEquals(0, ms.get(0).stats().rejectedPackets(), "no rejections in a healthy mesh: " + ms.get(0).stats());
+  }
+
+  @Test
   void forgedGossipDatagramAndTcpMessageAreDroppedUndecoded() throws Exception {
     List<AtomixMembership> ms = mesh(2);
     await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
@@ -173,6 +186,9 @@ class AtomixMembershipTest {
     }
     await(Duration.ofSeconds(15), "2 datagrams counted", () -> target.stats().rejectedPackets() >= before + 2);
     assertTrue(target.stats().rejectedBySource().keySet().stream().anyMatch(k -> k.startsWith("127.0.0.1:")));
+    // ... by reason: the forged frame fails its MAC, the junk is not even a frame.
+    assertTrue(target.stats().rejectedPacketsByReason().getOrDefault("bad_mac", 0L) >= 1, target.stats().toString());
+    assertTrue(target.stats().rejectedPacketsByReason().getOrDefault("malformed", 0L) >= 1, target.stats().toString());
 
     // 2) TCP: a well-formed Atomix message with a Kryo payload that never got our MAC
     int rogue = Fixtures.freePort();

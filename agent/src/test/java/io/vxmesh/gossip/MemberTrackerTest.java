@@ -184,4 +184,17 @@ class MemberTrackerTest {
     tracker.update(self, List.of(bad2), 200);
     assertEquals(2, tracker.rejectedAnnouncements());
   }
+
+  @Test
+  void badAnnouncementsAreCountedByAShortReason() {
+    Announced y = Fixtures.announcement("y", "10.0.0.8", 8, 1);
+    String otherKey = new AnnouncementCodec(ClusterKey.generate()).seal(y);
+    tracker.update(self, List.of(new MemberTracker.Observation("x", HostPort.parse("10.0.0.9:7947"), "garbage", true),
+        new MemberTracker.Observation("y", HostPort.parse("10.0.0.8:7947"), otherKey, true)), 0);
+    assertEquals(java.util.Map.of("malformed", 1L, "bad_signature", 1L), tracker.rejectedAnnouncementsByReason());
+    assertEquals("missing", MemberTracker.reasonLabel("no announcement"));
+    assertEquals("too_large", MemberTracker.reasonLabel("announcement too large (9000 chars)"));
+    assertEquals("unsigned", MemberTracker.reasonLabel("announcement unsigned"));
+    assertEquals("malformed", MemberTracker.reasonLabel("VNI 7: VTEP MAC malformed"));
+  }
 }

@@ -72,10 +72,10 @@ class PacketAuthTest {
     int extra = 500;
     HostPort first = HostPort.parse("10.0.0.1:7947");
     for (int i = 0; i < MAX_TRACKED_SOURCES + extra; i++) {
-      receiver.reject(HostPort.parse("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + ":7947"));
+      receiver.reject(HostPort.parse("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + ":7947"), PacketAuth.BAD_MAC);
     }
-    receiver.reject(first); // already tracked: still counted by name after the cap
-    receiver.reject(null);  // unknown source, arriving after the cap
+    receiver.reject(first, PacketAuth.BAD_MAC); // already tracked: still counted by name after the cap
+    receiver.reject(null, PacketAuth.BAD_MAC);  // unknown source, arriving after the cap
     Map<String, Long> bySource = receiver.rejectedBySource();
     assertEquals(MAX_TRACKED_SOURCES + extra + 2, receiver.rejected(), "every rejection counted in total");
     assertEquals(MAX_TRACKED_SOURCES + 1, bySource.size(), "the map stays bounded: " + bySource.size() + " keys");
