@@ -17,6 +17,7 @@ import io.vxmesh.gossip.ValidationContext;
 import io.vxmesh.metrics.AgentMetrics;
 import io.vxmesh.metrics.MetricsServer;
 import io.vxmesh.net.HostPort;
+import io.vxmesh.net.JoinEntry;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.reconcile.Reconciler;
 import io.vxmesh.systemd.SdNotify;
@@ -341,9 +342,13 @@ public final class Agent implements AutoCloseable {
     for (NetworkConfig n : config.networks()) {
       prefixes.put(n.vni(), n.vtepAddress().network());
     }
-    List<HostPort> seeds = java.util.stream.Stream.concat(g.join().stream(), remembered.stream())
+    List<HostPort> literal = g.join().stream().filter(JoinEntry.Literal.class::isInstance)
+        .map(e -> ((JoinEntry.Literal) e).address()).toList();
+    List<JoinEntry.Name> names = g.join().stream().filter(JoinEntry.Name.class::isInstance)
+        .map(JoinEntry.Name.class::cast).toList();
+    List<HostPort> seeds = java.util.stream.Stream.concat(literal.stream(), remembered.stream())
         .distinct().toList();
-    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
+    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, names, config.key(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock);
   }
 

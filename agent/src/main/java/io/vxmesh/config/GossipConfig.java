@@ -4,7 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
-import io.vxmesh.net.HostPort;
+import io.vxmesh.net.JoinEntry;
 import java.util.List;
 
 /**
@@ -14,7 +14,8 @@ import java.util.List;
  * @param bind address the gossip listener binds (default 0.0.0.0)
  * @param advertise this host's underlay IP, announced as host IP and used as VXLAN local
  * @param port gossip port, TCP and UDP (default 7947)
- * @param join seed members; empty starts a new mesh
+ * @param join seed members (IPv4 literals or DNS names, resolved by the gossip layer on every
+ *     join attempt); empty starts a new mesh
  * @param keyFile the cluster key file (default /etc/vxmesh/cluster.key)
  * @param timers SWIM and vxmesh timing ({@code gossip_interval_ms}, {@code gossip_fanout},
  *     {@code probe_interval_ms}, {@code probe_timeout_ms}, {@code suspect_probes},
@@ -26,7 +27,7 @@ public record GossipConfig(
     InetAddress bind,
     Inet4Address advertise,
     int port,
-    List<HostPort> join,
+    List<JoinEntry> join,
     Path keyFile,
     GossipTimers timers) {
   public static final int DEFAULT_PORT = 7947;

@@ -2,12 +2,13 @@ package io.vxmesh.config;
 
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
-import io.vxmesh.net.HostPort;
+import io.vxmesh.net.JoinEntry;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -135,10 +136,18 @@ final class Resolution {
       advertise = addrs.get(0);
     }
     int port = port("gossip.port", g.port(), GossipConfig.DEFAULT_PORT);
-    List<HostPort> join = new ArrayList<>();
+    List<JoinEntry> join = new ArrayList<>();
     if (g.join() != null) {
       for (int i = 0; i < g.join().size(); i++) {
-        join.add(parse("gossip.join[" + i + "]", g.join().get(i), t -> HostPort.parse(t, port)));
+        String key = "gossip.join[" + i + "]";
+        JoinEntry e = parse(key, g.join().get(i), t -> JoinEntry.parse(t, port));
+        if (e instanceof JoinEntry.Literal l && l.address().host() instanceof Inet6Address) {
+          // Gossip is IPv4 only: advertise (the member address peers gossip to) and the VXLAN
+          // underlay are IPv4, and the default bind 0.0.0.0 cannot even send to an IPv6 seed.
+          throw error(key, "'" + g.join().get(i) + "' is an IPv6 address; vxmesh gossips over IPv4 only"
+              + " (gossip.advertise is IPv4): give the seed's IPv4 address or a DNS name with an A record");
+        }
+        join.add(e);
       }
     }
     Path keyFile = g.keyFile() == null ? DEFAULT_KEY_FILE : keyFilePath(g.keyFile());

@@ -60,6 +60,12 @@ public final class AtomixMembership implements Membership {
   private static final String PROBE = "atomix-membership-probe";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration WHOIS_TIMEOUT = Duration.ofMillis(1000);
+  /**
+   * How long start() waits for the first lookup of the seed names, so that with working DNS a
+   * name joins exactly like an IP (name check, join sync). A name still unresolved then is
+   * retried by the discovery; start() goes on with what it has.
+   */
+  private static final Duration FIRST_LOOKUP_WAIT = Duration.ofSeconds(3);
   /** Members looked up per completeness check; the rest come with the next check. */
   private static final int MAX_INTRODUCTIONS = 16;
 
@@ -71,13 +77,13 @@ public final class AtomixMembership implements Membership {
   private final PacketFilter filter;
   private final Address localAddress;
   private final HostPort localHostPort;
-  private final List<HostPort> seeds;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService viewThread;
 
   private AuthenticatedMessaging messaging;
   private AuthenticatedUnicast unicast;
-  private RejoiningDiscovery discovery;
+  private final JoinResolver resolver;
+  private volatile RejoiningDiscovery discovery;
   private DefaultClusterMembershipService atomix;
 
   private final Object lifecycle = new Object();
@@ -100,7 +106,13 @@ public final class AtomixMembership implements Membership {
 
   /** @param filter what the transports let through; tests cut links with it, the agent passes all */
   AtomixMembership(GossipSettings settings, PacketFilter filter) {
+    this(settings, filter, settings.seedNames().isEmpty() ? null : new DnsJoinResolver());
+  }
+
+  /** @param resolver looks up the seed names; null when there are none */
+  AtomixMembership(GossipSettings settings, PacketFilter filter, JoinResolver resolver) {
     this.settings = settings;
+    this.resolver = resolver;
     this.filter = filter;
     this.timers = settings.timers();
     this.codec = new AnnouncementCodec(settings.key());
@@ -108,7 +120,6 @@ public final class AtomixMembership implements Membership {
     this.auth = new PacketAuth(settings.key(), settings.clock());
     this.localHostPort = new HostPort(settings.advertise(), settings.port());
     this.localAddress = AtomixAddresses.address(localHostPort);
-    this.seeds = settings.seeds();
     long now = settings.clock().millis();
     Announced a = settings.announcement();
     this.current = a.withGeneration(Math.max(a.generation(), now))
@@ -129,6 +140,9 @@ public final class AtomixMembership implements Membership {
       }
       startedAtMs = settings.clock().millis();
       try {
+        discovery = new RejoiningDiscovery(localHostPort, settings.seeds(), settings.seedNames(), resolver,
+            settings.clock(), timers.probeInterval(), timers.rejoinMaxBackoff(), () -> liveHostPorts);
+        resolveSeedNames();
         startTransports();
         refuseDuplicateName();
         startAtomix();
@@ -142,7 +156,31 @@ public final class AtomixMembership implements Membership {
       running = true;
     }
     viewThread.scheduleWithFixedDelay(this::refreshSafely, 0, timers.gossipInterval().toMillis(), TimeUnit.MILLISECONDS);
-    log.info("gossip started node={} address={} seeds={}", settings.nodeName(), localHostPort, settings.seeds());
+    log.info("gossip started node={} address={} seeds={}", settings.nodeName(), localHostPort, seedsText());
+  }
+
+  /** The configured seeds for log lines: IPs, then names. */
+  private String seedsText() {
+    List<String> all = new ArrayList<>();
+    settings.seeds().forEach(s -> all.add(s.toString()));
+    settings.seedNames().forEach(n -> all.add(n.toString()));
+    return all.toString();
+  }
+
+  /** The first join attempt of the seed names, bounded by {@link #FIRST_LOOKUP_WAIT}. */
+  private void resolveSeedNames() throws MembershipException {
+    if (settings.seedNames().isEmpty()) {
+      return;
+    }
+    try {
+      discovery.resolveNamesNow().get(FIRST_LOOKUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MembershipException("interrupted while resolving the seed names");
+    } catch (ExecutionException | TimeoutException e) {
+      log.info("gossip join names still resolving after {} ms, joining with what is known names={}",
+          FIRST_LOOKUP_WAIT.toMillis(), settings.seedNames());
+    }
   }
 
   private void startTransports() throws MembershipException {
@@ -169,7 +207,7 @@ public final class AtomixMembership implements Membership {
   private void refuseDuplicateName() throws MembershipException {
     List<CompletableFuture<byte[]>> asks = new ArrayList<>();
     List<HostPort> asked = new ArrayList<>();
-    for (HostPort seed : seeds) {
+    for (HostPort seed : discovery.seedAddresses()) {
       if (seed.equals(localHostPort)) {
         continue;
       }
@@ -196,8 +234,6 @@ public final class AtomixMembership implements Membership {
   }
 
   private void startAtomix() throws MembershipException {
-    discovery = new RejoiningDiscovery(localHostPort, seeds, settings.clock(), timers.probeInterval(),
-        timers.rejoinMaxBackoff(), () -> liveHostPorts);
     Properties props = new Properties();
     props.setProperty(AnnouncementCodec.PROPERTY, codec.seal(current));
     Member local = Member.builder()
@@ -425,6 +461,9 @@ public final class AtomixMembership implements Membership {
     stopped = true;
     running = false;
     viewThread.shutdownNow();
+    if (resolver != null) {
+      resolver.close();
+    }
     try {
       if (atomix != null) {
         atomix.stop().get(2, TimeUnit.SECONDS);
@@ -539,14 +578,14 @@ public final class AtomixMembership implements Membership {
     }
     if (now - startedAtMs >= timers.joinTimeout().toMillis()) {
       log.warn("gossip join timeout: no full sync with any seed after {} ms, view declared complete seeds={}",
-          timers.joinTimeout().toMillis(), settings.seeds());
+          timers.joinTimeout().toMillis(), seedsText());
       return true;
     }
     return false;
   }
 
   private boolean hasOtherSeeds() {
-    return seeds.stream().anyMatch(s -> !s.equals(localHostPort));
+    return discovery.hasSeeds();
   }
 
   /**
@@ -570,7 +609,7 @@ public final class AtomixMembership implements Membership {
       }
     }
     if (targets.isEmpty()) {
-      seeds.stream().filter(s -> !s.equals(localHostPort)).map(AtomixAddresses::address).forEach(targets::add);
+      discovery.seedAddresses().stream().map(AtomixAddresses::address).forEach(targets::add);
     }
     if (targets.isEmpty()) {
       return;

@@ -1,6 +1,7 @@
 package io.vxmesh.gossip;
 
 import io.vxmesh.net.HostPort;
+import io.vxmesh.net.JoinEntry;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,9 @@ import java.util.List;
  * @param bind local address to bind (e.g. 0.0.0.0 or the advertise address)
  * @param seeds gossip addresses of members to join; empty = start a new mesh. Our own address may be
  *     listed (it is skipped), so every host can share one seed list
+ * @param seedNames DNS names of members to join ({@code [gossip] join} entries that are names):
+ *     resolved to IPv4 addresses (A records, /etc/hosts) on every (re)join attempt, every address
+ *     tried ({@link RejoiningDiscovery}); empty when the config names none
  * @param key the cluster key: signs announcements and authenticates every gossip packet
  * @param timers failure-detection and re-join timing, see {@link GossipTimers#defaults()}
  * @param validation the local view of the shared configuration
@@ -28,6 +32,7 @@ public record GossipSettings(
     int port,
     InetAddress bind,
     List<HostPort> seeds,
+    List<JoinEntry.Name> seedNames,
     ClusterKey key,
     GossipTimers timers,
     ValidationContext validation,
@@ -50,6 +55,7 @@ public record GossipSettings(
       bind = advertise;
     }
     seeds = List.copyOf(seeds);
+    seedNames = seedNames == null ? List.of() : List.copyOf(seedNames);
     if (key == null) {
       throw new IllegalArgumentException("cluster key is missing");
     }
@@ -69,6 +75,12 @@ public record GossipSettings(
     if (clock == null) {
       clock = Clock.systemUTC();
     }
+  }
+
+  /** Settings with IP seeds only (no names). */
+  public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
+      ClusterKey key, GossipTimers timers, ValidationContext validation, Announced announcement, Clock clock) {
+    this(nodeName, advertise, port, bind, seeds, List.of(), key, timers, validation, announcement, clock);
   }
 
   /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.net.HostPort;
+import io.vxmesh.net.JoinEntry;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
@@ -89,7 +90,7 @@ class ConfigLoaderTest {
     assertEquals("master1", c.nodeName());
     assertEquals(IpAddresses.parseV4("10.211.55.5"), c.gossip().advertise());
     assertEquals(7947, c.gossip().port());
-    assertEquals(List.of(new HostPort(IpAddresses.parseV4("10.211.55.6"), 7947)), c.gossip().join());
+    assertEquals(List.of(new JoinEntry.Literal(new HostPort(IpAddresses.parseV4("10.211.55.6"), 7947))), c.gossip().join());
     assertEquals(Path.of("/run/vxmesh/vxmesh.sock"), c.api().socket());
     assertEquals(ClusterKey.read(keyFile), c.key());
     VtepSpec spec = c.vtepSpecs().get(0);
@@ -142,10 +143,25 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void joinAcceptsAddressWithoutPortAndIpv6() throws Exception {
-    Config c = load(keyLine() + "join = [\"10.0.0.2\", \"[fd00::2]:8000\"]\n" + MINIMAL_NET);
-    assertEquals(new HostPort(IpAddresses.parseV4("10.0.0.2"), 7947), c.gossip().join().get(0));
-    assertEquals(new HostPort(IpAddresses.parse("fd00::2"), 8000), c.gossip().join().get(1));
+  void joinAcceptsAddressesWithoutPortAndDnsNames() throws Exception {
+    Config c = load(keyLine() + "join = [\"10.0.0.2\", \"seeds.example.com:8000\", \"master2\"]\n" + MINIMAL_NET);
+    assertEquals(List.of(new JoinEntry.Literal(new HostPort(IpAddresses.parseV4("10.0.0.2"), 7947)),
+        new JoinEntry.Name("seeds.example.com", 8000), new JoinEntry.Name("master2", 7947)), c.gossip().join());
+  }
+
+  @Test
+  void joinRefusesIpv6BecauseGossipIsIpv4Only() throws Exception {
+    ConfigException e = fails(keyLine() + "join = [\"10.0.0.2\", \"[2001:db8::1]:7946\"]\n" + MINIMAL_NET);
+    assertTrue(e.getMessage().endsWith("gossip.join[1]: '[2001:db8::1]:7946' is an IPv6 address; vxmesh gossips over"
+        + " IPv4 only (gossip.advertise is IPv4): give the seed's IPv4 address or a DNS name with an A record"), e.getMessage());
+  }
+
+  @Test
+  void aMalformedJoinEntryNamesItsIndexAndTheReason() throws Exception {
+    ConfigException e = fails(keyLine() + "join = [\"seeds_1.example:7947\"]\n" + MINIMAL_NET);
+    assertTrue(e.getMessage().contains("gossip.join[0]: 'seeds_1.example' is not a host name"), e.getMessage());
+    e = fails(keyLine() + "join = [\"10.0.0.300\"]\n" + MINIMAL_NET);
+    assertTrue(e.getMessage().endsWith("gossip.join[0]: '10.0.0.300' is not an IPv4 address"), e.getMessage());
   }
 
   @Test
@@ -200,7 +216,7 @@ class ConfigLoaderTest {
   void malformedValues() throws IOException {
     assertEquals("gossip.advertise", fails(keyLine() + "advertise = \"10.211.55\"\n" + MINIMAL_NET).key());
     assertEquals("gossip.join[0]", fails(keyLine() + "join = [\"10.0.0.2:99999\"]\n" + MINIMAL_NET).key());
-    assertEquals("gossip.join[1]", fails(keyLine() + "join = [\"10.0.0.2\", \"seed.example\"]\n" + MINIMAL_NET).key());
+    assertEquals("gossip.join[1]", fails(keyLine() + "join = [\"10.0.0.2\", \"seed_1.example\"]\n" + MINIMAL_NET).key());
     assertEquals("gossip.port", fails(keyLine() + "port = 70000\n" + MINIMAL_NET).key());
     assertEquals("gossip.probe_interval_ms", fails(keyLine() + "probe_interval_ms = 0\n" + MINIMAL_NET).key());
     assertEquals("network[0].vtep_mac", fails(keyLine() + MINIMAL_NET + "vtep_mac = \"c2:6a:9b:e5:39\"\n").key());
@@ -384,7 +400,7 @@ class ConfigLoaderTest {
 
   @Test
   void theRenderedConfigLoadsBackUnchanged() throws Exception {
-    Config c = load(full().replace("join = [\"10.211.55.6:7947\"]", "join = [\"10.211.55.6:7947\", \"[fd00::6]:7000\"]"));
+    Config c = load(full().replace("join = [\"10.211.55.6:7947\"]", "join = [\"10.211.55.6:7947\", \"seeds.example:7000\"]"));
     Config back = load(ConfigRenderer.render(c));
     assertEquals(c, back);
     Config withMetrics = load(full() + "[metrics]\nlisten = \"127.0.0.1:9947\"\n");

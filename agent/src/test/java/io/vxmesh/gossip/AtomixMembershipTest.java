@@ -123,6 +123,32 @@ class AtomixMembershipTest {
         () -> ms.get(0).view().members().stream().anyMatch(s -> s.name().equals("n4") && s.status() == MemberStatus.LEAVING));
   }
 
+  /**
+   * A seed given only as a name: the real resolver (Netty's, the JDK's is confined to /etc/hosts)
+   * answers "localhost" from /etc/hosts, and the joiner meets the seed through that address.
+   */
+  @Test
+  void aMemberJoinsThroughASeedGivenByName() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.readString(java.nio.file.Path.of("/etc/hosts")).lines()
+            .anyMatch(l -> l.matches("127\\.0\\.0\\.1\\s.*\\blocalhost\\b.*")),
+        "/etc/hosts does not map localhost to 127.0.0.1");
+    int seedPort = Fixtures.freePort();
+    AtomixMembership seed = member("n1", seedPort, List.of(), 1);
+    GossipSettings s = Fixtures.settings("n2", Fixtures.freePort(), List.of(), key, 2);
+    GossipSettings byName = new GossipSettings(s.nodeName(), s.advertise(), s.port(), s.bind(), List.of(),
+        List.of(new io.vxmesh.net.JoinEntry.Name("localhost", seedPort)), s.key(), s.timers(), s.validation(),
+        s.announcement(), s.clock());
+    AtomixMembership joiner = membership(byName);
+    started.add(joiner);
+    joiner.start();
+    Duration took = await(Duration.ofSeconds(15), "n1 and n2 see each other alive",
+        () -> sees(seed, "n2", MemberStatus.ALIVE) && sees(joiner, "n1", MemberStatus.ALIVE));
+    await(Duration.ofSeconds(10), "the joiner's view is complete (synced with the seed the name gave)",
+        () -> joiner.view().complete());
+    System.out.println("figure join_by_name_ms=" + took.toMillis());
+  }
+
   @Test
   void duplicateNameAliveElsewhereIsRefused() throws Exception {
     int seedPort = Fixtures.freePort();

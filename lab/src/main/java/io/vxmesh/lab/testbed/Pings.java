@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,11 +79,16 @@ public final class Pings {
    * Cells are ordered by row, then column.
    */
   public List<PodPing> matrix(List<Host> members) {
+    return matrix(members, h -> h.requirePod().ns(), h -> h.spec().podIp());
+  }
+
+  /** {@link #matrix(List)} for pods made elsewhere (e.g. by CNI plugins): each host's pod namespace and IP. */
+  public List<PodPing> matrix(List<Host> members, Function<Host, String> podNs, Function<Host, Inet4Address> podIp) {
     List<PodPing> out = new ArrayList<>();
     for (Host from : members) {
       List<Host> targets = members.stream().filter(to -> !to.equals(from)).toList();
       List<CompletableFuture<PingResult>> row = targets.stream()
-          .map(to -> pingAsync(from.requirePod().ns(), to.spec().podIp(), 2, Duration.ofMillis(100), Duration.ofSeconds(3)))
+          .map(to -> pingAsync(podNs.apply(from), podIp.apply(to), 2, Duration.ofMillis(100), Duration.ofSeconds(3)))
           .toList();
       for (int i = 0; i < targets.size(); i++) {
         try {

@@ -74,6 +74,7 @@ public final class Testbed implements AutoCloseable {
   private final Convergence convergence;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<AutoCloseable> closeFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Testbed(String prefix, Overlay overlay, boolean pods) {
     if (!PREFIX.matcher(prefix).matches()) {
@@ -273,6 +274,15 @@ public final class Testbed implements AutoCloseable {
   // ---------------------------------------------------------------- diagnostics and cleanup
 
   /**
+   * Has {@link #close()} (also the shutdown hook's) close {@code part} first, while the host
+   * namespaces still exist: things made inside hosts by others, e.g. {@link CniPods}, whose DEL
+   * runs in the host's namespace.
+   */
+  public void closeFirst(AutoCloseable part) {
+    closeFirst.add(part);
+  }
+
+  /**
    * Everything needed to understand a failed test: each agent's log (last 200 lines) and each
    * host's links, neighbours, FDB, routes and nexthops.
    */
@@ -316,6 +326,13 @@ public final class Testbed implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException shuttingDown) {
       // called from the hook itself
+    }
+    for (AutoCloseable part : closeFirst) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("testbed part cleanup failed prefix={} part={} reason={}", prefix, part.getClass().getSimpleName(), e.toString());
+      }
     }
     agents.killAll();
     pings.shutdown();

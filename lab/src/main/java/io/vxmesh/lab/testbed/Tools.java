@@ -19,8 +19,22 @@ import java.util.Set;
  * environment's for {@link #onPath()}), so tests can describe a machine without the tools.
  */
 public final class Tools {
-  /** A command we exec, and the Debian package that installs it. */
-  public record Tool(String command, String debianPackage) {}
+  /**
+   * A command we exec, and the Debian package that installs it.
+   *
+   * @param directory where it must be (CNI plugins live in /usr/lib/cni, not on PATH), or null
+   *     to look it up on PATH
+   */
+  public record Tool(String command, String debianPackage, Path directory) {
+    public Tool(String command, String debianPackage) {
+      this(command, debianPackage, null);
+    }
+
+    /** The command as the missing-tools line names it: the file for a tool outside PATH. */
+    String shown() {
+      return directory == null ? command : directory.resolve(command).toString();
+    }
+  }
 
   public static final Tool IP = new Tool("ip", "iproute2");
   public static final Tool BRIDGE = new Tool("bridge", "iproute2");
@@ -35,6 +49,21 @@ public final class Tools {
    * tables), ping (reachability), sysctl (forwarding in each host), kill (freeze/thaw, sweep).
    */
   public static final List<Tool> TESTBED = List.of(IP, BRIDGE, PING, SYSCTL, KILL);
+
+  /**
+   * Where the reference CNI plugins are: the first directory of {@code $CNI_PATH} as runtimes
+   * read it, else where Debian's containernetworking-plugins installs them (/usr/lib/cni).
+   */
+  public static final Path CNI_PATH = cniPath(System.getenv("CNI_PATH"));
+
+  /** The reference CNI plugins {@code vxmesh-lab demo} makes its pods with ({@link CniPods}). */
+  public static final List<Tool> CNI_PLUGINS = List.of(
+      new Tool("bridge", "containernetworking-plugins", CNI_PATH),
+      new Tool("host-local", "containernetworking-plugins", CNI_PATH));
+
+  static Path cniPath(String env) {
+    return env == null || env.isBlank() ? Path.of("/usr/lib/cni") : Path.of(env.split(File.pathSeparator)[0]);
+  }
 
   /** Where execvp looks when PATH is unset (glibc's default). */
   private static final String DEFAULT_PATH = "/bin:/usr/bin";
@@ -56,8 +85,8 @@ public final class Tools {
 
   /** The tools of {@code wanted} that no PATH directory holds as an executable file, in order. */
   public List<Tool> missing(Collection<Tool> wanted) {
-    return wanted.stream().filter(t -> directories.stream().map(d -> d.resolve(t.command()))
-        .noneMatch(p -> Files.isRegularFile(p) && Files.isExecutable(p))).toList();
+    return wanted.stream().filter(t -> (t.directory() == null ? directories : List.of(t.directory())).stream()
+        .map(d -> d.resolve(t.command())).noneMatch(p -> Files.isRegularFile(p) && Files.isExecutable(p))).toList();
   }
 
   /**
@@ -75,7 +104,7 @@ public final class Tools {
   static String describe(List<Tool> missing) {
     Set<String> packages = new LinkedHashSet<>();
     missing.forEach(t -> packages.add(t.debianPackage()));
-    return "missing tools: " + String.join(", ", missing.stream().map(Tool::command).toList())
+    return "missing tools: " + String.join(", ", missing.stream().map(Tool::shown).toList())
         + " (apt-get install " + String.join(" ", packages) + ")";
   }
 

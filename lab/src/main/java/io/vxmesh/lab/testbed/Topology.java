@@ -46,8 +46,8 @@ public final class Topology {
     return prefix + "-sw";
   }
 
-  /** The underlay bridge in {@link #switchNs()}. */
-  String bridge() {
+  /** The underlay bridge in {@link #switchNs()}; extra underlay ports (a test's DNS server) join it. */
+  public String bridge() {
     return prefix + "-br";
   }
 

@@ -52,6 +52,21 @@ class ToolsTest {
   }
 
   @Test
+  void cniPluginsAreLookedUpInTheirDirectoryNotOnPathAndNameTheirPackage() throws IOException {
+    Path cni = command("cni", "bridge").getParent();
+    command("bin", "host-local"); // on PATH, but that is not where a runtime looks
+    List<Tools.Tool> plugins = List.of(new Tools.Tool("bridge", "containernetworking-plugins", cni),
+        new Tools.Tool("host-local", "containernetworking-plugins", cni));
+    Tools tools = new Tools(dir.resolve("bin").toString());
+    assertEquals(List.of(plugins.get(1)), tools.missing(plugins));
+    assertEquals("missing tools: " + cni.resolve("host-local") + " (apt-get install containernetworking-plugins)",
+        assertThrows(Tools.MissingToolsException.class, () -> tools.require(plugins)).getMessage());
+    assertEquals(Path.of("/usr/lib/cni"), Tools.cniPath(null), "Debian's place unless CNI_PATH says otherwise");
+    assertEquals(Path.of("/opt/cni/bin"), Tools.cniPath("/opt/cni/bin:/usr/lib/cni"));
+    assertEquals(Tools.CNI_PATH, Tools.CNI_PLUGINS.get(0).directory());
+  }
+
+  @Test
   void everyToolPresentIsNothingMissing() throws IOException {
     for (Tools.Tool t : Tools.TESTBED) {
       command("bin", t.command());
