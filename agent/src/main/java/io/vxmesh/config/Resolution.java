@@ -2,6 +2,7 @@ package io.vxmesh.config;
 
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
+import io.vxmesh.net.HostPort;
 import io.vxmesh.net.JoinEntry;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
