@@ -3,6 +3,7 @@ package io.vxmesh;
 import io.vxmesh.api.ApiServer;
 import io.vxmesh.cni.CniHandoff;
 import io.vxmesh.config.Config;
+import io.vxmesh.config.ConfigLoader;
 import io.vxmesh.config.GossipConfig;
 import io.vxmesh.config.NetworkConfig;
 import io.vxmesh.datapath.Datapath;
@@ -80,6 +81,7 @@ public final class Agent implements AutoCloseable {
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   private Datapath datapath;
   private Membership membership;
+  private KeyringReload keyringReload;
   private Reconciler reconciler;
   private boolean closed;
 
@@ -116,7 +118,9 @@ public final class Agent implements AutoCloseable {
     // Resources close in reverse: the handlers stay until the agent is closed, so a second
     // SIGTERM while closing changes nothing; one during start-up takes effect once it is done.
     try (StopSignals signals = StopSignals.install(signal -> stopOnSignal(config, exit, signal));
+        ReloadSignal reload = ReloadSignal.install();
         Agent agent = launch(config, Clock.systemUTC(), SdNotify.fromEnvironment(), exit)) {
+      reload.target(agent::reloadKeyring);
       return agent.awaitExit();
     } catch (StartupException e) {
       System.err.println("vxmesh: " + e.getMessage());
@@ -178,6 +182,8 @@ public final class Agent implements AutoCloseable {
     try {
       membership = opened(new AtomixMembership(gossip));
       membership.start();
+      keyringReload = new KeyringReload(config.nodeName(), () -> ConfigLoader.readKeyring(config), config.keyring(),
+          membership::useKeyring);
     } catch (MembershipException | IllegalArgumentException e) {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
@@ -239,6 +245,16 @@ public final class Agent implements AutoCloseable {
     Reconciler.Status st = reconciler.status();
     int installed = st.networks().values().stream().mapToInt(Reconciler.NetworkCounts::installed).sum();
     return "peers=" + alive + " installed=" + installed + " last_reconcile=" + st.lastResult();
+  }
+
+  /**
+   * SIGHUP: reads {@code gossip.key_file} again and hands the keys to gossip (key rotation);
+   * only the key file is reloaded, other settings need a restart. See {@link KeyringReload}.
+   */
+  synchronized void reloadKeyring() {
+    if (!closed && membership != null) {
+      keyringReload.reload();
+    }
   }
 
   /** Called by the API on {@code vxmesh leave}: depart, clean up, exit 0. Returns a message. */
@@ -314,7 +330,7 @@ public final class Agent implements AutoCloseable {
     }
     List<HostPort> seeds = java.util.stream.Stream.concat(g.join().stream(), remembered.stream())
         .distinct().toList();
-    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
+    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.keyring(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock);
   }
 

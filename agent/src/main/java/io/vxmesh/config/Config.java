@@ -1,7 +1,7 @@
 package io.vxmesh.config;
 
 import io.vxmesh.datapath.VtepSpec;
-import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.Keyring;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param networks the {@code [[network]]} tables, at least one, distinct VNIs and devices
  * @param agent the {@code [agent]} table
  * @param cni the {@code [cni]} table (subnet.env and conflist for the first network)
- * @param key the cluster key read from {@code gossip.key_file}
+ * @param keyring the cluster keys read from {@code gossip.key_file} (the first signs)
  */
 public record Config(
     Path file,
@@ -28,7 +28,7 @@ public record Config(
     List<NetworkConfig> networks,
     AgentConfig agent,
     CniConfig cni,
-    ClusterKey key) {
+    Keyring keyring) {
   public Config {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(nodeName, "nodeName");
@@ -36,7 +36,7 @@ public record Config(
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(cni, "cni");
-    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(keyring, "keyring");
     networks = List.copyOf(networks);
     if (networks.isEmpty()) {
       throw new IllegalArgumentException("at least one network is required");

@@ -16,7 +16,9 @@ import java.util.List;
  * @param bind local address to bind (e.g. 0.0.0.0 or the advertise address)
  * @param seeds gossip addresses of members to join; empty = start a new mesh. Our own address may be
  *     listed (it is skipped), so every host can share one seed list
- * @param key the cluster key: signs announcements and authenticates every gossip packet
+ * @param keyring the cluster keys: the primary signs announcements and gossip packets, every key
+ *     is accepted (key rotation, see {@link Keyring}); replaced at run time by
+ *     {@link Membership#useKeyring}
  * @param timers failure-detection and re-join timing, see {@link GossipTimers#defaults()}
  * @param validation the local view of the shared configuration
  * @param announcement our initial announcement; generation and claimed_at_ms are filled in when 0
@@ -28,7 +30,7 @@ public record GossipSettings(
     int port,
     InetAddress bind,
     List<HostPort> seeds,
-    ClusterKey key,
+    Keyring keyring,
     GossipTimers timers,
     ValidationContext validation,
     Announced announcement,
@@ -50,7 +52,7 @@ public record GossipSettings(
       bind = advertise;
     }
     seeds = List.copyOf(seeds);
-    if (key == null) {
+    if (keyring == null) {
       throw new IllegalArgumentException("cluster key is missing");
     }
     if (timers == null) {
@@ -69,6 +71,12 @@ public record GossipSettings(
     if (clock == null) {
       clock = Clock.systemUTC();
     }
+  }
+
+  /** With a single cluster key (no rotation in progress). */
+  public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
+      ClusterKey key, GossipTimers timers, ValidationContext validation, Announced announcement, Clock clock) {
+    this(nodeName, advertise, port, bind, seeds, Keyring.of(key), timers, validation, announcement, clock);
   }
 
   /**
