@@ -126,7 +126,8 @@ public final class ContinuousPings implements AutoCloseable {
     return out;
   }
 
-  private static String read(Path p) {
+  /** The output so far of a pinger writing to {@code p} ("" when unreadable). */
+  public static String read(Path p) {
     try {
       return Files.readString(p, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -136,6 +137,11 @@ public final class ContinuousPings implements AutoCloseable {
 
   @Override
   public void close() {
+    killAndDelete(processes, outputs);
+  }
+
+  /** Kills {@code processes} (started by the caller) and deletes their output files; for pingers' close(). */
+  public static void killAndDelete(List<Process> processes, List<Path> outputs) {
     for (Process pr : processes) {
       pr.destroyForcibly();
     }
