@@ -89,6 +89,19 @@ class KeyRotationE2ETest implements DiagnoseOnFailure.Source {
       assertTrue(Poll.until(Duration.ofSeconds(10), Duration.ofMillis(100), () -> pings.answeredSoFar() >= 3 * 20),
           "pod pings flow before the rotation");
 
+      // A slip on the way: a missing, then a malformed key file. The agent keeps its key and says so.
+      Host first = hosts.get(0);
+      AgentProcess firstAgent = tb.agent(first);
+      Files.delete(keyFiles.get(first));
+      firstAgent.reload();
+      assertTrue(firstAgent.awaitLog("ERROR KeyringReload: keyring reload failed, keeping the keys in use", STEP), firstAgent.log());
+      Files.writeString(writeKeys(first, old), "not a key\n", java.nio.file.StandardOpenOption.APPEND);
+      firstAgent.reload();
+      assertTrue(Poll.until(STEP, Duration.ofMillis(100), () -> firstAgent.log().split("keyring reload failed", -1).length == 3),
+          firstAgent.log());
+      assertTrue(firstAgent.isAlive(), "a bad reload never stops the agent");
+      assertEquals(List.of(old.fingerprint()), firstAgent.keyring().getKeysList().stream().map(KeyringKey::getFingerprint).toList());
+
       // 1. Install the new key as accepted on every host; the old one still signs.
       for (Host h : hosts) {
         reload(h, List.of(old, next), k -> primaryIs(k, old) && k.getKeysCount() == 2);
@@ -103,8 +116,8 @@ class KeyRotationE2ETest implements DiagnoseOnFailure.Source {
             "all peers sign with the new key");
       }
       // ... as the CLI shows it.
-      AgentProcess first = tb.agent(hosts.get(0));
-      String table = first.cli(Duration.ofSeconds(60), "keyring", "list", "--socket", first.socket().toString()).orThrow().stdout();
+      String table = firstAgent.cli(Duration.ofSeconds(60), "keyring", "list", "--socket", firstAgent.socket().toString())
+          .orThrow().stdout();
       assertTrue(table.matches("(?s).*" + next.fingerprint() + "\\s+primary\\s+4/4.*") && table.matches("(?s).*"
           + old.fingerprint() + "\\s+accepted\\s+0/4.*"), table);
       // 3. Remove the old key everywhere.
