@@ -87,7 +87,7 @@ final class Resolution {
     try {
       return Keyring.parse(text);
     } catch (IllegalArgumentException e) {
-      throw keyFileError(keyFile, "is not a cluster key file (" + e.getMessage() + ")");
+      throw keyFileError(keyFile, "is not a cluster key (" + e.getMessage() + ")");
     }
   }
 

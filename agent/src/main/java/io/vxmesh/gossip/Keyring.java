@@ -53,20 +53,25 @@ public final class Keyring {
   /**
    * Parses a key file: one base64 key per line, the first signs; blank lines and lines starting
    * with {@code #} are ignored, so an operator can note which key is which. The
-   * IllegalArgumentException message names the line and the reason ("line 2: not base64").
+   * IllegalArgumentException message names the line when there are several and the reason
+   * ("line 2: not base64").
    */
   public static Keyring parse(String text) {
-    List<ClusterKey> keys = new ArrayList<>();
     String[] lines = text.split("\n", -1);
+    List<Integer> keyLines = new ArrayList<>();
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        keyLines.add(i);
       }
+    }
+    List<ClusterKey> keys = new ArrayList<>();
+    for (int i : keyLines) {
       try {
-        keys.add(ClusterKey.parse(line));
+        keys.add(ClusterKey.parse(lines[i]));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("line " + (i + 1) + ": " + e.getMessage());
+        // The usual one-key file keeps the short message ("not base64"); with several, say which.
+        throw new IllegalArgumentException(keyLines.size() == 1 ? e.getMessage() : "line " + (i + 1) + ": " + e.getMessage());
       }
     }
     return new Keyring(keys);

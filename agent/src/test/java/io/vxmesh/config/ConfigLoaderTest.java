@@ -283,7 +283,7 @@ class ConfigLoaderTest {
     Files.writeString(keyFile, ClusterKey.generate().toBase64() + "\nc2hvcnQ=\n");
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.readKeyring(c));
     assertEquals("gossip.key_file", e.key());
-    assertTrue(e.reason().startsWith(keyFile + " is not a cluster key file (line 2: 5 bytes, want 32)"), e.getMessage());
+    assertTrue(e.reason().startsWith(keyFile + " is not a cluster key (line 2: 5 bytes, want 32)"), e.getMessage());
     Files.delete(keyFile);
     assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.readKeyring(c)).reason().contains("does not exist"));
   }

@@ -36,6 +36,8 @@ class KeyringTest {
     assertEquals("line 3: not base64", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Keyring.parse(a.toBase64() + "\nc2hvcnQ=\n"));
     assertEquals("line 2: 5 bytes, want 32", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Keyring.parse("# one key\nc2hvcnQ=\n"));
+    assertEquals("5 bytes, want 32", e.getMessage(), "a one-key file keeps the short message");
   }
 
   @Test
