@@ -54,7 +54,7 @@ public final class KeyringCommand implements Runnable {
       }
       t.print(out);
       if (k.getUnverified() > 0) {
-        out.println(k.getUnverified() + " of " + k.getPeers() + " peers sign with a key this agent does not hold");
+        out.println(k.getUnverified() + " of " + k.getPeers() + " peers announce under none of these keys (a key this agent does not hold?)");
       }
       return 0;
     }

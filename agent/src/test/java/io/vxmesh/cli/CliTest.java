@@ -184,7 +184,7 @@ class CliTest {
   void keyringListShowsFingerprintsUseAndPeersAndNeedsTheListVerb() {
     assertEquals(0, run("keyring", "list", "--socket", socket.toString()), err);
     assertEquals(List.of("Fingerprint       Use       Peers", "5c0e5a6b19d2f0a4  primary   3/4", "9f31c2d07e8a6b15  accepted  0/4",
-        "1 of 4 peers sign with a key this agent does not hold"), out.lines().map(String::stripTrailing).toList());
+        "1 of 4 peers announce under none of these keys (a key this agent does not hold?)"), out.lines().map(String::stripTrailing).toList());
     assertEquals(0, run("keyring", "list", "-o", "json", "--socket", socket.toString()), err);
     assertTrue(out.contains("\"fingerprint\": \"5c0e5a6b19d2f0a4\"") && out.contains("\"unverified\": 1"), out);
     assertEquals(2, run("keyring"), "keyring alone is a usage error");
