@@ -3,6 +3,7 @@ package io.vxmesh;
 import io.vxmesh.api.ApiServer;
 import io.vxmesh.cni.CniHandoff;
 import io.vxmesh.config.Config;
+import io.vxmesh.config.ConfigLoader;
 import io.vxmesh.config.GossipConfig;
 import io.vxmesh.config.NetworkConfig;
 import io.vxmesh.datapath.Datapath;
@@ -84,6 +85,7 @@ public final class Agent implements AutoCloseable {
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   private Datapath datapath;
   private Membership membership;
+  private KeyringReload keyringReload;
   private Reconciler reconciler;
   private boolean closed;
 
@@ -120,7 +122,9 @@ public final class Agent implements AutoCloseable {
     // Resources close in reverse: the handlers stay until the agent is closed, so a second
     // SIGTERM while closing changes nothing; one during start-up takes effect once it is done.
     try (StopSignals signals = StopSignals.install(signal -> stopOnSignal(config, exit, signal));
+        ReloadSignal reload = ReloadSignal.install();
         Agent agent = launch(config, Clock.systemUTC(), SdNotify.fromEnvironment(), exit)) {
+      reload.target(agent::reloadKeyring);
       return agent.awaitExit();
     } catch (StartupException e) {
       System.err.println("vxmesh: " + e.getMessage());
@@ -182,6 +186,8 @@ public final class Agent implements AutoCloseable {
     try {
       membership = opened(new AtomixMembership(gossip));
       membership.start();
+      keyringReload = new KeyringReload(config.nodeName(), () -> ConfigLoader.readKeyring(config), config.keyring(),
+          membership::useKeyring);
     } catch (MembershipException | IllegalArgumentException e) {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
@@ -271,6 +277,16 @@ public final class Agent implements AutoCloseable {
     return "peers=" + alive + " installed=" + installed + " last_reconcile=" + st.lastResult();
   }
 
+  /**
+   * SIGHUP: reads {@code gossip.key_file} again and hands the keys to gossip (key rotation);
+   * only the key file is reloaded, other settings need a restart. See {@link KeyringReload}.
+   */
+  synchronized void reloadKeyring() {
+    if (!closed && membership != null) {
+      keyringReload.reload();
+    }
+  }
+
   /** Called by the API on {@code vxmesh leave}: depart, clean up, exit 0. Returns a message. */
   String leave() {
     log.info("agent leaving node={}", config.nodeName());
@@ -348,7 +364,7 @@ public final class Agent implements AutoCloseable {
         .map(JoinEntry.Name.class::cast).toList();
     List<HostPort> seeds = java.util.stream.Stream.concat(literal.stream(), remembered.stream())
         .distinct().toList();
-    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, names, config.key(), g.timers(),
+    return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, names, config.keyring(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock);
   }
 

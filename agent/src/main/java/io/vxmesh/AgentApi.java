@@ -11,10 +11,13 @@ import io.vxmesh.datapath.Peer;
 import io.vxmesh.datapath.PeerStatus;
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.GossipStats;
+import io.vxmesh.gossip.KeyringStatus;
 import io.vxmesh.gossip.Membership;
 import io.vxmesh.gossip.MembershipView;
 import io.vxmesh.logging.LogLevels;
 import io.vxmesh.proto.ForceLeaveResponse;
+import io.vxmesh.proto.KeyringKey;
+import io.vxmesh.proto.KeyringResponse;
 import io.vxmesh.proto.LeaveResponse;
 import io.vxmesh.proto.LogLevelResponse;
 import io.vxmesh.proto.NetworkStatus;
@@ -67,8 +70,20 @@ final class AgentApi implements ApiHandler {
       case LEAVE -> Response.newBuilder().setLeave(LeaveResponse.newBuilder().setOk(true).setMessage(leave.get())).build();
       case LOG_LEVEL -> logLevel(request.getLogLevel().getLevel());
       case FORCE_LEAVE -> forceLeave(request.getForceLeave().getNode(), request.getForceLeave().getPrune());
+      case KEYRING -> Response.newBuilder().setKeyring(keyring()).build();
       case KIND_NOT_SET -> ApiMessages.error("empty request");
     };
+  }
+
+  /** The keys in use, by fingerprint, and who signs with which (read-only, any API user). */
+  private KeyringResponse keyring() {
+    KeyringStatus k = membership.keyring();
+    KeyringResponse.Builder b = KeyringResponse.newBuilder().setPeers(k.peers()).setUnverified(k.unverified())
+        .setKeyFile(config.gossip().keyFile().toString());
+    for (KeyringStatus.Key key : k.keys()) {
+      b.addKeys(KeyringKey.newBuilder().setFingerprint(key.fingerprint()).setPrimary(key.primary()).setPeers(key.peers()));
+    }
+    return b.build();
   }
 
   /** Forgets a dead member in this agent's view (root only: ApiServer refuses others). */

@@ -13,6 +13,8 @@ import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.gossip.GossipStats;
+import io.vxmesh.gossip.Keyring;
+import io.vxmesh.gossip.KeyringStatus;
 import io.vxmesh.gossip.MemberState;
 import io.vxmesh.gossip.MemberStatus;
 import io.vxmesh.gossip.Membership;
@@ -83,6 +85,8 @@ class AgentApiAnswersTest {
     @Override public void announce(Announced self) {}
     @Override public void leave(Duration maxWait) {}
     @Override public ForceLeave forceLeave(String node, boolean prune) { return new ForceLeave(false, "fixed"); }
+    @Override public void useKeyring(Keyring keyring) {}
+    @Override public KeyringStatus keyring() { return new KeyringStatus(List.of(), 0, 0); }
     @Override public void close() {}
   }
 

@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       ForceLeaveCommand.class,
       LogLevelCommand.class,
       KeygenCommand.class,
+      KeyringCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,7 +1,7 @@
 package io.vxmesh.config;
 
 import io.vxmesh.datapath.VtepSpec;
-import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.Keyring;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param agent the {@code [agent]} table
  * @param cni the {@code [cni]} table (subnet.env and conflist for the first network)
  * @param metrics the {@code [metrics]} table (Prometheus endpoint and health probe; off by default)
- * @param key the cluster key read from {@code gossip.key_file}
+ * @param keyring the cluster keys read from {@code gossip.key_file} (the first signs)
  */
 public record Config(
     Path file,
@@ -30,7 +30,7 @@ public record Config(
     AgentConfig agent,
     CniConfig cni,
     MetricsConfig metrics,
-    ClusterKey key) {
+    Keyring keyring) {
   public Config {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(nodeName, "nodeName");
@@ -39,7 +39,7 @@ public record Config(
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(cni, "cni");
     Objects.requireNonNull(metrics, "metrics");
-    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(keyring, "keyring");
     networks = List.copyOf(networks);
     if (networks.isEmpty()) {
       throw new IllegalArgumentException("at least one network is required");

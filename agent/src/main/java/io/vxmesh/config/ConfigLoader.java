@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.vxmesh.gossip.Keyring;
 import io.vxmesh.net.MacAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -196,5 +197,13 @@ public final class ConfigLoader {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
     }
+  }
+
+  /**
+   * Reads {@code config}'s key file again, for a reload (SIGHUP) during key rotation: the new
+   * keyring, or an error naming the file and the reason (the caller keeps the keys it has).
+   */
+  public static Keyring readKeyring(Config config) throws ConfigException {
+    return new Resolution(config.file(), null).keyring(config.gossip().keyFile());
   }
 }

@@ -1,6 +1,6 @@
 package io.vxmesh.config;
 
-import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.Keyring;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import io.vxmesh.net.HostPort;
 import io.vxmesh.net.JoinEntry;
@@ -63,7 +63,7 @@ final class Resolution {
     AgentConfig agent = agent(raw.agent(), raw.log());
     CniConfig cni = cni(raw.cni(), networks.get(0).podCidr());
     MetricsConfig metrics = metrics(raw.metrics());
-    return new Config(file, nodeName, gossip, api, networks, agent, cni, metrics, key(gossip.keyFile()));
+    return new Config(file, nodeName, gossip, api, networks, agent, cni, metrics, keyring(gossip.keyFile()));
   }
 
   /**
@@ -86,10 +86,12 @@ final class Resolution {
   }
 
   /**
-   * The cluster key. A missing, empty or malformed key file is the usual first-install mistake
-   * (each host made its own, or none): the message says how to make ONE key and distribute it.
+   * The cluster keys: one base64 key per line, the first signs, all are accepted ({@link
+   * Keyring#parse}; several only while rotating). A missing, empty or malformed key file is the
+   * usual first-install mistake (each host made its own, or none): the message says how to make
+   * ONE key and distribute it. Also used on reload (SIGHUP), which keeps the old keys on error.
    */
-  private ClusterKey key(Path keyFile) throws ConfigException {
+  Keyring keyring(Path keyFile) throws ConfigException {
     String text;
     try {
       // ISO-8859-1 decodes any bytes; the base64 decoder then rejects what is not base64.
@@ -105,7 +107,7 @@ final class Resolution {
       throw keyFileError(keyFile, "is empty");
     }
     try {
-      return ClusterKey.parse(text);
+      return Keyring.parse(text);
     } catch (IllegalArgumentException e) {
       throw keyFileError(keyFile, "is not a cluster key (" + e.getMessage() + ")");
     }

@@ -25,6 +25,10 @@ import java.util.Optional;
  * malformed is reported like a bad signature, with the field named ("VNI 10001: VTEP MAC
  * malformed"), and the member is UNTRUSTED. {@link #seal} writes the protobuf wire format.
  *
+ * <p>Sealed with the keyring's primary key, opened under any of its keys (primary first); the
+ * result names the key that verified, so operators can see which peers still sign with an old
+ * key before removing it. The keyring is swapped whole on reload ({@link #use}).
+ *
  * <p>{@link #open} never throws: arbitrary strings from the network yield a {@link Decoded}
  * naming what was wrong, and only a verified, well-formed announcement is ever returned as such.
  */
@@ -34,10 +38,19 @@ public final class AnnouncementCodec {
   /** Anything longer is rejected before base64 decoding (a real one is ~200 chars). */
   static final int MAX_PROPERTY_CHARS = 8192;
 
-  private final ClusterKey key;
+  private volatile Keyring keyring;
 
   public AnnouncementCodec(ClusterKey key) {
-    this.key = key;
+    this(Keyring.of(key));
+  }
+
+  public AnnouncementCodec(Keyring keyring) {
+    this.keyring = keyring;
+  }
+
+  /** From now on seal with {@code next}'s primary key and accept any of its keys. */
+  public void use(Keyring next) {
+    keyring = next;
   }
 
   /** The property value for {@code announcement}. */
@@ -45,19 +58,26 @@ public final class AnnouncementCodec {
     byte[] body = encode(announcement).toByteArray();
     SignedAnnouncement signed = SignedAnnouncement.newBuilder()
         .setAnnouncement(ByteString.copyFrom(body))
-        .setHmac(ByteString.copyFrom(key.hmac(body)))
+        .setHmac(ByteString.copyFrom(keyring.primary().hmac(body)))
         .build();
     return Base64.getEncoder().encodeToString(signed.toByteArray());
   }
 
-  /** Result of {@link #open}: the announcement when verified, else the reason (never both). */
-  public record Decoded(Optional<Announced> announcement, String problem) {
+  /**
+   * Result of {@link #open}: the announcement when verified, else the reason (never both).
+   * {@code signer} is the fingerprint of the key whose signature verified ("" when none did).
+   */
+  public record Decoded(Optional<Announced> announcement, String problem, String signer) {
     static Decoded ok(Announced a) {
-      return new Decoded(Optional.of(a), "");
+      return new Decoded(Optional.of(a), "", "");
     }
 
     static Decoded bad(String problem) {
-      return new Decoded(Optional.empty(), problem);
+      return new Decoded(Optional.empty(), problem, "");
+    }
+
+    Decoded signedBy(String fingerprint) {
+      return new Decoded(announcement, problem, fingerprint);
     }
 
     public boolean verified() {
@@ -90,7 +110,15 @@ public final class AnnouncementCodec {
       if (signed.getHmac().isEmpty()) {
         return Decoded.bad("announcement unsigned");
       }
-      if (!key.verify(body, signed.getHmac().toByteArray())) {
+      ClusterKey signer = null;
+      byte[] mac = signed.getHmac().toByteArray();
+      for (ClusterKey k : keyring.keys()) {
+        if (k.verify(body, mac)) {
+          signer = k;
+          break;
+        }
+      }
+      if (signer == null) {
         return Decoded.bad("announcement signature invalid (different cluster key?)");
       }
       Announcement parsed;
@@ -99,7 +127,8 @@ public final class AnnouncementCodec {
       } catch (InvalidProtocolBufferException e) {
         return Decoded.bad("signed announcement undecodable");
       }
-      return decode(parsed);
+      Decoded d = decode(parsed);
+      return d.verified() ? d.signedBy(signer.fingerprint()) : d;
     } catch (RuntimeException e) {
       // Defensive: protobuf or base64 misbehaving on hostile input must not reach the caller.
       return Decoded.bad("announcement undecodable: " + e.getClass().getSimpleName());

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>re-join: seeds and recently seen members are re-probed with backoff
  *       ({@link RejoiningDiscovery}), so partitions heal on their own;
  *   <li>the announcement is one member property, overwritten and never removed;
+ *   <li>the keyring can be replaced while running ({@link #useKeyring}): key rotation without a
+ *       restart or a split;
  *   <li>the view is level-triggered state ({@link #view()}); Atomix's remove/add pair on a
  *       restart never shows, and a member that announced RESTARTING stays programmable for the
  *       restart grace period after it vanished;
@@ -93,6 +96,8 @@ public final class AtomixMembership implements Membership {
   private volatile MembershipView view;
   private volatile boolean synced;
   private volatile Set<HostPort> liveHostPorts = Set.of();
+  private volatile Keyring keyring;
+  private volatile Map<String, Integer> signers = Map.of(); // written by the view thread
 
   // Owned by the view thread.
   private volatile long startedAtMs;
@@ -115,9 +120,10 @@ public final class AtomixMembership implements Membership {
     this.resolver = resolver;
     this.filter = filter;
     this.timers = settings.timers();
-    this.codec = new AnnouncementCodec(settings.key());
+    this.keyring = settings.keyring();
+    this.codec = new AnnouncementCodec(keyring);
     this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
-    this.auth = new PacketAuth(settings.key(), settings.clock());
+    this.auth = new PacketAuth(keyring, settings.clock());
     this.localHostPort = new HostPort(settings.advertise(), settings.port());
     this.localAddress = AtomixAddresses.address(localHostPort);
     long now = settings.clock().millis();
@@ -393,6 +399,39 @@ public final class AtomixMembership implements Membership {
   }
 
   @Override
+  public void useKeyring(Keyring next) {
+    Keyring prev;
+    synchronized (lifecycle) {
+      prev = keyring;
+      keyring = next;
+      auth.use(next);
+      codec.use(next);
+    }
+    log.info("gossip keyring in use node={} primary={} accepted={}", settings.nodeName(), next.primary().fingerprint(),
+        next.fingerprints());
+    try {
+      viewThread.execute(tracker::reverify);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // stopped: nothing to re-sign or re-verify
+    }
+    if (!prev.primary().equals(next.primary())) {
+      publish(current); // re-signed with the new primary key (peers must accept it already)
+    }
+  }
+
+  @Override
+  public KeyringStatus keyring() {
+    Keyring k = keyring;
+    Map<String, Integer> used = signers;
+    List<KeyringStatus.Key> keys = new ArrayList<>();
+    for (ClusterKey key : k.keys()) {
+      keys.add(new KeyringStatus.Key(key.fingerprint(), key.equals(k.primary()), used.getOrDefault(key.fingerprint(), 0)));
+    }
+    int peers = used.values().stream().mapToInt(Integer::intValue).sum();
+    return new KeyringStatus(keys, peers, used.getOrDefault("", 0));
+  }
+
+  @Override
   public void leave(Duration maxWait) {
     departAndStop(Announced.State.LEAVING, maxWait);
   }
@@ -553,6 +592,7 @@ public final class AtomixMembership implements Membership {
     MemberTracker.Observation me = new MemberTracker.Observation(settings.nodeName(), localHostPort,
         a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY), true);
     List<MemberState> members = tracker.update(me, others, now);
+    signers = Map.copyOf(tracker.signers());
 
     boolean nowComplete = complete || computeComplete(now);
     if (!synced && hasOtherSeeds()) {

@@ -75,6 +75,19 @@ public final class ClusterKey {
     return Base64.getEncoder().encodeToString(key);
   }
 
+  /**
+   * A short public name for this key: the first 8 bytes of SHA-256 over it, hex. Operators
+   * compare it across hosts ({@code vxmesh keyring list}) without ever showing the key.
+   */
+  public String fingerprint() {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key);
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
   /** HMAC-SHA256 of the given bytes under this key (32 bytes). */
   public byte[] hmac(byte[] data, int offset, int length) {
     try {

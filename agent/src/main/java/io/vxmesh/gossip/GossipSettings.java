@@ -20,7 +20,9 @@ import java.util.List;
  * @param seedNames DNS names of members to join ({@code [gossip] join} entries that are names):
  *     resolved to IPv4 addresses (A records, /etc/hosts) on every (re)join attempt, every address
  *     tried ({@link RejoiningDiscovery}); empty when the config names none
- * @param key the cluster key: signs announcements and authenticates every gossip packet
+ * @param keyring the cluster keys: the primary signs announcements and gossip packets, every key
+ *     is accepted (key rotation, see {@link Keyring}); replaced at run time by
+ *     {@link Membership#useKeyring}
  * @param timers failure-detection and re-join timing, see {@link GossipTimers#defaults()}
  * @param validation the local view of the shared configuration
  * @param announcement our initial announcement; generation and claimed_at_ms are filled in when 0
@@ -33,7 +35,7 @@ public record GossipSettings(
     InetAddress bind,
     List<HostPort> seeds,
     List<JoinEntry.Name> seedNames,
-    ClusterKey key,
+    Keyring keyring,
     GossipTimers timers,
     ValidationContext validation,
     Announced announcement,
@@ -56,7 +58,7 @@ public record GossipSettings(
     }
     seeds = List.copyOf(seeds);
     seedNames = seedNames == null ? List.of() : List.copyOf(seedNames);
-    if (key == null) {
+    if (keyring == null) {
       throw new IllegalArgumentException("cluster key is missing");
     }
     if (timers == null) {
@@ -79,8 +81,14 @@ public record GossipSettings(
 
   /** Settings with IP seeds only (no names). */
   public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
+      Keyring keyring, GossipTimers timers, ValidationContext validation, Announced announcement, Clock clock) {
+    this(nodeName, advertise, port, bind, seeds, List.of(), keyring, timers, validation, announcement, clock);
+  }
+
+  /** Settings with IP seeds only (no names) and a single cluster key (no rotation in progress). */
+  public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
       ClusterKey key, GossipTimers timers, ValidationContext validation, Announced announcement, Clock clock) {
-    this(nodeName, advertise, port, bind, seeds, List.of(), key, timers, validation, announcement, clock);
+    this(nodeName, advertise, port, bind, seeds, List.of(), Keyring.of(key), timers, validation, announcement, clock);
   }
 
   /**

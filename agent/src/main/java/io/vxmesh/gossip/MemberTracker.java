@@ -203,6 +203,29 @@ final class MemberTracker {
   }
 
   /**
+   * The keyring changed: every property is opened again at the next {@link #update}, so a peer
+   * still signing with a key that was removed becomes UNTRUSTED instead of living on in the cache.
+   */
+  void reverify() {
+    known.values().forEach(k -> k.decoded = null);
+  }
+
+  /**
+   * Per key fingerprint, how many other members SWIM lists now signed their current
+   * announcement with it; key "" counts those whose announcement verifies under no key we hold.
+   * Tells an operator when an old key is no longer in use and can be removed.
+   */
+  Map<String, Integer> signers() {
+    Map<String, Integer> m = new TreeMap<>();
+    known.forEach((name, k) -> {
+      if (k.present && !name.equals(selfName) && k.decoded != null) {
+        m.merge(k.decoded.signer(), 1, Integer::sum);
+      }
+    });
+    return m;
+  }
+
+  /**
    * {@code vxmesh force-leave}: forgets {@code name} now if it is FAILED or LEAVING (with
    * {@code prune}, also if it is unreachable but not yet failed). Refuses self, unknown names and
    * members SWIM reports reachable: those would be listed again at the next refresh. The name is

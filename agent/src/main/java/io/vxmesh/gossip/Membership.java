@@ -41,6 +41,17 @@ public interface Membership extends AutoCloseable {
    */
   ForceLeave forceLeave(String node, boolean prune);
 
+  /**
+   * Replaces the cluster keys (key rotation, on reload): from now on this agent signs with the
+   * new primary key (its announcement is re-signed at once) and accepts every key of
+   * {@code keyring}; peers' announcements are verified again, so one signed only with a removed
+   * key becomes UNTRUSTED.
+   */
+  void useKeyring(Keyring keyring);
+
+  /** The keys in use, and per key how many peers were last seen signing with it. */
+  KeyringStatus keyring();
+
   /** Counters for operators: gossip packets dropped before decoding, by source. */
   GossipStats stats();
 

@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.LongAdder;
  * rejected: a cheap bound on replay (SWIM state carries incarnation numbers, so a replay inside
  * the window re-delivers stale state that is ignored). Hosts need clocks within that window.
  *
+ * <p>Keys come from a {@link Keyring}: frames are sealed with its primary key and open under any
+ * of its keys (primary first), so a mesh can rotate its key without a split. The keyring is
+ * swapped whole on reload ({@link #use}).
+ *
  * <p>Also holds the counters of {@link GossipStats}: drops by source and by reason, and the
  * traffic of both transports (every frame passes through here, so one place counts them).
  */
@@ -31,7 +35,7 @@ final class PacketAuth {
   private static final byte VERSION = 1;
   private static final int MAX_TRACKED_SOURCES = 1024;
 
-  private final ClusterKey key;
+  private volatile Keyring keyring;
   private final Clock clock;
   private final AtomicLong rejected = new AtomicLong();
   private final Map<String, LongAdder> rejectedBySource = new ConcurrentHashMap<>();
@@ -45,15 +49,24 @@ final class PacketAuth {
   static final String UNKNOWN_SUBJECT = "unknown_subject";
 
   PacketAuth(ClusterKey key, Clock clock) {
-    this.key = key;
+    this(Keyring.of(key), clock);
+  }
+
+  PacketAuth(Keyring keyring, Clock clock) {
+    this.keyring = keyring;
     this.clock = clock;
+  }
+
+  /** From now on seal with {@code next}'s primary key and accept any of its keys. */
+  void use(Keyring next) {
+    keyring = next;
   }
 
   byte[] seal(String type, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(HEADER + payload.length);
     long now = clock.millis();
     b.put(MAGIC).put(VERSION).putLong(now);
-    b.put(mac(VERSION, now, type, payload, 0, payload.length));
+    b.put(keyring.primary().hmac(macInput(VERSION, now, type, payload, 0, payload.length)));
     b.put(payload);
     return b.array();
   }
@@ -87,8 +100,7 @@ final class PacketAuth {
     }
     byte[] mac = new byte[32];
     b.get(mac);
-    byte[] expected = mac(frame[1], ts, type, frame, HEADER, frame.length - HEADER);
-    if (!MessageDigest.isEqual(mac, expected)) {
+    if (!verifies(mac, macInput(frame[1], ts, type, frame, HEADER, frame.length - HEADER))) {
       why[0] = BAD_MAC;
       return null;
     }
@@ -97,11 +109,21 @@ final class PacketAuth {
     return payload;
   }
 
-  private byte[] mac(byte version, long ts, String type, byte[] payload, int off, int len) {
+  /** Whether {@code mac} is the MAC of {@code input} under any key, the primary tried first. */
+  private boolean verifies(byte[] mac, byte[] input) {
+    for (ClusterKey k : keyring.keys()) {
+      if (MessageDigest.isEqual(mac, k.hmac(input))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static byte[] macInput(byte version, long ts, String type, byte[] payload, int off, int len) {
     byte[] t = type.getBytes(StandardCharsets.UTF_8);
     ByteBuffer m = ByteBuffer.allocate(1 + 8 + 2 + t.length + len);
     m.put(version).putLong(ts).putShort((short) t.length).put(t).put(payload, off, len);
-    return key.hmac(m.array());
+    return m.array();
   }
 
   /** Counts a dropped frame from {@code source}; {@code reason} is one of the constants above. */

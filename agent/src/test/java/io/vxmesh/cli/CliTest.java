@@ -13,6 +13,8 @@ import io.vxmesh.api.Caller;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.proto.ForceLeaveRequest;
 import io.vxmesh.proto.ForceLeaveResponse;
+import io.vxmesh.proto.KeyringKey;
+import io.vxmesh.proto.KeyringResponse;
 import io.vxmesh.proto.LeaveResponse;
 import io.vxmesh.proto.ListMembersResponse;
 import io.vxmesh.proto.Member;
@@ -92,6 +94,10 @@ class CliTest {
         yield Response.newBuilder().setForceLeave(ForceLeaveResponse.newBuilder().setOk(ok)
             .setMessage(ok ? "forgot " + req.getForceLeave().getNode() : req.getForceLeave().getNode() + " is alive and reachable")).build();
       }
+      case KEYRING -> Response.newBuilder().setKeyring(KeyringResponse.newBuilder().setPeers(4).setUnverified(1)
+          .setKeyFile("/etc/vxmesh/cluster.key")
+          .addKeys(KeyringKey.newBuilder().setFingerprint("5c0e5a6b19d2f0a4").setPrimary(true).setPeers(3))
+          .addKeys(KeyringKey.newBuilder().setFingerprint("9f31c2d07e8a6b15").setPeers(0))).build();
       default -> throw new IllegalStateException("unexpected " + req);
     };
   }
@@ -172,6 +178,17 @@ class CliTest {
         ForceLeaveRequest.newBuilder().setNode("worker1").setPrune(true).build()), forceLeaves);
     assertEquals(2, run("force-leave", "--socket", socket.toString()), "NODE is required");
     assertEquals(3, forceLeaves.size(), "usage errors never reach the agent");
+  }
+
+  @Test
+  void keyringListShowsFingerprintsUseAndPeersAndNeedsTheListVerb() {
+    assertEquals(0, run("keyring", "list", "--socket", socket.toString()), err);
+    assertEquals(List.of("Fingerprint       Use       Peers", "5c0e5a6b19d2f0a4  primary   3/4", "9f31c2d07e8a6b15  accepted  0/4",
+        "1 of 4 peers announce under none of these keys (a key this agent does not hold?)"), out.lines().map(String::stripTrailing).toList());
+    assertEquals(0, run("keyring", "list", "-o", "json", "--socket", socket.toString()), err);
+    assertTrue(out.contains("\"fingerprint\": \"5c0e5a6b19d2f0a4\"") && out.contains("\"unverified\": 1"), out);
+    assertEquals(2, run("keyring"), "keyring alone is a usage error");
+    assertTrue(err.contains("Missing command"), err);
   }
 
   @Test

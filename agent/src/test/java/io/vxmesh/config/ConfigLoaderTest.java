@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.datapath.VtepSpec;
 import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.Keyring;
 import io.vxmesh.net.HostPort;
 import io.vxmesh.net.JoinEntry;
 import io.vxmesh.net.IpAddresses;
@@ -92,7 +93,7 @@ class ConfigLoaderTest {
     assertEquals(7947, c.gossip().port());
     assertEquals(List.of(new JoinEntry.Literal(new HostPort(IpAddresses.parseV4("10.211.55.6"), 7947))), c.gossip().join());
     assertEquals(Path.of("/run/vxmesh/vxmesh.sock"), c.api().socket());
-    assertEquals(ClusterKey.read(keyFile), c.key());
+    assertEquals(Keyring.of(ClusterKey.read(keyFile)), c.keyring());
     VtepSpec spec = c.vtepSpecs().get(0);
     assertEquals(new VtepSpec("vxlan-test", 10001, 4899, IpAddresses.parseV4("10.211.55.5"), "enp0s5",
         MacAddress.parse("c2:6a:9b:e5:39:8d"), IpPrefix.parse("179.17.1.21/24"), 1450), spec);
@@ -283,6 +284,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aKeyFileWithSeveralKeysIsAKeyringWhoseFirstKeySigns() throws Exception {
+    ClusterKey next = ClusterKey.generate();
+    ClusterKey old = ClusterKey.read(keyFile);
+    Files.writeString(keyFile, "# rotating, step 2\n" + next.toBase64() + "\n" + old.toBase64() + "\n");
+    Config c = load(keyLine() + MINIMAL_NET);
+    assertEquals(Keyring.of(next, old), c.keyring());
+    assertEquals(Keyring.of(next, old), ConfigLoader.readKeyring(c), "what a reload reads");
+  }
+
+  @Test
+  void aReloadOfABadKeyFileNamesFileKeyAndLine() throws Exception {
+    Config c = load(keyLine() + MINIMAL_NET);
+    Files.writeString(keyFile, ClusterKey.generate().toBase64() + "\nc2hvcnQ=\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.readKeyring(c));
+    assertEquals("gossip.key_file", e.key());
+    assertTrue(e.reason().startsWith(keyFile + " is not a cluster key (line 2: 5 bytes, want 32)"), e.getMessage());
+    Files.delete(keyFile);
+    assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.readKeyring(c)).reason().contains("does not exist"));
+  }
+
+  @Test
   void aPlaceholderLeftInAnyStringValueIsNamedWithItsKey() throws IOException {
     String pod = "<this host's pod network, e.g. 10.234.111.0/24>";
     Path f = dir.resolve("vxmesh.toml");
@@ -407,7 +429,7 @@ class ConfigLoaderTest {
     assertTrue(ConfigRenderer.render(withMetrics).contains("\n[metrics]\nlisten = \"127.0.0.1:9947\"\n"), ConfigRenderer.render(withMetrics));
     assertEquals(withMetrics, load(ConfigRenderer.render(withMetrics)));
     assertTrue(ConfigRenderer.render(c).contains("\n[metrics]\nlisten = \"\"\n"), "off shows as empty");
-    assertTrue(!ConfigRenderer.render(c).contains(c.key().toBase64()), "never prints the key");
+    assertTrue(!ConfigRenderer.render(c).contains(c.keyring().primary().toBase64()), "never prints the key");
   }
 
   @Test

@@ -137,7 +137,7 @@ class AtomixMembershipTest {
     AtomixMembership seed = member("n1", seedPort, List.of(), 1);
     GossipSettings s = Fixtures.settings("n2", Fixtures.freePort(), List.of(), key, 2);
     GossipSettings byName = new GossipSettings(s.nodeName(), s.advertise(), s.port(), s.bind(), List.of(),
-        List.of(new io.vxmesh.net.JoinEntry.Name("localhost", seedPort)), s.key(), s.timers(), s.validation(),
+        List.of(new io.vxmesh.net.JoinEntry.Name("localhost", seedPort)), s.keyring(), s.timers(), s.validation(),
         s.announcement(), s.clock());
     AtomixMembership joiner = membership(byName);
     started.add(joiner);

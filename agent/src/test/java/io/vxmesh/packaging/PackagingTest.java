@@ -75,6 +75,7 @@ class PackagingTest {
     String unit = Files.readString(ROOT.resolve("systemd/vxmesh.service"));
     List<String> lines = unit.lines().map(String::strip).toList();
     for (String d : List.of("Type=notify", "ExecStart=/usr/bin/vxmesh agent --config /etc/vxmesh/vxmesh.toml",
+        "ExecReload=/bin/kill -HUP $MAINPID",
         "Restart=on-failure", "RestartPreventExitStatus=78", "SuccessExitStatus=143", "RuntimeDirectory=vxmesh", "StateDirectory=vxmesh",
         "After=network-online.target", "Wants=network-online.target", "CapabilityBoundingSet=CAP_NET_ADMIN",
         "AmbientCapabilities=CAP_NET_ADMIN", "ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "PrivateTmp=yes",

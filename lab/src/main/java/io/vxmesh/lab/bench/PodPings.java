@@ -1,17 +1,16 @@
 package io.vxmesh.lab.bench;
 
+import io.vxmesh.lab.testbed.ContinuousPings;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.PingResult;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -96,31 +95,11 @@ final class PodPings implements AutoCloseable {
   }
 
   private static String read(Path p) {
-    try {
-      return Files.readString(p, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
+    return ContinuousPings.read(p);
   }
 
   @Override
   public void close() {
-    for (Process pr : processes) {
-      pr.destroyForcibly();
-    }
-    for (Process pr : processes) {
-      try {
-        pr.waitFor(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    for (Path p : outputs) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException e) {
-        // a temp file left in /tmp is harmless
-      }
-    }
+    ContinuousPings.killAndDelete(processes, outputs);
   }
 }

@@ -2,7 +2,16 @@ package io.vxmesh.lab.testbed;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.vxmesh.api.ApiClient;
+import io.vxmesh.api.ApiException;
+import io.vxmesh.proto.KeyringRequest;
+import io.vxmesh.proto.KeyringResponse;
+import io.vxmesh.proto.ListMembersRequest;
 import io.vxmesh.proto.ListMembersResponse;
+import io.vxmesh.proto.Request;
+import io.vxmesh.proto.Response;
+import io.vxmesh.proto.StatusRequest;
+import io.vxmesh.proto.StatusResponse;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -183,6 +192,11 @@ public final class AgentProcess implements AutoCloseable {
     signal("STOP");
   }
 
+  /** SIGHUP, what {@code systemctl reload vxmesh} sends: the agent re-reads its key file. */
+  public void reload() {
+    signal("HUP");
+  }
+
   /** SIGCONT after {@link #freeze()}. */
   public void thaw() {
     signal("CONT");
@@ -266,6 +280,35 @@ public final class AgentProcess implements AutoCloseable {
           + e.getMessage() + ": " + r.stdout().strip());
     }
     return b.build();
+  }
+
+  /**
+   * What {@code vxmesh keyring list} shows, asked over the API socket from this JVM (the socket
+   * is a file; no CLI JVM per poll, which matters on a loaded box).
+   */
+  public KeyringResponse keyring() {
+    return api(Request.newBuilder().setKeyring(KeyringRequest.getDefaultInstance()).build(), Response.KindCase.KEYRING)
+        .getKeyring();
+  }
+
+  /** What {@code vxmesh status} shows, asked over the API socket from this JVM. */
+  public StatusResponse status() {
+    return api(Request.newBuilder().setStatus(StatusRequest.getDefaultInstance()).build(), Response.KindCase.STATUS)
+        .getStatus();
+  }
+
+  /** What {@code vxmesh members} shows, asked over the API socket from this JVM. */
+  public ListMembersResponse membersViaApi() {
+    return api(Request.newBuilder().setListMembers(ListMembersRequest.getDefaultInstance()).build(),
+        Response.KindCase.LIST_MEMBERS).getListMembers();
+  }
+
+  private Response api(Request request, Response.KindCase kind) {
+    try (ApiClient c = ApiClient.connect(socket, Duration.ofSeconds(10))) {
+      return c.expect(request, kind);
+    } catch (ApiException e) {
+      throw new IllegalStateException("agent " + host.name() + " API: " + e.getMessage(), e);
+    }
   }
 
   /** {@code vxmesh leave --socket <socket>} in the host's namespace. */

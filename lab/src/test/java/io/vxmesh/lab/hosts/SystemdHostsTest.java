@@ -233,6 +233,55 @@ class SystemdHostsTest {
   }
 
   @Test
+  @Order(9) // any time the mesh is up; independent of journalCarriesPriorities
+  void theKeyRotatesByEditingTheKeyFileAndSystemctlReloadWithoutARestart() {
+    Map<String, String> pids = new TreeMap<>();
+    mesh.hosts().forEach(h -> pids.put(h.name(), show(h, "MainPID")));
+    String old = mesh.host(1).readFile(KEY).strip();
+    String next = mesh.host(1).exec("vxmesh", "keygen").check().out().strip();
+
+    // A slip first: a malformed file is refused, the key in use is kept, the journal says why.
+    var h1 = mesh.host(1);
+    h1.writeFile(KEY, "not a key\n", "0600");
+    h1.exec("systemctl", "reload", "vxmesh").check();
+    SystemdHosts.await(deadline(CONVERGE), h1 + " to log the failed reload at err", () ->
+        h1.exec("journalctl", "-u", "vxmesh", "--no-pager", "-o", "cat", "-p", "err").out().contains("keyring reload failed")
+            ? Optional.of(true) : Optional.empty());
+
+    // README's three rounds, each on every host.
+    for (String keys : List.of(old + "\n" + next, next + "\n" + old, next)) {
+      for (var h : mesh.hosts()) {
+        h.writeFile(KEY, keys + "\n", "0600");
+        h.exec("systemctl", "reload", "vxmesh").check();
+      }
+      int count = keys.split("\n").length;
+      for (var h : mesh.hosts()) {
+        SystemdHosts.await(deadline(CONVERGE), h + " to hold " + count + " keys and see both peers sign with the new one", () -> {
+          JsonNode k = keyring(h);
+          JsonNode first = k.path("keys").path(0);
+          boolean ok = k.path("keys").size() == count && first.path("primary").asBoolean()
+              && (count == 2 && keys.startsWith(old) || first.path("peers").asInt() == N - 1);
+          return ok ? Optional.of(k) : Optional.empty();
+        });
+      }
+    }
+    for (var h : mesh.hosts()) {
+      assertEquals(Map.of("h1", "alive", "h2", "alive", "h3", "alive"), members(h), h + ": members after the rotation");
+      assertEquals("active", h.exec("systemctl", "is-active", "vxmesh").out().strip(), h + ": unit state");
+      assertEquals(pids.get(h.name()), show(h, "MainPID"), h + ": reload must not restart the agent");
+    }
+  }
+
+  private static JsonNode keyring(SystemdHosts.Host h) {
+    Sh.Result r = h.exec("vxmesh", "keyring", "list", "-o", "json").check();
+    try {
+      return JSON.readTree(r.out());
+    } catch (IOException e) {
+      throw new AssertionError(h + ": vxmesh keyring list -o json is not JSON:\n" + r.out(), e);
+    }
+  }
+
+  @Test
   @Order(9)
   void journalCarriesPriorities() {
     var h = mesh.host(1);
