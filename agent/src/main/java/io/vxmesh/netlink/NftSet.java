@@ -1,0 +1,7 @@
+package io.vxmesh.netlink;
+
+/**
+ * {@code set NAME { type TYPE; }} in table {@code FAMILY TABLE}: {@code keyType} is nft's type
+ * number (7 = ipv4_addr), {@code keyLen} the key size in bytes.
+ */
+public record NftSet(int family, String table, String name, int flags, int keyType, int keyLen, long handle) {}
