@@ -17,10 +17,8 @@ import io.vxmesh.netlink.nl.Errno;
 import io.vxmesh.testing.KernelTest;
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,8 +61,7 @@ class VxlanFilterKernelTest {
   @BeforeEach
   void setUp() {
     TestNetns.assumeRoot();
-    org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/sbin/nft").canExecute()
-        || new java.io.File("/usr/bin/nft").canExecute(), "SKIPPED: nft (Debian package nftables) is needed to read the table back");
+    TestNetns.assumeNft();
     ns = TestNetns.create("vxnft");
     filter = VxlanFilter.openIn(ns.name());
   }
@@ -85,7 +82,7 @@ class VxlanFilterKernelTest {
     JsonNode ours = stripHandles(nftJson("list", "table", "ip", "vxmesh"));
 
     try (TestNetns ref = TestNetns.create("vxnftref")) {
-      nftIn(ref, NFT_TEXT, "-f", "-");
+      ref.nftWithInput(NFT_TEXT, "-f", "-");
       JsonNode theirs = stripHandles(nftJsonIn(ref, "list", "table", "ip", "vxmesh"));
       assertEquals(theirs, ours);
     }
@@ -149,7 +146,7 @@ class VxlanFilterKernelTest {
 
       // re-declared with the wrong shape: the set holds ports now; the table is rebuilt
       nft("delete", "table", "ip", "vxmesh");
-      nftIn(ns, "table ip vxmesh {\n set members { type inet_service; }\n chain input { type filter hook output priority 0; }\n}\n",
+      ns.nftWithInput("table ip vxmesh {\n set members { type inet_service; }\n chain input { type filter hook output priority 0; }\n}\n",
           "-f", "-");
       p = filter.converge(Set.of(4789), Set.of(NODE1, NODE2), true).plan();
       assertEquals(List.of("table(rebuilt)"), p.structure());
@@ -160,7 +157,7 @@ class VxlanFilterKernelTest {
 
   @Test
   void foreignTablesAndRulesAreNeverTouched() throws Exception {
-    nftIn(ns, FOREIGN, "-f", "-");
+    ns.nftWithInput(FOREIGN, "-f", "-");
     JsonNode foreign = foreignTables();
     filter.converge(Set.of(4789), Set.of(NODE1, NODE2), true);
     filter.converge(Set.of(4789, 4899), Set.of(NODE3), true);
@@ -252,34 +249,11 @@ class VxlanFilterKernelTest {
     String[] all = new String[args.length + 1];
     all[0] = "-j";
     System.arraycopy(args, 0, all, 1, args.length);
-    return new ObjectMapper().readTree(nftIn(in, null, all));
+    return new ObjectMapper().readTree(in.nft(all));
   }
 
   private String nft(String... args) {
-    return nftIn(ns, null, args);
-  }
-
-  /** {@code ip netns exec NS nft ARGS} with {@code stdin}; fails the test on a non-zero exit. */
-  static String nftIn(TestNetns in, String stdin, String... args) {
-    List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", in.name(), "nft"));
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      if (stdin != null) {
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-      }
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return ns.nft(args);
   }
 
 }
