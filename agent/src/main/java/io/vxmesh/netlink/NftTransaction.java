@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NftTransaction {
   private static final Logger log = LoggerFactory.getLogger(NftTransaction.class);
+  static final int ELEMENTS_PER_MESSAGE = 1000;
   private final NetlinkSocket sock;
   private final List<NlMsg> ops = new ArrayList<>();
   private final List<String> described = new ArrayList<>();
@@ -72,12 +73,38 @@ public final class NftTransaction {
 
   /** {@code nft add element FAMILY TABLE SET '{ A, B }'}; no-op when empty. */
   public NftTransaction elemAdd(int family, String table, String set, Collection<? extends InetAddress> keys) {
-    return keys.isEmpty() ? this : add(NftCodec.elemAdd(family, table, set, keys), "add element " + set + " " + keys.size());
+    for (List<InetAddress> chunk : chunks(keys)) {
+      add(NftCodec.elemAdd(family, table, set, chunk), "add element " + set + " " + chunk.size());
+    }
+    return this;
   }
 
   /** {@code nft delete element FAMILY TABLE SET '{ A, B }'}; no-op when empty; every key must exist. */
   public NftTransaction elemDel(int family, String table, String set, Collection<? extends InetAddress> keys) {
-    return keys.isEmpty() ? this : add(NftCodec.elemDel(family, table, set, keys), "delete element " + set + " " + keys.size());
+    for (List<InetAddress> chunk : chunks(keys)) {
+      add(NftCodec.elemDel(family, table, set, chunk), "delete element " + set + " " + chunk.size());
+    }
+    return this;
+  }
+
+  /**
+   * Elements in messages of at most {@value #ELEMENTS_PER_MESSAGE}: the element list is one
+   * nested attribute, whose length is 16 bits (64 KB; an IPv6 element takes 32 bytes).
+   */
+  private static List<List<InetAddress>> chunks(Collection<? extends InetAddress> keys) {
+    List<List<InetAddress>> out = new ArrayList<>();
+    List<InetAddress> cur = new ArrayList<>();
+    for (InetAddress k : keys) {
+      cur.add(k);
+      if (cur.size() == ELEMENTS_PER_MESSAGE) {
+        out.add(cur);
+        cur = new ArrayList<>();
+      }
+    }
+    if (!cur.isEmpty()) {
+      out.add(cur);
+    }
+    return out;
   }
 
   private NftTransaction add(NlMsg m, String what) {

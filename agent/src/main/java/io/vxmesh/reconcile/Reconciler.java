@@ -174,10 +174,18 @@ public final class Reconciler implements AutoCloseable {
     MembershipView view = views.get();
     List<String> errors = new ArrayList<>();
     Map<Integer, NetworkCounts> counts = new LinkedHashMap<>();
+    Map<Integer, List<Peer>> wanted = new HashMap<>();
     Set<Inet4Address> hosts = new HashSet<>();
     for (VtepSpec spec : networks) {
       List<Peer> desired = DesiredState.peersFor(view, spec.vni());
+      wanted.put(spec.vni(), desired);
       desired.forEach(p -> hosts.add(p.hostIp()));
+    }
+    if (filter != null) { // first: a new peer's VXLAN is accepted by the time its route exists
+      convergeFilter(hosts, view.complete(), errors);
+    }
+    for (VtepSpec spec : networks) {
+      List<Peer> desired = wanted.get(spec.vni());
       try {
         ConvergeResult out = datapath.converge(spec, desired, view.complete());
         Map<String, Peer> before = settled.getOrDefault(spec.vni(), Map.of());
@@ -191,9 +199,6 @@ public final class Reconciler implements AutoCloseable {
         errors.add(msg);
         counts.put(spec.vni(), new NetworkCounts(desired.size(), 0));
       }
-    }
-    if (filter != null) {
-      convergeFilter(hosts, view.complete(), errors);
     }
     long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
     String result = errors.isEmpty() ? "ok" : errors.size() + " error(s): " + errors.get(0);

@@ -156,6 +156,28 @@ class VxlanFilterKernelTest {
   }
 
   @Test
+  void tenThousandMembersInOneTransactionAndHalfRemovedInTheNext() throws Exception {
+    Set<Inet4Address> many = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      many.add(parseV4("10." + (100 + i / 65536) + "." + (i / 256 % 256) + "." + (i % 256)));
+    }
+    long t0 = System.nanoTime();
+    filter.converge(Set.of(4789), many, true);
+    long installMs = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(10_000, elements().size());
+    Set<Inet4Address> half = new java.util.HashSet<>(many.stream().limit(5_000).toList());
+    t0 = System.nanoTime();
+    FilterDiff.Plan p = filter.converge(Set.of(4789), half, true).plan();
+    long removeMs = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(5_000, p.membersDel().size());
+    assertEquals(5_000, elements().size());
+    t0 = System.nanoTime();
+    assertTrue(filter.converge(Set.of(4789), half, true).plan().empty());
+    System.out.printf("vxlan filter members=10000 install_ms=%d remove_5000_ms=%d noop_ms=%d%n", installMs, removeMs,
+        (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  @Test
   void foreignTablesAndRulesAreNeverTouched() throws Exception {
     ns.nftWithInput(FOREIGN, "-f", "-");
     JsonNode foreign = foreignTables();

@@ -129,6 +129,9 @@ public final class NlMsg {
   }
 
   public NlMsg nestEnd(int at) {
+    if (pos - at > 0xffff) { // nlattr.nla_len is 16 bits: a longer nest would be silently cut
+      throw new IllegalArgumentException("nested attribute of " + (pos - at) + " bytes exceeds 65535");
+    }
     put16(at, pos - at);
     return this;
   }
