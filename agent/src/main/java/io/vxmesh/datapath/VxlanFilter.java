@@ -6,10 +6,9 @@ import io.vxmesh.netlink.NftExpr;
 import io.vxmesh.netlink.NftMonitor;
 import io.vxmesh.netlink.NftRule;
 import io.vxmesh.netlink.NftSet;
+import io.vxmesh.netlink.NftTable;
 import io.vxmesh.netlink.NftTransaction;
 import io.vxmesh.netlink.Nftables;
-import io.vxmesh.netlink.nl.Errno;
-import io.vxmesh.netlink.nl.Nft;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HashSet;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: calls are serialised (one netlink socket).
  */
 public final class VxlanFilter implements AutoCloseable {
-  public static final int FAMILY = Nft.NFPROTO_IPV4;
+  public static final int FAMILY = NftTable.FAMILY_IP;
   public static final String TABLE = "vxmesh";
   public static final String CHAIN = "input";
   public static final String SET = "members";
@@ -79,12 +78,12 @@ public final class VxlanFilter implements AutoCloseable {
 
   /** {@code type filter hook input priority filter; policy accept;}. */
   public static NftChain chain() {
-    return new NftChain(FAMILY, TABLE, CHAIN, "filter", Nft.NF_INET_LOCAL_IN, 0, Nft.NF_ACCEPT, 0);
+    return new NftChain(FAMILY, TABLE, CHAIN, "filter", NftChain.HOOK_INPUT, 0, NftChain.POLICY_ACCEPT, 0);
   }
 
   /** {@code set members { type ipv4_addr; }}. */
   public static NftSet set() {
-    return new NftSet(FAMILY, TABLE, SET, 0, Nft.TYPE_IPV4_ADDR, 4, 0);
+    return new NftSet(FAMILY, TABLE, SET, 0, NftSet.TYPE_IPV4_ADDR, 4, 0);
   }
 
   /**
@@ -94,14 +93,14 @@ public final class VxlanFilter implements AutoCloseable {
    */
   public static NftRule rule(int port) {
     return new NftRule(FAMILY, TABLE, CHAIN, 0, List.of(
-        new NftExpr.Meta(Nft.NFT_META_L4PROTO, Nft.NFT_REG_1),
-        NftExpr.Cmp.eq(Nft.NFT_REG_1, new byte[] {17}),
-        new NftExpr.Payload(Nft.NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, Nft.NFT_REG_1),
-        NftExpr.Cmp.eq(Nft.NFT_REG_1, new byte[] {(byte) (port >> 8), (byte) port}),
-        new NftExpr.Payload(Nft.NFT_PAYLOAD_NETWORK_HEADER, 12, 4, Nft.NFT_REG_1),
-        new NftExpr.Lookup(SET, Nft.NFT_REG_1, Nft.NFT_LOOKUP_F_INV),
+        new NftExpr.Meta(NftExpr.META_L4PROTO, NftExpr.REG_1),
+        NftExpr.Cmp.eq(NftExpr.REG_1, new byte[] {17}),
+        new NftExpr.Payload(NftExpr.TRANSPORT_HEADER, 2, 2, NftExpr.REG_1),
+        NftExpr.Cmp.eq(NftExpr.REG_1, new byte[] {(byte) (port >> 8), (byte) port}),
+        new NftExpr.Payload(NftExpr.NETWORK_HEADER, 12, 4, NftExpr.REG_1),
+        new NftExpr.Lookup(SET, NftExpr.REG_1, NftExpr.LOOKUP_INV),
         new NftExpr.Counter(0, 0),
-        new NftExpr.Verdict(Nft.NF_DROP)));
+        new NftExpr.Verdict(NftExpr.DROP)));
   }
 
   /** What the kernel holds of the table now. */
@@ -144,7 +143,7 @@ public final class VxlanFilter implements AutoCloseable {
         tx.commit(k.genId());
         return new Applied(plan, k);
       } catch (NetlinkException e) {
-        if (e.errno() != Errno.ERESTART || attempt >= COMMIT_ATTEMPTS) {
+        if (!NftTransaction.isStale(e) || attempt >= COMMIT_ATTEMPTS) {
           throw e;
         }
         log.debug("vxlan filter: ruleset changed while planning, re-reading attempt={}", attempt);

@@ -8,4 +8,9 @@ package io.vxmesh.netlink;
  * @param policy NF_DROP (0) or NF_ACCEPT (1)
  */
 public record NftChain(int family, String table, String name, String type, int hook, int priority, int policy,
-    long handle) {}
+    long handle) {
+  /** Hook {@code input} (NF_INET_LOCAL_IN). */
+  public static final int HOOK_INPUT = io.vxmesh.netlink.nl.Nft.NF_INET_LOCAL_IN;
+  /** Policy {@code accept}. */
+  public static final int POLICY_ACCEPT = io.vxmesh.netlink.nl.Nft.NF_ACCEPT;
+}

@@ -8,6 +8,18 @@ import java.util.HexFormat;
  * Registers: 0 is the verdict register, 1 the first data register.
  */
 public sealed interface NftExpr {
+  /** The first data register. */
+  int REG_1 = io.vxmesh.netlink.nl.Nft.NFT_REG_1;
+  /** Meta key {@code l4proto}. */
+  int META_L4PROTO = io.vxmesh.netlink.nl.Nft.NFT_META_L4PROTO;
+  /** Payload bases: the network (IP) header and the transport (UDP) header. */
+  int NETWORK_HEADER = io.vxmesh.netlink.nl.Nft.NFT_PAYLOAD_NETWORK_HEADER;
+  int TRANSPORT_HEADER = io.vxmesh.netlink.nl.Nft.NFT_PAYLOAD_TRANSPORT_HEADER;
+  /** Lookup flag: match when the key is NOT in the set. */
+  int LOOKUP_INV = io.vxmesh.netlink.nl.Nft.NFT_LOOKUP_F_INV;
+  /** Verdict {@code drop}. */
+  int DROP = io.vxmesh.netlink.nl.Nft.NF_DROP;
+
   /** {@code [ meta load KEY => reg DREG ]}, e.g. key 16 = l4proto. */
   record Meta(int key, int dreg) implements NftExpr {}
 

@@ -113,6 +113,11 @@ public final class NftTransaction {
     return this;
   }
 
+  /** True when {@code e} is the kernel refusing a commit because the ruleset changed since its generation (ERESTART). */
+  public static boolean isStale(NetlinkException e) {
+    return e.errno() == io.vxmesh.netlink.nl.Errno.ERESTART;
+  }
+
   /** Changes collected and not yet committed. */
   public int size() {
     return ops.size();
