@@ -1,6 +1,7 @@
 package io.vxmesh.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,6 +119,7 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofSeconds(30), c.agent().resyncInterval());
     assertEquals("info", c.agent().logLevel());
     assertEquals("text", c.agent().logFormat());
+    assertTrue(c.agent().vxlanFilter(), "VXLAN only from members is on by default");
     NetworkConfig n = c.networks().get(0);
     assertEquals("vxmesh10001", n.device());
     assertEquals(4789, n.port());
@@ -146,6 +148,13 @@ class ConfigLoaderTest {
     Config c = load(keyLine() + "join = [\"10.0.0.2\", \"[fd00::2]:8000\"]\n" + MINIMAL_NET);
     assertEquals(new HostPort(IpAddresses.parseV4("10.0.0.2"), 7947), c.gossip().join().get(0));
     assertEquals(new HostPort(IpAddresses.parse("fd00::2"), 8000), c.gossip().join().get(1));
+  }
+
+  @Test
+  void vxlanFilterCanBeTurnedOffAndMustBeABoolean() throws Exception {
+    assertFalse(load(keyLine() + MINIMAL_NET + "[agent]\nvxlan_filter = false\n").agent().vxlanFilter());
+    assertTrue(load(keyLine() + MINIMAL_NET + "[agent]\nresync_interval_s = 10\n").agent().vxlanFilter());
+    assertEquals("agent.vxlan_filter", fails(keyLine() + MINIMAL_NET + "[agent]\nvxlan_filter = \"maybe\"\n").key());
   }
 
   @Test
