@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>With {@code [agent] vxlan_filter = false} (what every agent did before the filter) all 10
  * reach the pod: the attack is real. With the default the agent's table {@code ip vxmesh} drops
  * all of them, its counter (in {@code vxmesh status}) shows them, and the members' own pod
- * pings still work.
+ * pings still work; with the agent stopped (SIGTERM) the table stays and still drops them.
  */
 @ExtendWith(DiagnoseOnFailure.class)
 @E2ETest
@@ -90,6 +90,15 @@ class VxlanInjectionE2ETest implements DiagnoseOnFailure.Source {
     assertTrue(status.stdout().contains("VXLAN:      only from members (ip vxmesh, 1 members, port 4899): dropped "),
         status.stdout());
 
+    Mesh.assertAllPodsPing(tb, members);
+
+    // SIGTERM keeps the kernel as it is (hitless restart): the filter holds without the agent
+    assertEquals(0, filtered.stop(Duration.ofSeconds(20)));
+    assertTrue(nft(victim, "list", "set", "ip", "vxmesh", "members").contains(member.spec().underlayIp().getHostAddress()),
+        "the table and its members stay when the agent stops");
+    int stopped = attack(victim, attacker);
+    System.out.printf("e2e vxlan_injection filter=on agent=stopped sent=%d delivered=%d%n", SENT, stopped);
+    assertEquals(0, stopped, "with the agent stopped the kernel still drops the spoofed pings");
     Mesh.assertAllPodsPing(tb, members);
   }
 
