@@ -8,6 +8,7 @@ import io.vxmesh.config.GossipConfig;
 import io.vxmesh.config.NetworkConfig;
 import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.datapath.VxlanFilter;
 import io.vxmesh.gossip.Announced;
 import io.vxmesh.gossip.AtomixMembership;
 import io.vxmesh.gossip.GossipSettings;
@@ -84,6 +85,7 @@ public final class Agent implements AutoCloseable {
   // Opened by open(), in order, before the API can call leave(); closed in reverse. Guarded by this.
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   private Datapath datapath;
+  private VxlanFilter filter;
   private Membership membership;
   private KeyringReload keyringReload;
   private Reconciler reconciler;
@@ -172,6 +174,16 @@ public final class Agent implements AutoCloseable {
       throw new StartupException("cannot set up the VTEP device: " + e.getMessage()
           + (isRoot() ? "" : " (the agent needs root or CAP_NET_ADMIN)"), e);
     }
+    if (config.agent().vxlanFilter()) {
+      try {
+        filter = opened(VxlanFilter.open());
+      } catch (RuntimeException e) {
+        throw new StartupException("cannot open nftables (netlink) for the VXLAN filter: " + e.getMessage()
+            + " (on a kernel without nf_tables set [agent] vxlan_filter = false)", e);
+      }
+    } else {
+      log.warn("vxlan filter disabled ([agent] vxlan_filter = false): VXLAN is accepted from any sender");
+    }
 
     try {
       opened(CniHandoff.open(config.cni(), config.networks().get(0)));
@@ -192,7 +204,8 @@ public final class Agent implements AutoCloseable {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
 
-    reconciler = opened(new Reconciler(membership::view, networks, datapath, config.agent().resyncInterval(), RETRY, clock));
+    reconciler = opened(new Reconciler(membership::view, networks, datapath, filter, config.agent().resyncInterval(), RETRY,
+        clock));
     AgentMetrics metrics = config.metrics().listen().isPresent()
         ? new AgentMetrics(membership::view, membership::stats, clock, Version.current()) : null;
     if (metrics != null) {
@@ -203,10 +216,13 @@ public final class Agent implements AutoCloseable {
     for (VtepSpec spec : networks) {
       opened(datapath.watch(spec, reconciler::wake));
     }
+    if (filter != null) {
+      opened(filter.watch(reconciler::wake));
+    }
     reconciler.start();
 
     ApiServer api = opened(new ApiServer(config.api().socket(),
-        new AgentApi(config, networks, membership, reconciler, datapath, this::leave, startedNanos)));
+        new AgentApi(config, networks, membership, reconciler, datapath, filter, this::leave, startedNanos)));
     try {
       api.start();
     } catch (IOException e) {
@@ -299,12 +315,23 @@ public final class Agent implements AutoCloseable {
       removed += r.removed();
       r.errors().forEach(e -> errors.add(e.toString()));
     }
+    if (filter != null) {
+      try { // like the peers' routes, the members go; the table stays, like the VTEP device
+        removed += filter.converge(ports(), java.util.Set.of(), true).plan().membersDel().size();
+      } catch (RuntimeException e) {
+        errors.add("vxlan filter: " + e.getMessage());
+      }
+    }
     log.info("agent left node={} objects_removed={} errors={}", config.nodeName(), removed, errors.size());
     // Exit once the response has been written.
     CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> exit.complete(errors.isEmpty() ? 0 : 1));
     return errors.isEmpty()
         ? "left the mesh; removed " + removed + " peer objects; agent exiting"
         : "left the mesh; " + errors.size() + " peer objects could not be removed: " + errors.get(0);
+  }
+
+  private java.util.Set<Integer> ports() {
+    return networks.stream().map(VtepSpec::port).collect(java.util.stream.Collectors.toSet());
   }
 
   int awaitExit() {

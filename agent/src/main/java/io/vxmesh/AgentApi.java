@@ -9,7 +9,9 @@ import io.vxmesh.datapath.DatapathDiff;
 import io.vxmesh.datapath.Installed;
 import io.vxmesh.datapath.Peer;
 import io.vxmesh.datapath.PeerStatus;
+import io.vxmesh.datapath.FilterState;
 import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.datapath.VxlanFilter;
 import io.vxmesh.gossip.GossipStats;
 import io.vxmesh.gossip.KeyringStatus;
 import io.vxmesh.gossip.Membership;
@@ -28,6 +30,7 @@ import io.vxmesh.proto.Response;
 import io.vxmesh.proto.RouteObject;
 import io.vxmesh.proto.RoutesResponse;
 import io.vxmesh.proto.StatusResponse;
+import io.vxmesh.proto.VxlanFilterStatus;
 import io.vxmesh.reconcile.DesiredState;
 import io.vxmesh.reconcile.Reconciler;
 import java.util.List;
@@ -47,16 +50,18 @@ final class AgentApi implements ApiHandler {
   private final Membership membership;
   private final Reconciler reconciler;
   private final Datapath datapath;
+  private final VxlanFilter filter;
   private final Supplier<String> leave;
   private final long startedNanos;
 
   AgentApi(Config config, List<VtepSpec> networks, Membership membership, Reconciler reconciler, Datapath datapath,
-      Supplier<String> leave, long startedNanos) {
+      VxlanFilter filter, Supplier<String> leave, long startedNanos) {
     this.config = config;
     this.networks = networks;
     this.membership = membership;
     this.reconciler = reconciler;
     this.datapath = datapath;
+    this.filter = filter;
     this.leave = leave;
     this.startedNanos = startedNanos;
   }
@@ -114,6 +119,25 @@ final class AgentApi implements ApiHandler {
     return Response.newBuilder().setLogLevel(LogLevelResponse.newBuilder().setLevel(now).setPrevious(previous)).build();
   }
 
+  /** The VXLAN filter's table read now: its ports, members and drop counters. */
+  private VxlanFilterStatus filterStatus() {
+    VxlanFilterStatus.Builder f = VxlanFilterStatus.newBuilder().setEnabled(filter != null)
+        .setTable("ip " + VxlanFilter.TABLE);
+    networks.stream().map(VtepSpec::port).distinct().sorted().forEach(f::addPorts);
+    if (filter != null) {
+      try {
+        FilterState k = filter.dump();
+        f.setMembers(k.members().size()).setDroppedPackets(k.droppedPackets()).setDroppedBytes(k.droppedBytes());
+        if (!k.table()) {
+          f.setError("table ip " + VxlanFilter.TABLE + " is missing (the next reconcile pass puts it back)");
+        }
+      } catch (RuntimeException e) {
+        f.setError(e.getMessage());
+      }
+    }
+    return f.build();
+  }
+
   private StatusResponse status() {
     MembershipView view = membership.view();
     Reconciler.Status st = reconciler.status();
@@ -148,6 +172,7 @@ final class AgentApi implements ApiHandler {
           .setPeersDesired(c.desired())
           .setPeersInstalled(c.installed()));
     }
+    b.setVxlanFilter(filterStatus());
     return b.build();
   }
 

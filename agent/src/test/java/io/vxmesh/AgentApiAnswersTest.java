@@ -116,7 +116,7 @@ class AgentApiAnswersTest {
     try (Reconciler reconciler = new Reconciler(() -> VIEW, specs, datapath, Duration.ofSeconds(30), Duration.ofSeconds(1), Clock.systemUTC())) {
       reconciler.start();
       assertTrue(reconciler.awaitConverged(Duration.ofSeconds(10)), "converged on the in-memory kernel");
-      AgentApi api = new AgentApi(config, specs, new FixedMembership(VIEW, stats), reconciler, datapath, () -> "left", System.nanoTime());
+      AgentApi api = new AgentApi(config, specs, new FixedMembership(VIEW, stats), reconciler, datapath, null, () -> "left", System.nanoTime());
 
       StatusResponse s = api.handle(Request.newBuilder().setStatus(StatusRequest.getDefaultInstance()).build(), caller()).getStatus();
       assertEquals("master1", s.getNodeName());

@@ -36,6 +36,7 @@ public final class StatusCommand extends ClientCommand {
     out.println("Reconcile:  " + reconcile(s));
     out.println("Rejected:   gossip=" + s.getGossipRejected() + " announcements=" + s.getAnnouncementsRejected()
         + s.getRejectedSourcesList().stream().map(r -> " " + r.getSource() + "=" + r.getCount()).collect(Collectors.joining()));
+    out.println("VXLAN:      " + vxlanFilter(s));
     if (!s.getNetworksList().isEmpty()) {
       out.println();
       Table t = new Table("Device", "VNI", "Port", "VTEP MAC", "VTEP IP", "Pod CIDR", "MTU", "Up", "Peers");
@@ -51,6 +52,18 @@ public final class StatusCommand extends ClientCommand {
       s.getRecentErrorsList().forEach(e -> out.println("  " + e));
     }
     return 0;
+  }
+
+  /** {@code only from members (ip vxmesh, 3 members, port 4789): dropped 10 packets (1340 bytes)}. */
+  private static String vxlanFilter(StatusResponse s) {
+    var f = s.getVxlanFilter();
+    if (!f.getEnabled()) {
+      return "from anyone (filter disabled: [agent] vxlan_filter = false)";
+    }
+    String ports = f.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(","));
+    return "only from members (" + f.getTable() + ", " + f.getMembers() + " members, port " + ports + "): dropped "
+        + f.getDroppedPackets() + " packets (" + f.getDroppedBytes() + " bytes)"
+        + (f.getError().isEmpty() ? "" : "; " + f.getError());
   }
 
   private static String reconcile(StatusResponse s) {

@@ -31,6 +31,7 @@ public final class ConfigRenderer {
     sb.append("\n[api]\nsocket = ").append(q(c.api().socket().toString())).append('\n');
     sb.append("\n[agent]\nresync_interval_s = ").append(c.agent().resyncInterval().toSeconds()).append('\n');
     sb.append("log_level = ").append(q(c.agent().logLevel())).append('\n');
+    sb.append("vxlan_filter = ").append(c.agent().vxlanFilter()).append('\n');
     CniConfig cni = c.cni();
     sb.append("\n[cni]\nsubnet_env = ").append(q(cni.subnetEnv().map(Object::toString).orElse(""))).append('\n');
     sb.append("network = ").append(q(cni.network().toString())).append('\n');

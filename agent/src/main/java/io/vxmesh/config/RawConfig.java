@@ -55,7 +55,8 @@ record RawConfig(
 
   record Agent(
       @JsonProperty("resync_interval_s") Integer resyncIntervalS,
-      @JsonProperty("log_level") String logLevel) {}
+      @JsonProperty("log_level") String logLevel,
+      @JsonProperty("vxlan_filter") Boolean vxlanFilter) {}
 
   record Log(@JsonProperty("format") String format) {}
 

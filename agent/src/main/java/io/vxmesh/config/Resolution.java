@@ -243,14 +243,14 @@ final class Resolution {
       throw error("log.format", "'" + format + "' is not one of text, json");
     }
     if (a == null) {
-      return new AgentConfig(Duration.ofSeconds(30), "info", format);
+      return new AgentConfig(Duration.ofSeconds(30), "info", format, true);
     }
     int resync = positive("agent.resync_interval_s", a.resyncIntervalS(), 30);
     String level = a.logLevel() == null ? "info" : a.logLevel().toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(level)) {
       throw error("agent.log_level", "'" + a.logLevel() + "' is not one of trace, debug, info, warn, error");
     }
-    return new AgentConfig(Duration.ofSeconds(resync), level, format);
+    return new AgentConfig(Duration.ofSeconds(resync), level, format, a.vxlanFilter() == null || a.vxlanFilter());
   }
 
   private CniConfig cni(RawConfig.Cni c, IpPrefix podCidr) throws ConfigException {

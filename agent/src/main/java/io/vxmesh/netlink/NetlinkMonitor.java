@@ -2,12 +2,9 @@ package io.vxmesh.netlink;
 
 import static io.vxmesh.netlink.nl.Rtnl.*;
 
-import io.vxmesh.netlink.nl.Errno;
 import io.vxmesh.netlink.nl.NetlinkSocket;
 import io.vxmesh.netlink.nl.NlMessage;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code ip monitor link address neigh route nexthop}: a separate socket subscribed to the
@@ -17,68 +14,22 @@ import org.slf4j.LoggerFactory;
  * {@link NetlinkEvent.Overrun}. {@link #close()} stops the thread within ~250 ms.
  */
 public final class NetlinkMonitor implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(NetlinkMonitor.class);
   private static final int[] GROUPS = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE, RTNLGRP_NEXTHOP};
 
-  private final NetlinkSocket sock;
-  private final Consumer<NetlinkEvent> listener;
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final NotificationThread<NetlinkEvent> thread;
 
   private NetlinkMonitor(NetlinkSocket sock, Consumer<NetlinkEvent> listener) {
-    this.sock = sock;
-    this.listener = listener;
-    this.thread = new Thread(this::loop, "netlink-monitor");
-    thread.setDaemon(true);
+    this.thread = new NotificationThread<>("netlink-monitor", sock, NetlinkMonitor::decode, listener, new NetlinkEvent.Overrun());
   }
 
   /** Starts a monitor in the current network namespace. */
   public static NetlinkMonitor start(Consumer<NetlinkEvent> listener) {
-    return begin(new NetlinkMonitor(NetlinkSocket.open(GROUPS), listener));
+    return new NetlinkMonitor(NetlinkSocket.open(GROUPS), listener);
   }
 
   /** Starts a monitor inside the named network namespace. */
   public static NetlinkMonitor startIn(String netns, Consumer<NetlinkEvent> listener) {
-    return begin(new NetlinkMonitor(NetlinkSocket.openIn(netns, GROUPS), listener));
-  }
-
-  private static NetlinkMonitor begin(NetlinkMonitor m) {
-    m.thread.start();
-    return m;
-  }
-
-  private void loop() {
-    while (running) {
-      try {
-        for (NlMessage m : sock.receiveNotifications()) {
-          NetlinkEvent e = decode(m);
-          if (e != null) {
-            listener.accept(e);
-          }
-        }
-      } catch (NetlinkException e) {
-        if (!running) {
-          return;
-        }
-        if (e.errno() == Errno.ENOBUFS) {
-          log.warn("netlink monitor overrun: notifications lost, state must be re-read");
-          listener.accept(new NetlinkEvent.Overrun());
-        } else {
-          log.warn("netlink monitor receive failed error={}", e.getMessage());
-          pause();
-        }
-      } catch (RuntimeException e) {
-        log.warn("netlink monitor listener failed error={}", e.toString());
-      }
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(100); // a persistent socket error must not spin a core
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-    }
+    return new NetlinkMonitor(NetlinkSocket.openIn(netns, GROUPS), listener);
   }
 
   /** Decodes one notification; null for message types the monitor does not report. */
@@ -100,12 +51,6 @@ public final class NetlinkMonitor implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    try {
-      thread.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    sock.close();
+    thread.close();
   }
 }

@@ -2,9 +2,12 @@ package io.vxmesh.reconcile;
 
 import io.vxmesh.datapath.ConvergeResult;
 import io.vxmesh.datapath.Datapath;
+import io.vxmesh.datapath.FilterDiff;
 import io.vxmesh.datapath.Peer;
 import io.vxmesh.datapath.PeerError;
 import io.vxmesh.datapath.VtepSpec;
+import io.vxmesh.datapath.VxlanFilter;
+import java.net.Inet4Address;
 import io.vxmesh.gossip.MembershipView;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -35,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Until the view is complete (first full membership after join) nothing is removed, so a
  * restarting agent never cuts its pods off from peers it has not heard of yet.
+ *
+ * <p>With a {@link VxlanFilter}, each pass also makes its member set hold the underlay (host)
+ * addresses of every desired peer of every network, and its rules cover every VTEP port: VXLAN
+ * is accepted only from programmed members. Its drift is logged like the peers' (WARN).
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -44,6 +52,7 @@ public final class Reconciler implements AutoCloseable {
   private final Supplier<MembershipView> views;
   private final List<VtepSpec> networks;
   private final Datapath datapath;
+  private final VxlanFilter filter;
   private final Duration resyncInterval;
   private final Duration retryInterval;
   private final Clock clock;
@@ -61,6 +70,8 @@ public final class Reconciler implements AutoCloseable {
   private volatile Instant lastPassStarted;
   /** Per VNI, the peers the last pass left installed (reconcile thread only): what drift is measured against. */
   private final Map<Integer, Map<String, Peer>> settled = new HashMap<>();
+  /** The filter's ports and members after the last pass that applied them (reconcile thread only). */
+  private FilterWanted settledFilter;
 
   public Reconciler(
       Supplier<MembershipView> views,
@@ -69,9 +80,22 @@ public final class Reconciler implements AutoCloseable {
       Duration resyncInterval,
       Duration retryInterval,
       Clock clock) {
+    this(views, networks, datapath, null, resyncInterval, retryInterval, clock);
+  }
+
+  /** With {@code filter} (null: none) kept to the peers' host addresses on every pass. */
+  public Reconciler(
+      Supplier<MembershipView> views,
+      List<VtepSpec> networks,
+      Datapath datapath,
+      VxlanFilter filter,
+      Duration resyncInterval,
+      Duration retryInterval,
+      Clock clock) {
     this.views = views;
     this.networks = List.copyOf(networks);
     this.datapath = datapath;
+    this.filter = filter;
     this.resyncInterval = resyncInterval;
     this.retryInterval = retryInterval;
     this.clock = clock;
@@ -190,8 +214,18 @@ public final class Reconciler implements AutoCloseable {
     Map<Integer, NetworkCounts> counts = new LinkedHashMap<>();
     Map<String, Integer> objects = new LinkedHashMap<>();
     Map<String, Integer> drift = new LinkedHashMap<>();
+    Map<Integer, List<Peer>> wanted = new HashMap<>();
+    Set<Inet4Address> hosts = new HashSet<>();
     for (VtepSpec spec : networks) {
       List<Peer> desired = DesiredState.peersFor(view, spec.vni());
+      wanted.put(spec.vni(), desired);
+      desired.forEach(p -> hosts.add(p.hostIp()));
+    }
+    if (filter != null) { // first: a new peer's VXLAN is accepted by the time its route exists
+      convergeFilter(hosts, view.complete(), errors);
+    }
+    for (VtepSpec spec : networks) {
+      List<Peer> desired = wanted.get(spec.vni());
       try {
         ConvergeResult out = datapath.converge(spec, desired, view.complete());
         Map<String, Peer> before = settled.getOrDefault(spec.vni(), Map.of());
@@ -257,6 +291,56 @@ public final class Reconciler implements AutoCloseable {
           spec.device(), out.peers(), out.added(), out.changed(), out.removed(), out.errors().size(), out.micros());
     }
     return drift;
+  }
+
+  /** The filter's desired state: VTEP ports and member host addresses. */
+  record FilterWanted(Set<Integer> ports, Set<Inet4Address> members) {}
+
+  private void convergeFilter(Set<Inet4Address> hosts, boolean complete, List<String> errors) {
+    Set<Integer> ports = new TreeSet<>();
+    networks.forEach(n -> ports.add(n.port()));
+    FilterWanted now = new FilterWanted(Set.copyOf(ports), Set.copyOf(hosts));
+    try {
+      VxlanFilter.Applied a = filter.converge(now.ports(), now.members(), complete);
+      logFilter(a.plan(), now, settledFilter);
+      settledFilter = complete ? now : null; // before a complete view extra members may stay: not a baseline
+    } catch (RuntimeException e) {
+      log.warn("vxlan filter failed table=ip {} error={}", VxlanFilter.TABLE, e.getMessage());
+      errors.add("vxlan filter table=ip " + VxlanFilter.TABLE + " error=" + e.getMessage()
+          + " (on a kernel without nf_tables set [agent] vxlan_filter = false)");
+      settledFilter = null;
+    }
+  }
+
+  /**
+   * INFO when the members or ports changed; WARN {@code drift repaired} naming what was put
+   * back (table, chain, set, rule, or the elements) when the desired state had not changed
+   * since the last pass, or a structural object had to be re-made.
+   */
+  static void logFilter(FilterDiff.Plan p, FilterWanted now, FilterWanted before) {
+    if (p.empty()) {
+      return;
+    }
+    boolean same = now.equals(before);
+    List<String> drifted = new ArrayList<>();
+    if (before != null) {
+      drifted.addAll(p.structure());
+    }
+    if (same && !p.setAdd()) { // a re-made set's elements are part of what "set" or "table" names
+      p.membersAdd().forEach(m -> drifted.add("element:" + m.getHostAddress()));
+      p.membersDel().forEach(m -> drifted.add("element:" + m.getHostAddress()));
+    }
+    if (!drifted.isEmpty()) {
+      log.warn("drift repaired table=ip {} drifted={}", VxlanFilter.TABLE, String.join(",", drifted));
+    }
+    if (!same) {
+      log.info("vxlan filter updated table=ip {} ports={} members={} members_added={} members_removed={}", VxlanFilter.TABLE,
+          now.ports(), now.members().size(), names(p.membersAdd()), names(p.membersDel()));
+    }
+  }
+
+  private static String names(List<Inet4Address> as) {
+    return as.stream().map(Inet4Address::getHostAddress).reduce((x, y) -> x + "," + y).orElse("-");
   }
 
   private static void driftRepaired(VtepSpec spec, String peer, ConvergeResult out, Map<String, Integer> drift) {

@@ -1,6 +1,7 @@
 package io.vxmesh.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,6 +121,7 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofSeconds(30), c.agent().resyncInterval());
     assertEquals("info", c.agent().logLevel());
     assertEquals("text", c.agent().logFormat());
+    assertTrue(c.agent().vxlanFilter(), "VXLAN only from members is on by default");
     NetworkConfig n = c.networks().get(0);
     assertEquals("vxmesh10001", n.device());
     assertEquals(4789, n.port());
@@ -163,6 +165,13 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().contains("gossip.join[0]: 'seeds_1.example' is not a host name"), e.getMessage());
     e = fails(keyLine() + "join = [\"10.0.0.300\"]\n" + MINIMAL_NET);
     assertTrue(e.getMessage().endsWith("gossip.join[0]: '10.0.0.300' is not an IPv4 address"), e.getMessage());
+  }
+
+  @Test
+  void vxlanFilterCanBeTurnedOffAndMustBeABoolean() throws Exception {
+    assertFalse(load(keyLine() + MINIMAL_NET + "[agent]\nvxlan_filter = false\n").agent().vxlanFilter());
+    assertTrue(load(keyLine() + MINIMAL_NET + "[agent]\nresync_interval_s = 10\n").agent().vxlanFilter());
+    assertEquals("agent.vxlan_filter", fails(keyLine() + MINIMAL_NET + "[agent]\nvxlan_filter = \"maybe\"\n").key());
   }
 
   @Test

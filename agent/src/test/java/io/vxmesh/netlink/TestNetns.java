@@ -76,6 +76,37 @@ public final class TestNetns implements AutoCloseable {
     return run(cmd, true);
   }
 
+  /** {@code ip netns exec NS nft ARGS}; returns stdout; fails the test on a non-zero exit. */
+  public String nft(String... args) {
+    return nftWithInput(null, args);
+  }
+
+  /** {@code ip netns exec NS nft ARGS} reading {@code stdin} (e.g. {@code -f -}); fails the test on a non-zero exit. */
+  public String nftWithInput(String stdin, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name, "nft"));
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      if (stdin != null) {
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        fail(String.join(" ", cmd) + " failed: " + out);
+      }
+      return out;
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(String.join(" ", cmd), e);
+    }
+  }
+
+  /** Skips the calling test loudly unless {@code nft} (Debian package nftables) is installed. */
+  public static void assumeNft() {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nft")) || Files.isExecutable(Path.of("/usr/bin/nft")),
+        "SKIPPED: nft (Debian package nftables) is needed to read nftables back");
+  }
+
   /** {@code ip netns exec NS ARGS}; returns the exit code. */
   public int exec(String... args) {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));

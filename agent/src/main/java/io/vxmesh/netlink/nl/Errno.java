@@ -12,6 +12,8 @@ public final class Errno {
   public static final int EEXIST = 17;
   public static final int ENODEV = 19;
   public static final int EINVAL = 22;
+  public static final int ENODATA = 61;
+  public static final int ERESTART = 85;
   public static final int EMSGSIZE = 90;
   public static final int EADDRNOTAVAIL = 99;
   public static final int ENOBUFS = 105;
@@ -23,7 +25,7 @@ public final class Errno {
       Map.entry(16, "EBUSY"), Map.entry(17, "EEXIST"), Map.entry(18, "EXDEV"), Map.entry(19, "ENODEV"),
       Map.entry(20, "ENOTDIR"), Map.entry(22, "EINVAL"), Map.entry(23, "ENFILE"), Map.entry(24, "EMFILE"),
       Map.entry(28, "ENOSPC"), Map.entry(34, "ERANGE"), Map.entry(61, "ENODATA"), Map.entry(71, "EPROTO"),
-      Map.entry(75, "EOVERFLOW"), Map.entry(88, "ENOTSOCK"), Map.entry(90, "EMSGSIZE"),
+      Map.entry(75, "EOVERFLOW"), Map.entry(85, "ERESTART"), Map.entry(88, "ENOTSOCK"), Map.entry(90, "EMSGSIZE"),
       Map.entry(92, "ENOPROTOOPT"), Map.entry(93, "EPROTONOSUPPORT"), Map.entry(95, "EOPNOTSUPP"),
       Map.entry(97, "EAFNOSUPPORT"), Map.entry(98, "EADDRINUSE"), Map.entry(99, "EADDRNOTAVAIL"),
       Map.entry(100, "ENETDOWN"), Map.entry(101, "ENETUNREACH"), Map.entry(105, "ENOBUFS"),

@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One AF_NETLINK/NETLINK_ROUTE socket with request/ack, dump and pipelined batch exchanges of
- * {@link NlMsg}s; sequence numbers, acks and ext-ack texts are handled here. Failures are
+ * One AF_NETLINK socket (NETLINK_ROUTE, or NETLINK_NETFILTER for nf_tables) with request/ack,
+ * dump, pipelined batch and nf_tables transaction exchanges of {@link NlMsg}s; sequence numbers, acks and ext-ack texts are handled here. Failures are
  * {@link NetlinkException}s, the object layer's one error type (the only thing this package
  * takes from the package above). Not thread-safe: one socket per thread of use (the monitor
  * has its own).
@@ -44,8 +44,20 @@ public final class NetlinkSocket implements AutoCloseable {
 
   /** Opens a socket in the current network namespace, subscribed to the given rtnetlink groups. */
   public static NetlinkSocket open(int... groups) {
-    int fd = socketFd();
-    return configure(fd, groups);
+    return configure(socketFd(Rtnl.NETLINK_ROUTE), groups);
+  }
+
+  /**
+   * Opens a NETLINK_NETFILTER socket in the current network namespace (nf_tables requests,
+   * {@link #transaction}s), subscribed to the given nfnetlink groups.
+   */
+  public static NetlinkSocket openNetfilter(int... groups) {
+    return configure(socketFd(Nft.NETLINK_NETFILTER), groups);
+  }
+
+  /** {@link #openNetfilter} inside the named network namespace. */
+  public static NetlinkSocket openNetfilterIn(String netns, int... groups) {
+    return openIn(netns, Nft.NETLINK_NETFILTER, groups);
   }
 
   /**
@@ -53,6 +65,10 @@ public final class NetlinkSocket implements AutoCloseable {
    * this thread, socket(), setns back. The socket stays in that namespace for its life.
    */
   public static NetlinkSocket openIn(String netns, int... groups) {
+    return openIn(netns, Rtnl.NETLINK_ROUTE, groups);
+  }
+
+  private static NetlinkSocket openIn(String netns, int protocol, int... groups) {
     if (netns == null || netns.isEmpty() || netns.contains("/")) {
       throw new IllegalArgumentException("bad network namespace name '" + netns + "'");
     }
@@ -72,7 +88,7 @@ public final class NetlinkSocket implements AutoCloseable {
       }
       int fd;
       try {
-        fd = socketFd();
+        fd = socketFd(protocol);
       } finally {
         if (Sys.C.setns(orig, Rtnl.CLONE_NEWNET) < 0) {
           // This thread would stay in the wrong namespace: refuse to continue on it.
@@ -87,8 +103,8 @@ public final class NetlinkSocket implements AutoCloseable {
     }
   }
 
-  private static int socketFd() {
-    int fd = Sys.C.socket(Rtnl.AF_NETLINK, Rtnl.SOCK_RAW | Rtnl.SOCK_CLOEXEC, Rtnl.NETLINK_ROUTE);
+  private static int socketFd(int protocol) {
+    int fd = Sys.C.socket(Rtnl.AF_NETLINK, Rtnl.SOCK_RAW | Rtnl.SOCK_CLOEXEC, protocol);
     if (fd < 0) {
       throw new NetlinkException("socket", Sys.errno(), null);
     }
@@ -145,7 +161,12 @@ public final class NetlinkSocket implements AutoCloseable {
    * sent before the ack (e.g. the reply to a non-dump GET). Throws on a negative ack.
    */
   public List<NlMessage> request(NlMsg m) {
-    return request(m, Rtnl.typeName(m.type()));
+    return request(m, opName(m.type()));
+  }
+
+  /** {@link Rtnl#typeName} on a route socket, {@link Nft#typeName} on a netfilter one. */
+  private static String opName(int type) {
+    return type >= Nft.SUBSYS_NFTABLES << 8 ? Nft.typeName(type) : Rtnl.typeName(type);
   }
 
   private List<NlMessage> request(NlMsg m, String op) {
@@ -172,7 +193,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
   /** Runs a dump (NLM_F_DUMP is added); retries when the kernel flags it NLM_F_DUMP_INTR. */
   public List<NlMessage> dump(NlMsg m) {
-    String op = Rtnl.typeName(m.type());
+    String op = opName(m.type());
     for (int attempt = 1; ; attempt++) {
       int s = nextSeq();
       byte[] raw = m.encode(s);
@@ -283,6 +304,66 @@ public final class NetlinkSocket implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  /**
+   * Sends {@code msgs} as one nf_tables transaction: NFNL_MSG_BATCH_BEGIN, the messages (each
+   * asking for an ack), NFNL_MSG_BATCH_END, in one sendto (nfnetlink reads a batch from one
+   * datagram). The kernel applies all of them or none. With {@code genId} != 0 the kernel
+   * refuses the whole batch with ERESTART when the ruleset changed since that generation was
+   * read (the caller re-dumps and tries again). Returns when every message is acked; throws the
+   * first error, naming the failed message (all the others were rolled back with it).
+   */
+  public void transaction(List<NlMsg> msgs, int genId) {
+    if (msgs.isEmpty()) {
+      return;
+    }
+    List<NlMsg> all = new ArrayList<>(msgs.size() + 2);
+    NlMsg begin = new Nfgenmsg(Rtnl.AF_UNSPEC, 0, Nft.SUBSYS_NFTABLES).request(Nft.NFNL_MSG_BATCH_BEGIN, 0);
+    if (genId != 0) {
+      begin.attrBe32(Nft.NFNL_BATCH_GENID, genId);
+    }
+    all.add(begin);
+    all.addAll(msgs);
+    all.add(new Nfgenmsg(Rtnl.AF_UNSPEC, 0, Nft.SUBSYS_NFTABLES).request(Nft.NFNL_MSG_BATCH_END, 0));
+    int bytes = 0;
+    for (NlMsg m : all) {
+      bytes += NlMsg.align(m.length());
+    }
+    byte[] buf = new byte[bytes];
+    int beginSeq = (seq + 1) & 0x7fffffff;
+    java.util.Map<Integer, Integer> pending = new java.util.HashMap<>();
+    int off = 0;
+    for (int k = 0; k < all.size(); k++) {
+      NlMsg m = all.get(k);
+      int s = nextSeq();
+      m.encodeInto(buf, off, s);
+      if (k > 0 && k < all.size() - 1) {
+        setFlag(buf, off, Rtnl.NLM_F_ACK);
+        pending.put(s, k - 1);
+      }
+      off += NlMsg.align(m.length());
+    }
+    send(buf, bytes, "nftables transaction sendto");
+    NetlinkException first = null;
+    while (!pending.isEmpty()) {
+      for (NlMessage r : receive("nftables transaction", false)) {
+        if (r.type() != Rtnl.NLMSG_ERROR) {
+          continue;
+        }
+        if (r.seq() == beginSeq && r.errno() != 0) {
+          throw new NetlinkException("nftables transaction", r.errno(), r.extAckMessage()); // refused or commit failed
+        }
+        Integer idx = pending.remove(r.seq());
+        if (idx != null && r.errno() != 0 && first == null) {
+          first = new NetlinkException(Nft.typeName(msgs.get(idx).type()) + " (message " + idx + " of the transaction)",
+              r.errno(), r.extAckMessage());
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.Arrays;
  */
 public final class NlAttrs {
   private final ByteBuffer buf;
+  private int start;
+  private int end;
   private int[] off = new int[32];
   private int[] len = new int[32];
 
@@ -25,6 +27,8 @@ public final class NlAttrs {
   static NlAttrs parse(ByteBuffer buf, int start, int end) {
     ByteBuffer b = buf.duplicate().order(ByteOrder.nativeOrder());
     NlAttrs a = new NlAttrs(b);
+    a.start = start;
+    a.end = end;
     Arrays.fill(a.off, -1);
     int p = start;
     while (p + 4 <= end) {
@@ -78,6 +82,34 @@ public final class NlAttrs {
 
   public int u32(int type, int dflt) {
     return has(type) && len[type] >= 4 ? buf.getInt(off[type]) : dflt;
+  }
+
+  /** A 32-bit value in network order (nf_tables). */
+  public int be32(int type, int dflt) {
+    return has(type) && len[type] >= 4 ? buf.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(off[type]) : dflt;
+  }
+
+  /** A 64-bit value in network order (nf_tables handles and counters). */
+  public long be64(int type, long dflt) {
+    return has(type) && len[type] >= 8 ? buf.duplicate().order(ByteOrder.BIG_ENDIAN).getLong(off[type]) : dflt;
+  }
+
+  /** Every attribute of one type, in order (nf_tables lists: NFTA_LIST_ELEM repeated). */
+  public java.util.List<NlAttrs> nestedAll(int type) {
+    java.util.List<NlAttrs> out = new java.util.ArrayList<>();
+    int p = start;
+    while (p + 4 <= end) {
+      int l = buf.getShort(p) & 0xffff;
+      int t = buf.getShort(p + 2) & Rtnl.NLA_TYPE_MASK;
+      if (l < 4 || p + l > end) {
+        break;
+      }
+      if (t == type) {
+        out.add(parse(buf, p + 4, p + l));
+      }
+      p += NlMsg.align(l);
+    }
+    return out;
   }
 
   /** A NUL-terminated string (the NUL and anything after it dropped). */

@@ -94,6 +94,20 @@ public final class NlMsg {
     return this;
   }
 
+  /** A 32-bit value in network order (nf_tables attributes are big-endian). */
+  public NlMsg attrBe32(int type, int v) {
+    return attr(type, new byte[] {(byte) (v >>> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v});
+  }
+
+  /** A 64-bit value in network order (nf_tables handles). */
+  public NlMsg attrBe64(int type, long v) {
+    byte[] b8 = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      b8[i] = (byte) (v >>> (56 - 8 * i));
+    }
+    return attr(type, b8);
+  }
+
   /** A NUL-terminated string. */
   public NlMsg attrString(int type, String s) {
     byte[] raw = s.getBytes(StandardCharsets.UTF_8);
@@ -115,6 +129,9 @@ public final class NlMsg {
   }
 
   public NlMsg nestEnd(int at) {
+    if (pos - at > 0xffff) { // nlattr.nla_len is 16 bits: a longer nest would be silently cut
+      throw new IllegalArgumentException("nested attribute of " + (pos - at) + " bytes exceeds 65535");
+    }
     put16(at, pos - at);
     return this;
   }
