@@ -1,0 +1,158 @@
+package io.vxmesh.gossip;
+
+import static io.vxmesh.gossip.Fixtures.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.testing.LogCapture;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, attacks 1 and 7, in one JVM on loopback: a keyless attacker at 127.0.0.9 floods a
+ * member's gossip port with forged 1 MB frames (fresh stamps, wrong MAC) on one connection, on
+ * many connections at once, and holds silent connections. The member's receive budget holds,
+ * its peers never see it failed, every rejection is counted against 127.0.0.9 and the log gets
+ * a bounded number of lines. (The same attack against a real agent process with the shipped
+ * 64 MB heap is lab's GossipFloodE2ETest.)
+ */
+class GossipFloodTest {
+  private static final InetAddress ATTACKER = IpAddresses.parse("127.0.0.9");
+  private static final int MB = 1 << 20;
+  private final ClusterKey key = ClusterKey.generate();
+  private final List<AtomixMembership> started = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(m -> m.leave(Duration.ofMillis(1)));
+  }
+
+  /** A frame that passes every cheap check (length, magic, version, fresh timestamp) and fails the MAC. */
+  static byte[] forgedFrame(int size) {
+    byte[] f = new PacketAuth(ClusterKey.generate(), Clock.systemUTC()).seal(FrameReader.MAC_DOMAIN, new byte[size - PacketAuth.HEADER]);
+    return ByteBuffer.allocate(4 + f.length).putInt(f.length).put(f).array();
+  }
+
+  private static Socket connect(int port) throws IOException {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(ATTACKER, 0));
+    s.connect(new InetSocketAddress(Fixtures.LOOPBACK, port), 2000);
+    return s;
+  }
+
+  /** Writes {@code frames} forged frames, reconnecting whenever the member hangs up; returns frames fully written. */
+  static int flood(int port, int frames, byte[] frame) {
+    int written = 0;
+    Socket s = null;
+    for (int i = 0; i < frames; i++) {
+      try {
+        if (s == null) {
+          s = connect(port);
+        }
+        OutputStream out = s.getOutputStream();
+        out.write(frame);
+        out.flush();
+        written++;
+      } catch (IOException e) {
+        closeQuietly(s);
+        s = null;
+      }
+    }
+    closeQuietly(s);
+    return written;
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      if (s != null) {
+        s.close();
+      }
+    } catch (IOException e) {
+      // done with it
+    }
+  }
+
+  @Test
+  void forgedMegabyteFramesCostBoundedMemoryAreBlamedOnTheRealSourceAndNeverFailTheMember() throws Exception {
+    int seedPort = Fixtures.freePort();
+    List<String> seed = List.of("127.0.0.1:" + seedPort);
+    List<AtomixMembership> ms = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      AtomixMembership m = new AtomixMembership(Fixtures.settings("n" + (i + 1), i == 0 ? seedPort : Fixtures.freePort(), seed, key, i + 1));
+      started.add(m);
+      m.start();
+      ms.add(m);
+    }
+    await(Duration.ofSeconds(15), "3 alive", () -> ms.stream().allMatch(m -> m.view().complete()
+        && m.view().members().stream().filter(s -> s.status() == MemberStatus.ALIVE).count() == 3));
+    AtomixMembership target = ms.get(0);
+    byte[] frame = forgedFrame(MB);
+
+    try (LogCapture logs = new LogCapture(Rejections.class)) {
+      AtomicLong maxInFlight = new AtomicLong();
+      List<String> failedSeen = new ArrayList<>();
+      ExecutorService attack = Executors.newFixedThreadPool(17);
+      long t0 = System.nanoTime();
+      // one connection, 64 frames (reconnecting after each hang-up)
+      var oneConnection = attack.submit(() -> flood(seedPort, 64, frame));
+      // 16 attackers at once, 8 frames each: 128 more frames over many connections
+      List<java.util.concurrent.Future<Integer>> many = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        many.add(attack.submit(() -> flood(seedPort, 8, frame)));
+      }
+      // and 100 connections that say nothing
+      List<Socket> silent = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        try {
+          silent.add(connect(seedPort));
+        } catch (IOException refused) {
+          // the member may refuse them: fine
+        }
+      }
+      while (!oneConnection.isDone() || many.stream().anyMatch(f -> !f.isDone())) {
+        maxInFlight.accumulateAndGet(target.tcpBytesInFlight(), Math::max);
+        for (AtomixMembership peer : ms.subList(1, 3)) {
+          peer.view().members().stream().filter(s -> s.name().equals("n1") && s.status() == MemberStatus.FAILED)
+              .forEach(s -> failedSeen.add(s.toString()));
+        }
+        Thread.sleep(5);
+      }
+      long attackMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      int written = oneConnection.get();
+      for (var f : many) {
+        written += f.get();
+      }
+      attack.shutdown();
+      silent.forEach(GossipFloodTest::closeQuietly);
+
+      GossipStats stats = target.stats();
+      System.out.printf("figure flood_in_jvm attack_ms=%d frames_sent=192 frames_fully_written=%d max_bytes_buffered=%d "
+          + "rejected=%d by_source=%s log_lines=%d%n", attackMs, written, maxInFlight.get(), stats.rejectedPackets(),
+          stats.rejectedBySource(), logs.lines().size());
+      assertEquals(List.of(), failedSeen, "peers saw the attacked member failed");
+      assertTrue(maxInFlight.get() <= SourceGuard.Limits.defaults().bytesPerSource(),
+          "one source buffered " + maxInFlight.get() + " bytes");
+      assertTrue(stats.rejectedPackets() >= 17, "every attacker was rejected at least once: " + stats);
+      assertEquals(List.of("127.0.0.9"), List.copyOf(stats.rejectedBySource().keySet()), "blamed on the real source only");
+      assertTrue(logs.lines().size() <= 1 + attackMs / Rejections.LOG_INTERVAL_MS, "one line per source per interval: " + logs.lines());
+    }
+    // and the member still works: all three alive everywhere
+    await(Duration.ofSeconds(10), "all alive after the attack", () -> ms.stream().allMatch(m ->
+        m.view().members().stream().filter(s -> s.status() == MemberStatus.ALIVE).count() == 3));
+  }
+}
