@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the length and the frame's stamp (magic, version, fresh timestamp) are checked first,
  *       with 14 bytes buffered;
  *   <li>then the frame's bytes are reserved from the per-IP and global budgets, and only then
- *       buffered, into one array of exactly that length (the length is capped);
+ *       buffered, into an array that grows as they arrive (so 14 bytes claiming a megabyte
+ *       allocate 16 KB, not the megabyte) up to the capped length;
  *   <li>the MAC is verified on the complete frame before the body is parsed at all; the parsed
  *       frame goes down the pipeline, so nothing unauthenticated reaches a handler, Kryo or
  *       any Atomix queue.
@@ -42,9 +44,13 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
   private final Duration frameTimeout;
   private final boolean inbound;
 
+  /** Arrays start this small and double as bytes arrive: a claimed length costs nothing by itself. */
+  private static final int FIRST_CHUNK = 16 * 1024;
+
   private final byte[] head = new byte[HEAD];
   private int headFill;
   private byte[] frame;
+  private int frameLength;
   private int fill;
   private InetAddress peer;
   private ScheduledFuture<?> deadline;
@@ -93,10 +99,13 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
             return;
           }
         } else {
+          if (fill == frame.length) {
+            frame = Arrays.copyOf(frame, (int) Math.min(frameLength, 2L * frame.length));
+          }
           int n = Math.min(frame.length - fill, buf.readableBytes());
           buf.readBytes(frame, fill, n);
           fill += n;
-          if (fill == frame.length && !complete(ctx)) {
+          if (fill == frameLength && !complete(ctx)) {
             return;
           }
         }
@@ -118,7 +127,8 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
     if (!guard.reserve(peer, len)) {
       return fail(ctx, "frame of " + len + " bytes over the receive budget");
     }
-    frame = new byte[len];
+    frameLength = len;
+    frame = new byte[Math.min(len, FIRST_CHUNK)];
     System.arraycopy(head, LENGTH, frame, 0, PacketAuth.STAMP);
     fill = PacketAuth.STAMP;
     headFill = 0;
@@ -181,7 +191,7 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
 
   private void releaseFrame() {
     if (frame != null) {
-      guard.release(peer, frame.length);
+      guard.release(peer, frameLength);
       frame = null;
       fill = 0;
     }

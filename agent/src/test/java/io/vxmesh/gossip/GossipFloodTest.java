@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.net.IpAddresses;
+import io.vxmesh.testing.GossipAttacker;
 import io.vxmesh.testing.LogCapture;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,58 +30,12 @@ import org.junit.jupiter.api.Test;
  */
 class GossipFloodTest {
   private static final InetAddress ATTACKER = IpAddresses.parse("127.0.0.9");
-  private static final int MB = 1 << 20;
   private final ClusterKey key = ClusterKey.generate();
   private final List<AtomixMembership> started = new ArrayList<>();
 
   @AfterEach
   void stopAll() {
     started.forEach(m -> m.leave(Duration.ofMillis(1)));
-  }
-
-  /** A frame that passes every cheap check (length, magic, version, fresh timestamp) and fails the MAC. */
-  static byte[] forgedFrame(int size) {
-    byte[] f = new PacketAuth(ClusterKey.generate(), Clock.systemUTC()).seal(FrameReader.MAC_DOMAIN, new byte[size - PacketAuth.HEADER]);
-    return ByteBuffer.allocate(4 + f.length).putInt(f.length).put(f).array();
-  }
-
-  private static Socket connect(int port) throws IOException {
-    Socket s = new Socket();
-    s.bind(new InetSocketAddress(ATTACKER, 0));
-    s.connect(new InetSocketAddress(Fixtures.LOOPBACK, port), 2000);
-    return s;
-  }
-
-  /** Writes {@code frames} forged frames, reconnecting whenever the member hangs up; returns frames fully written. */
-  static int flood(int port, int frames, byte[] frame) {
-    int written = 0;
-    Socket s = null;
-    for (int i = 0; i < frames; i++) {
-      try {
-        if (s == null) {
-          s = connect(port);
-        }
-        OutputStream out = s.getOutputStream();
-        out.write(frame);
-        out.flush();
-        written++;
-      } catch (IOException e) {
-        closeQuietly(s);
-        s = null;
-      }
-    }
-    closeQuietly(s);
-    return written;
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      if (s != null) {
-        s.close();
-      }
-    } catch (IOException e) {
-      // done with it
-    }
   }
 
   @Test
@@ -101,7 +52,8 @@ class GossipFloodTest {
     await(Duration.ofSeconds(15), "3 alive", () -> ms.stream().allMatch(m -> m.view().complete()
         && m.view().members().stream().filter(s -> s.status() == MemberStatus.ALIVE).count() == 3));
     AtomixMembership target = ms.get(0);
-    byte[] frame = forgedFrame(MB);
+    byte[] frame = GossipAttacker.forgedFrame(GossipAttacker.MB);
+    InetSocketAddress victim = new InetSocketAddress(Fixtures.LOOPBACK, seedPort);
 
     try (LogCapture logs = new LogCapture(Rejections.class)) {
       AtomicLong maxInFlight = new AtomicLong();
@@ -109,21 +61,14 @@ class GossipFloodTest {
       ExecutorService attack = Executors.newFixedThreadPool(17);
       long t0 = System.nanoTime();
       // one connection, 64 frames (reconnecting after each hang-up)
-      var oneConnection = attack.submit(() -> flood(seedPort, 64, frame));
+      var oneConnection = attack.submit(() -> GossipAttacker.flood(ATTACKER, victim, 64, frame));
       // 16 attackers at once, 8 frames each: 128 more frames over many connections
       List<java.util.concurrent.Future<Integer>> many = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        many.add(attack.submit(() -> flood(seedPort, 8, frame)));
+        many.add(attack.submit(() -> GossipAttacker.flood(ATTACKER, victim, 8, frame)));
       }
       // and 100 connections that say nothing
-      List<Socket> silent = new ArrayList<>();
-      for (int i = 0; i < 100; i++) {
-        try {
-          silent.add(connect(seedPort));
-        } catch (IOException refused) {
-          // the member may refuse them: fine
-        }
-      }
+      List<Socket> silent = GossipAttacker.holdSilent(ATTACKER, victim, 100);
       while (!oneConnection.isDone() || many.stream().anyMatch(f -> !f.isDone())) {
         maxInFlight.accumulateAndGet(target.tcpBytesInFlight(), Math::max);
         for (AtomixMembership peer : ms.subList(1, 3)) {
@@ -138,15 +83,20 @@ class GossipFloodTest {
         written += f.get();
       }
       attack.shutdown();
-      silent.forEach(GossipFloodTest::closeQuietly);
+      for (Socket s : silent) {
+        s.close();
+      }
 
       GossipStats stats = target.stats();
       System.out.printf("figure flood_in_jvm attack_ms=%d frames_sent=192 frames_fully_written=%d max_bytes_buffered=%d "
           + "rejected=%d by_source=%s log_lines=%d%n", attackMs, written, maxInFlight.get(), stats.rejectedPackets(),
           stats.rejectedBySource(), logs.lines().size());
       assertEquals(List.of(), failedSeen, "peers saw the attacked member failed");
-      assertTrue(maxInFlight.get() <= SourceGuard.Limits.defaults().bytesPerSource(),
-          "one source buffered " + maxInFlight.get() + " bytes");
+      // the attacker's share is capped at 2 MiB (its frames in flight at once); the peers' own
+      // frames come on top, and all of it stays under the 8 MiB total
+      assertTrue(maxInFlight.get() <= SourceGuard.Limits.defaults().bytes(), "buffered " + maxInFlight.get() + " bytes");
+      assertTrue(maxInFlight.get() <= SourceGuard.Limits.defaults().bytesPerSource() + 64 * 1024,
+          "one source buffered about " + maxInFlight.get() + " bytes");
       assertTrue(stats.rejectedPackets() >= 17, "every attacker was rejected at least once: " + stats);
       assertEquals(List.of("127.0.0.9"), List.copyOf(stats.rejectedBySource().keySet()), "blamed on the real source only");
       assertTrue(logs.lines().size() <= 1 + attackMs / Rejections.LOG_INTERVAL_MS, "one line per source per interval: " + logs.lines());
