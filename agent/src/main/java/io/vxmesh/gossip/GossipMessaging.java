@@ -255,18 +255,23 @@ final class GossipMessaging implements ManagedMessagingService {
     if (g == null || !running) {
       return CompletableFuture.failedFuture(new ConnectException("gossip transport stopped"));
     }
-    ChannelFuture cf = connections.compute(peer, (k, existing) -> {
-      if (existing != null && (!existing.isDone() || existing.channel().isActive())) {
-        return existing;
+    ChannelFuture cf;
+    // Not ConcurrentHashMap.compute: connect() may fire its close listener (which removes the
+    // entry) at once, and the map forbids that inside compute.
+    synchronized (connections) {
+      cf = connections.get(peer);
+      if (cf == null || (cf.isDone() && !cf.channel().isActive())) {
+        cf = connect(g, peer);
+        connections.put(peer, cf);
       }
-      return connect(g, peer);
-    });
+    }
+    ChannelFuture pooled = cf;
     CompletableFuture<Channel> out = new CompletableFuture<>();
-    cf.addListener(f -> {
+    pooled.addListener(f -> {
       if (f.isSuccess()) {
-        out.complete(cf.channel());
+        out.complete(pooled.channel());
       } else {
-        connections.remove(peer, cf);
+        connections.remove(peer, pooled);
         out.completeExceptionally(new ConnectException("cannot connect to " + peer + ": " + f.cause().getMessage()));
       }
     });

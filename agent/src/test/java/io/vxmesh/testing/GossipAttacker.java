@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * a program the lab's end-to-end test runs in an attacker namespace:
  * {@code java -cp ... io.vxmesh.testing.GossipAttacker TARGET_IP PORT}. Three phases:
  * <ol>
- *   <li>{@code atomix}: 64 messages of 1 MB in Atomix 3.1.12's own protocol on one connection
- *       (NettyMessagingService, keep-alive): the reproduction that killed a 64 MB agent while
- *       gossip ran on Atomix's transport;
+ *   <li>{@code atomix}: 64 messages of 1 MB to each of four message types in Atomix 3.1.12's own
+ *       protocol (NettyMessagingService, keep-alive): issue 12's reproduction (64 such messages
+ *       on one connection killed a 64 MB agent while gossip ran on Atomix's transport), made
+ *       four times stronger so it does not depend on how fast a loaded box lets it send;
  *   <li>{@code frames}: 64 vxmesh-shaped frames of 1 MB (length, magic, version, a fresh
  *       timestamp: everything but the MAC right), reconnecting whenever the target hangs up;
  *   <li>{@code connections}: 16 connections at once writing 8 such frames each, and 200
@@ -116,7 +117,15 @@ public final class GossipAttacker {
     return held;
   }
 
-  /** Atomix's own protocol: {@code messages} one-way messages of {@code size} bytes on one connection; returns how many were sent. */
+  /** The request types an agent handled on Atomix's transport: each message to one of them was queued whole. */
+  private static final List<String> HANDLED_TYPES = List.of("atomix-membership-sync", "atomix-membership-probe",
+      "atomix-membership-probe-request", "vxmesh-whois");
+
+  /**
+   * Atomix's own protocol: {@code messages} one-way messages of {@code size} bytes to each of the
+   * types an agent handled, all fired at once (Atomix pools a connection per type, so they arrive
+   * over up to four connections); returns how many were sent.
+   */
   public static int atomixFlood(InetAddress local, InetSocketAddress target, int messages, int size) throws Exception {
     int port;
     try (ServerSocket free = new ServerSocket(0, 1, local)) {
@@ -130,7 +139,9 @@ public final class GossipAttacker {
       byte[] payload = new byte[size];
       List<CompletableFuture<Void>> sends = new ArrayList<>();
       for (int i = 0; i < messages; i++) {
-        sends.add(raw.sendAsync(to, "atomix-membership-sync", payload, true));
+        for (String type : HANDLED_TYPES) {
+          sends.add(raw.sendAsync(to, type, payload, true));
+        }
       }
       try {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
@@ -164,7 +175,7 @@ public final class GossipAttacker {
     byte[] frame = forgedFrame(MB);
     long t0 = System.nanoTime();
     int atomix = atomixFlood(local, target, 64, MB);
-    System.out.printf("attack phase=atomix messages=64 size=%d sent=%d ms=%d%n", MB, atomix, ms(t0));
+    System.out.printf("attack phase=atomix messages=%d size=%d sent=%d ms=%d%n", 64 * HANDLED_TYPES.size(), MB, atomix, ms(t0));
     t0 = System.nanoTime();
     int one = flood(local, target, 64, frame);
     System.out.printf("attack phase=frames frames=64 size=%d written=%d ms=%d%n", MB, one, ms(t0));

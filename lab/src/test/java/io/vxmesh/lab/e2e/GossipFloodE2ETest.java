@@ -33,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Issue 12, attacks 1 and 7, against real agents in namespaces: host 0's agent runs with the
  * shipped launcher's JVM flags (64 MB heap, 32 MB direct memory, exit on OutOfMemoryError), and a
  * keyless attacker on a fourth host of the underlay floods its gossip port with
- * {@link GossipAttacker}: 64 Atomix-protocol messages of 1 MB on one connection (the
- * reproduction that killed the agent), 64 forged 1 MB vxmesh frames, then 128 more over 16
+ * {@link GossipAttacker}: 256 Atomix-protocol messages of 1 MB (the reproduction that killed
+ * the agent, 64 to each of four message types), 64 forged 1 MB vxmesh frames, then 128 more over 16
  * connections at once and 200 silent connections. The agent must stay up with its memory
  * bounded, its peers must never see it failed, every rejection must be counted against the
  * attacker's own IP, and its log must grow by a bounded number of lines with no stack trace.
@@ -90,7 +90,7 @@ class GossipFloodE2ETest implements DiagnoseOnFailure.Source {
 
     String classpath = Path.of(GossipAttacker.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         + ":" + AgentProcess.locateJar();
-    List<String> cmd = List.of("ip", "netns", "exec", attacker.ns(), AgentProcess.javaBinary(), "-Xmx256m",
+    List<String> cmd = List.of("ip", "netns", "exec", attacker.ns(), AgentProcess.javaBinary(), "-Xmx512m", "-XX:MaxDirectMemorySize=1g",
         "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED", "-cp", classpath,
         GossipAttacker.class.getName(), victimIp, Integer.toString(port), attackerIp);
     long t0 = System.nanoTime();
