@@ -5,10 +5,8 @@ import io.atomix.cluster.Member;
 import io.atomix.cluster.impl.DefaultClusterMembershipService;
 import io.atomix.cluster.impl.DefaultNodeDiscoveryService;
 import io.atomix.cluster.messaging.BroadcastService;
-import io.atomix.cluster.messaging.MessagingConfig;
 import io.atomix.cluster.messaging.MessagingService;
 import io.atomix.cluster.messaging.UnicastService;
-import io.atomix.cluster.messaging.impl.NettyMessagingService;
 import io.atomix.cluster.protocol.SwimMembershipProtocol;
 import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
 import io.atomix.utils.Version;
@@ -38,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * that vxmesh owns the transports (see FACTS.md for the behaviours handled here):
  * <ul>
  *   <li>UDP gossip and TCP messages are authenticated with the cluster key before Atomix's Kryo
- *       sees them ({@link AuthenticatedUnicast}, {@link AuthenticatedMessaging});
+ *       sees them ({@link AuthenticatedUnicast}, {@link GossipMessaging}); unauthenticated TCP
+ *       input costs bounded memory before anything is buffered ({@link SourceGuard});
  *   <li>probe timeouts are enforced by vxmesh, so a frozen peer is detected like a crashed one;
  *   <li>re-join: seeds and recently seen members are re-probed with backoff
  *       ({@link RejoiningDiscovery}), so partitions heal on their own;
@@ -77,13 +76,15 @@ public final class AtomixMembership implements Membership {
   private final AnnouncementCodec codec;
   private final MemberTracker tracker;
   private final PacketAuth auth;
+  private final Rejections rejections;
+  private final SourceGuard guard;
   private final PacketFilter filter;
   private final Address localAddress;
   private final HostPort localHostPort;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService viewThread;
 
-  private AuthenticatedMessaging messaging;
+  private GossipMessaging messaging;
   private AuthenticatedUnicast unicast;
   private final JoinResolver resolver;
   private volatile RejoiningDiscovery discovery;
@@ -124,6 +125,8 @@ public final class AtomixMembership implements Membership {
     this.codec = new AnnouncementCodec(keyring);
     this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
     this.auth = new PacketAuth(keyring, settings.clock());
+    this.rejections = new Rejections(settings.clock());
+    this.guard = new SourceGuard(SourceGuard.Limits.defaults());
     this.localHostPort = new HostPort(settings.advertise(), settings.port());
     this.localAddress = AtomixAddresses.address(localHostPort);
     long now = settings.clock().millis();
@@ -191,13 +194,10 @@ public final class AtomixMembership implements Membership {
 
   private void startTransports() throws MembershipException {
     String bindHost = settings.bind().getHostAddress();
-    MessagingConfig mc = new MessagingConfig()
-        .setInterfaces(List.of(bindHost))
-        .setPort(settings.port())
-        .setConnectTimeout(timers.probeTimeout().multipliedBy(3));
-    NettyMessagingService netty = new NettyMessagingService("vxmesh", localAddress, mc);
-    messaging = new AuthenticatedMessaging(netty, auth, filter, this::onProbeSent);
-    unicast = new AuthenticatedUnicast(new InetSocketAddress(settings.bind(), settings.port()), auth, filter, settings.nodeName());
+    InetSocketAddress bind = new InetSocketAddress(settings.bind(), settings.port());
+    messaging = new GossipMessaging(localHostPort, bind, auth, rejections, guard, filter, this::onProbeSent,
+        timers.probeTimeout().multipliedBy(3));
+    unicast = new AuthenticatedUnicast(bind, auth, rejections, filter, settings.nodeName());
     await(messaging.start(), "listen on gossip TCP " + bindHost + ":" + settings.port());
     await(unicast.start(), "listen on gossip UDP " + bindHost + ":" + settings.port());
   }
@@ -515,8 +515,8 @@ public final class AtomixMembership implements Membership {
         unicast.stop().get(2, TimeUnit.SECONDS);
       }
       if (messaging != null) {
-        // Netty closes the listening socket first, then idles its event loops for ~2 s; don't
-        // make leave()/close() wait for the idle part.
+        // Netty closes the listening socket first, then winds its event loops down; don't
+        // make leave()/close() wait for that.
         messaging.stop().get(300, TimeUnit.MILLISECONDS);
       }
     } catch (TimeoutException e) {
@@ -548,8 +548,13 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public GossipStats stats() {
-    return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements(),
-        auth.rejectedByReason(), tracker.rejectedAnnouncementsByReason(), auth.traffic());
+    return new GossipStats(rejections.total(), rejections.bySource(), tracker.rejectedAnnouncements(),
+        rejections.byReason(), tracker.rejectedAnnouncementsByReason(), auth.traffic());
+  }
+
+  /** Bytes of unauthenticated TCP frames buffered right now (tests: the budget holds under attack). */
+  long tcpBytesInFlight() {
+    return guard.bytesInFlight();
   }
 
   // ---------------------------------------------------------------- view computation

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * datagram's envelope with Kryo from anyone. Here a datagram is
  * {@code subject length (2) | subject | PacketAuth frame}, and only a frame that authenticates
  * under the cluster key for that subject is handed to the listener (and so to Kryo). Everything
- * else is dropped and counted by source.
+ * else is dropped and counted against the datagram's source IP ({@link Rejections}: one log line
+ * per source per interval). A datagram costs at most one 64 KB copy and one MAC, whoever sent it;
+ * sources are not blocked (UDP sources are spoofable: a forger could lock out a member).
  *
  * <p>One blocking receive thread; listeners run on the executor they registered with.
  */
@@ -40,6 +42,7 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
 
   private final InetSocketAddress bind;
   private final PacketAuth auth;
+  private final Rejections rejections;
   private final PacketFilter filter;
   private final String name;
   private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
@@ -48,9 +51,10 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
 
   private record Listener(BiConsumer<Address, byte[]> consumer, Executor executor) {}
 
-  AuthenticatedUnicast(InetSocketAddress bind, PacketAuth auth, PacketFilter filter, String name) {
+  AuthenticatedUnicast(InetSocketAddress bind, PacketAuth auth, Rejections rejections, PacketFilter filter, String name) {
     this.bind = bind;
     this.auth = auth;
+    this.rejections = rejections;
     this.filter = filter;
     this.name = name;
   }
@@ -137,15 +141,19 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
     }
   }
 
-  private void deliver(InetSocketAddress from, ByteBuffer buf) {
-    HostPort source = HostPort.of(from);
+  /** Hands an authentic datagram to the subject's listeners; drops and counts anything else. */
+  void deliver(InetSocketAddress from, ByteBuffer buf) {
+    if (from.getPort() == 0) {
+      rejections.reject(from.getAddress(), PacketAuth.MALFORMED, "source port 0");
+      return;
+    }
     if (buf.remaining() < 2) {
-      auth.reject(source, PacketAuth.MALFORMED);
+      rejections.reject(from.getAddress(), PacketAuth.MALFORMED, "datagram of " + buf.remaining() + " bytes");
       return;
     }
     int sl = buf.getShort() & 0xffff;
     if (sl == 0 || sl > 255 || buf.remaining() < sl + PacketAuth.HEADER) {
-      auth.reject(source, PacketAuth.MALFORMED);
+      rejections.reject(from.getAddress(), PacketAuth.MALFORMED, "not a vxmesh datagram");
       return;
     }
     byte[] s = new byte[sl];
@@ -153,16 +161,16 @@ final class AuthenticatedUnicast implements ManagedUnicastService {
     String subject = new String(s, StandardCharsets.UTF_8);
     byte[] frame = new byte[buf.remaining()];
     buf.get(frame);
-    if (!filter.passes(source, subject)) {
+    if (!filter.passes(HostPort.of(from), subject)) {
       return;
     }
-    byte[] payload = auth.openFrom(source, subject, frame);
+    byte[] payload = auth.openFrom(rejections, from.getAddress(), subject, frame);
     if (payload == null) {
       return;
     }
     List<Listener> l = listeners.get(subject);
     if (l == null) {
-      auth.reject(source, PacketAuth.UNKNOWN_SUBJECT);
+      rejections.reject(from.getAddress(), PacketAuth.UNKNOWN_SUBJECT, "no listener for the subject");
       return;
     }
     Address sender = new Address(from.getAddress().getHostAddress(), from.getPort(), from.getAddress());

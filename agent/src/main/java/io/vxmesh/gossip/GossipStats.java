@@ -7,11 +7,12 @@ import java.util.Map;
  * monotonically for the life of the process.
  *
  * @param rejectedPackets gossip datagrams/messages dropped before decoding (bad MAC, garbage)
- * @param rejectedBySource the same, by source address
+ * @param rejectedBySource the same, by the real source IP (the socket peer, never an address from inside a message)
  * @param rejectedAnnouncements member announcements that failed to decode or verify
  * @param rejectedPacketsByReason {@code rejectedPackets} by reason: {@code malformed}, {@code stale}
  *     (timestamp outside the replay window), {@code bad_mac} (another key or forged),
- *     {@code unknown_subject}
+ *     {@code unknown_subject}, {@code too_large}, {@code over_budget}, {@code timeout},
+ *     {@code connection_refused} (the TCP transport's limits, see {@link Rejections})
  * @param rejectedAnnouncementsByReason {@code rejectedAnnouncements} by reason: {@code missing},
  *     {@code too_large}, {@code unsigned}, {@code bad_signature}, {@code malformed}
  * @param traffic authenticated frames in and out, keyed {@code transport/direction/unit}:

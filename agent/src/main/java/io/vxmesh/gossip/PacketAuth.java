@@ -1,6 +1,5 @@
 package io.vxmesh.gossip;
 
-import io.vxmesh.net.HostPort;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,7 +7,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,19 +25,20 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Also holds the counters of {@link GossipStats}: drops by source and by reason, and the
  * traffic of both transports (every frame passes through here, so one place counts them).
+ *
+ * <p>The first {@link #STAMP} bytes (magic, version, timestamp) can be checked on their own
+ * ({@link #plausible}), so a stream reader drops garbage before it buffers the rest.
  */
 final class PacketAuth {
   static final int HEADER = 1 + 1 + 8 + 32;
   static final long MAX_SKEW_MS = 120_000;
   private static final byte MAGIC = 'V';
   private static final byte VERSION = 1;
-  private static final int MAX_TRACKED_SOURCES = 1024;
+  /** Magic, version and timestamp: what {@link #plausible} needs. */
+  static final int STAMP = 1 + 1 + 8;
 
   private volatile Keyring keyring;
   private final Clock clock;
-  private final AtomicLong rejected = new AtomicLong();
-  private final Map<String, LongAdder> rejectedBySource = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> rejectedByReason = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> traffic = new ConcurrentHashMap<>();
 
   /** Reasons a frame is dropped, the {@code reason} label of {@code vxmesh_gossip_rejected_total}. */
@@ -47,6 +46,10 @@ final class PacketAuth {
   static final String STALE = "stale";
   static final String BAD_MAC = "bad_mac";
   static final String UNKNOWN_SUBJECT = "unknown_subject";
+  static final String TOO_LARGE = "too_large";
+  static final String OVER_BUDGET = "over_budget";
+  static final String TIMEOUT = "timeout";
+  static final String REFUSED = "connection_refused";
 
   PacketAuth(ClusterKey key, Clock clock) {
     this(Keyring.of(key), clock);
@@ -76,12 +79,16 @@ final class PacketAuth {
     return open(type, frame, new String[1]);
   }
 
-  /** {@link #open}; a refused frame is counted against {@code source} with its reason. */
-  byte[] openFrom(HostPort source, String type, byte[] frame) {
+  /**
+   * {@link #open}; a refused frame is counted in {@code rejections} against {@code source} (the
+   * socket's real peer) with its reason ({@link #MALFORMED}, {@link #STALE}, {@link #BAD_MAC}).
+   */
+  byte[] openFrom(Rejections rejections, java.net.InetAddress source, String type, byte[] frame) {
     String[] why = new String[1];
     byte[] payload = open(type, frame, why);
     if (payload == null) {
-      reject(source, why[0]);
+      rejections.reject(source, why[0], STALE.equals(why[0]) ? "timestamp outside the replay window"
+          : BAD_MAC.equals(why[0]) ? "bad MAC (forged, or another cluster key)" : "not a vxmesh frame");
     }
     return payload;
   }
@@ -126,17 +133,6 @@ final class PacketAuth {
     return m.array();
   }
 
-  /** Counts a dropped frame from {@code source}; {@code reason} is one of the constants above. */
-  void reject(HostPort source, String reason) {
-    rejected.incrementAndGet();
-    rejectedByReason.computeIfAbsent(reason, k -> new LongAdder()).increment();
-    String s = source == null ? "?" : source.toString();
-    if (rejectedBySource.size() >= MAX_TRACKED_SOURCES && !rejectedBySource.containsKey(s)) {
-      s = "other";
-    }
-    rejectedBySource.computeIfAbsent(s, k -> new LongAdder()).increment();
-  }
-
   /** Counts one frame of {@code bytes} on {@code transport} ("udp", "tcp") in {@code direction} ("in", "out"). */
   void traffic(String transport, String direction, int bytes) {
     String k = transport + "/" + direction;
@@ -146,26 +142,21 @@ final class PacketAuth {
 
   /** {@code transport/direction/messages|bytes} → count. */
   Map<String, Long> traffic() {
-    return sums(traffic);
-  }
-
-  Map<String, Long> rejectedByReason() {
-    return sums(rejectedByReason);
-  }
-
-  private static Map<String, Long> sums(Map<String, LongAdder> adders) {
     Map<String, Long> m = new TreeMap<>();
-    adders.forEach((k, v) -> m.put(k, v.sum()));
+    traffic.forEach((k, v) -> m.put(k, v.sum()));
     return m;
   }
 
-  long rejected() {
-    return rejected.get();
-  }
-
-  Map<String, Long> rejectedBySource() {
-    Map<String, Long> m = new TreeMap<>();
-    rejectedBySource.forEach((k, v) -> m.put(k, v.sum()));
-    return m;
+  /**
+   * Whether {@code b[off..off+STAMP)} can start an authentic frame: our magic and version and a
+   * timestamp inside the freshness window. Cheap, no MAC: public facts an attacker can forge,
+   * but garbage stops here.
+   */
+  boolean plausible(byte[] b, int off) {
+    if (b.length - off < STAMP || b[off] != MAGIC || b[off + 1] != VERSION) {
+      return false;
+    }
+    long ts = ByteBuffer.wrap(b, off + 2, 8).getLong();
+    return Math.abs(clock.millis() - ts) <= MAX_SKEW_MS;
   }
 }

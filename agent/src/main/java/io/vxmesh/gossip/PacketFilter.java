@@ -3,7 +3,7 @@ package io.vxmesh.gossip;
 import io.vxmesh.net.HostPort;
 
 /**
- * Decides which gossip messages the transports ({@link AuthenticatedMessaging},
+ * Decides which gossip messages the transports ({@link GossipMessaging},
  * {@link AuthenticatedUnicast}) let through, before they are sealed (outgoing) or opened
  * (incoming). A message stopped here is dropped silently: not counted as rejected, the sender of
  * a request sees a connection failure.

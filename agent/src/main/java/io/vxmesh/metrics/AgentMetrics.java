@@ -34,7 +34,8 @@ import java.util.function.Supplier;
 public final class AgentMetrics implements Reconciler.PassListener {
   /** Bucket bounds of the reconcile duration: a quiet pass is ~1 ms, thousands of peers take seconds. */
   static final double[] DURATION_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  static final List<String> PACKET_REJECT_REASONS = List.of("malformed", "stale", "bad_mac", "unknown_subject");
+  static final List<String> PACKET_REJECT_REASONS = List.of("malformed", "stale", "bad_mac", "unknown_subject", "too_large",
+      "over_budget", "timeout", "connection_refused");
   static final List<String> ANNOUNCEMENT_REJECT_REASONS = List.of("missing", "too_large", "unsigned", "bad_signature", "malformed");
   static final List<String> DRIFT_KINDS = List.of("neighbour", "fdb", "nexthop", "route", "device");
 

@@ -16,18 +16,19 @@ import java.util.regex.Pattern;
  * {@code exec "$java" FLAGS ${VXMESH_JAVA_OPTS:-} -jar "$jar" "$@"} (backslash continuations
  * allowed); FLAGS are the words between {@code "$java"} and the first of
  * {@code ${VXMESH_JAVA_OPTS} / -jar}. Anything else there (a variable, a quote) is an error:
- * the benchmark cannot know what the shell would expand it to.
+ * the benchmark cannot know what the shell would expand it to. Public for the end-to-end tests
+ * that run an agent exactly as shipped (GossipFloodE2ETest: the 64 MB heap under attack).
  */
-record LauncherFlags(Path file, List<String> agent, List<String> client) {
+public record LauncherFlags(Path file, List<String> agent, List<String> client) {
   private static final Pattern FLAG = Pattern.compile("-[A-Za-z0-9:+=._/,-]+");
 
-  LauncherFlags {
+  public LauncherFlags {
     agent = List.copyOf(agent);
     client = List.copyOf(client);
   }
 
   /** Reads and parses {@code file}. */
-  static LauncherFlags read(Path file) {
+  public static LauncherFlags read(Path file) {
     try {
       return parse(Files.readString(file), file);
     } catch (IOException e) {
@@ -40,7 +41,7 @@ record LauncherFlags(Path file, List<String> agent, List<String> client) {
    * {@code <repo>/packaging/vxmesh}), else {@code packaging/vxmesh} below the working directory,
    * else the installed {@code /usr/bin/vxmesh}.
    */
-  static Path locate() {
+  public static Path locate() {
     List<Path> candidates = new ArrayList<>();
     Path repo = AgentProcess.locateJar().toAbsolutePath().getParent();
     for (int up = 0; up < 2 && repo != null; up++) {
