@@ -11,7 +11,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,8 +69,15 @@ final class Resolution {
   private ClusterKey key(Path keyFile) throws ConfigException {
     String text;
     try {
+      String problem = ConfigFiles.keyFileProblem(keyFile, ConfigFiles.selfUid());
+      if (problem != null) {
+        throw error("gossip.key_file", keyFile + " " + problem + "; anyone who can read the key can join the mesh and"
+            + " steer its routes; fix: chown root:vxmesh " + keyFile + " && chmod 0640 " + keyFile);
+      }
       // ISO-8859-1 decodes any bytes; the base64 decoder then rejects what is not base64.
-      text = Files.readString(keyFile, StandardCharsets.ISO_8859_1);
+      text = new String(ConfigFiles.readBounded(keyFile, ConfigFiles.MAX_KEY_BYTES), StandardCharsets.ISO_8859_1);
+    } catch (ConfigFiles.TooLargeException e) {
+      throw keyFileError(keyFile, "is larger than " + ConfigFiles.describe(ConfigFiles.MAX_KEY_BYTES) + ", not a cluster key");
     } catch (NoSuchFileException e) {
       throw keyFileError(keyFile, "does not exist");
     } catch (AccessDeniedException e) {

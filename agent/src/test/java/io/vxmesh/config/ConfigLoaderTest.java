@@ -11,6 +11,7 @@ import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.testing.KeyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class ConfigLoaderTest {
   @BeforeEach
   void key() throws IOException {
     keyFile = dir.resolve("cluster.key");
-    Files.writeString(keyFile, ClusterKey.generate().toBase64() + "\n");
+    KeyFiles.write(keyFile, ClusterKey.generate());
   }
 
   /** The example, with the key file in the temp dir. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.netlink.TestNetns;
 import io.vxmesh.testing.KernelTest;
+import io.vxmesh.testing.KeyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class SystemHostInfoNetnsTest {
   /** {@code vxmesh config} of {@code gossipAndNetwork} (plus a key and the required network keys), run by the real jar in the namespace. */
   Result config(String gossip, String network) throws Exception {
     Path key = dir.resolve("cluster.key");
-    Files.writeString(key, ClusterKey.generate().toBase64());
+    KeyFiles.write(key, ClusterKey.generate());
     Path conf = dir.resolve("vxmesh.toml");
     Files.writeString(conf, "node_name = \"n1\"\n[gossip]\nkey_file = \"" + key + "\"\n" + gossip
         + "[[network]]\nvni = 7\nvtep_address = \"179.17.1.21/24\"\npod_cidr = \"10.1.0.0/24\"\n" + network);
