@@ -6,6 +6,7 @@ import io.vxmesh.net.HostPort;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.net.PodCidrRules;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -208,7 +209,33 @@ final class Resolution {
       }
       out.add(new NetworkConfig(device, vni, port, underlay, vtep, mac, pod, mtu));
     }
+    for (int i = 0; i < out.size(); i++) {
+      String problem = PodCidrRules.problem(out.get(i).podCidr(), reservedForPods(out, advertise));
+      if (problem != null) {
+        throw error("network[" + i + "].pod_cidr", problem + "; every host routes a pod CIDR into the VTEP, so it must"
+            + " leave the underlay alone (choose a range no host, gateway or VTEP uses, e.g. 10.234.111.0/24)");
+      }
+    }
     return out;
+  }
+
+  /**
+   * What this host's pod CIDRs must stay clear of ({@link PodCidrRules}): our underlay IP, the
+   * subnets of every underlay device, the default gateway, every network's VTEP prefix.
+   */
+  private List<PodCidrRules.Reserved> reservedForPods(List<NetworkConfig> networks, Inet4Address advertise) {
+    List<PodCidrRules.Reserved> r = new ArrayList<>();
+    r.add(PodCidrRules.Reserved.address("this host's underlay IP (gossip.advertise)", advertise));
+    for (NetworkConfig n : networks) {
+      for (IpPrefix p : host.ipv4Subnets(n.underlay())) {
+        r.add(new PodCidrRules.Reserved("the underlay subnet of " + n.underlay(), p.network()));
+      }
+    }
+    host.defaultGateway().ifPresent(g -> r.add(PodCidrRules.Reserved.address("the default gateway", g)));
+    for (int i = 0; i < networks.size(); i++) {
+      r.add(new PodCidrRules.Reserved("the VTEP prefix of network[" + i + "]", networks.get(i).vtepAddress().network()));
+    }
+    return r;
   }
 
   private AgentConfig agent(RawConfig.Agent a, RawConfig.Log log) throws ConfigException {
