@@ -67,6 +67,7 @@ public final class AtomixMembership implements Membership {
   private final GossipSettings.GossipTimers timers;
   private final AnnouncementCodec codec;
   private final MemberTracker tracker;
+  private final MemberAdmission admission;
   private final PacketAuth auth;
   private final PacketFilter filter;
   private final Address localAddress;
@@ -87,6 +88,7 @@ public final class AtomixMembership implements Membership {
   private volatile MembershipView view;
   private volatile boolean synced;
   private volatile Set<HostPort> liveHostPorts = Set.of();
+  private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
   // Owned by the view thread.
   private volatile long startedAtMs;
@@ -104,7 +106,9 @@ public final class AtomixMembership implements Membership {
     this.filter = filter;
     this.timers = settings.timers();
     this.codec = new AnnouncementCodec(settings.key());
-    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
+    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers,
+        settings.maxMembers());
+    this.admission = new MemberAdmission(settings.nodeName(), settings.maxMembers(), settings.clock()::millis);
     this.auth = new PacketAuth(settings.key(), settings.clock());
     this.localHostPort = new HostPort(settings.advertise(), settings.port());
     this.localAddress = AtomixAddresses.address(localHostPort);
@@ -217,14 +221,18 @@ public final class AtomixMembership implements Membership {
         .setNotifySuspect(true)
         .setRetainTombstones(true);
     BootstrapService bootstrap = new BootstrapService() {
+      // What SWIM sends and receives; members beyond the limit never reach it.
+      private final MessagingService admittedMessaging = admission.messaging(messaging);
+      private final UnicastService admittedUnicast = admission.unicast(unicast);
+
       @Override
       public MessagingService getMessagingService() {
-        return messaging;
+        return admittedMessaging;
       }
 
       @Override
       public UnicastService getUnicastService() {
-        return unicast;
+        return admittedUnicast;
       }
 
       @Override
@@ -235,7 +243,7 @@ public final class AtomixMembership implements Membership {
     atomix = new DefaultClusterMembershipService(local, Version.from("1.0.0"),
         new DefaultNodeDiscoveryService(bootstrap, local, discovery), bootstrap,
         SwimMembershipProtocol.TYPE.newProtocol(pc));
-    atomix.addListener(event -> viewThread.execute(this::refreshSafely));
+    atomix.addListener(event -> refreshSoon());
     await(atomix.start(), "start SWIM membership");
     messaging.registerHandler(MEMBERS,
         (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> liveMemberNames(),
@@ -470,10 +478,29 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public GossipStats stats() {
-    return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements());
+    return new GossipStats(auth.rejected(), auth.rejectedBySource(), tracker.rejectedAnnouncements(), admission.refused());
   }
 
   // ---------------------------------------------------------------- view computation
+
+  /**
+   * Queues one refresh unless one is queued already: Atomix posts an event per member, and a
+   * gossip message about a thousand new members must cost one pass over the view, not a thousand
+   * (each pass is O(members); a thousand of them starved SWIM's probe answers until peers declared
+   * this agent failed, issue 12).
+   */
+  private void refreshSoon() {
+    if (refreshQueued.compareAndSet(false, true)) {
+      try {
+        viewThread.execute(() -> {
+          refreshQueued.set(false);
+          refreshSafely();
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        refreshQueued.set(false); // stopping
+      }
+    }
+  }
 
   private void refreshSafely() {
     try {
@@ -497,8 +524,10 @@ public final class AtomixMembership implements Membership {
     long now = settings.clock().millis();
     List<MemberTracker.Observation> others = new ArrayList<>();
     Set<HostPort> live = new HashSet<>();
+    Set<String> listed = new HashSet<>();
     for (Member m : a.getMembers()) {
       String name = m.id().id();
+      listed.add(name);
       if (name.equals(settings.nodeName())) {
         continue;
       }
@@ -510,6 +539,7 @@ public final class AtomixMembership implements Membership {
       }
     }
     liveHostPorts = Set.copyOf(live);
+    admission.known(listed);
     MemberTracker.Observation me = new MemberTracker.Observation(settings.nodeName(), localHostPort,
         a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY), true);
     List<MemberState> members = tracker.update(me, others, now);
