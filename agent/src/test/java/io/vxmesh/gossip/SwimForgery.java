@@ -59,6 +59,11 @@ final class SwimForgery {
         IpPrefix.parse("10." + (100 + i / 256) + "." + (i % 256) + ".0/24"), 1450)), 1, Announced.State.ALIVE, System.currentTimeMillis(), "0.1.0");
     Properties p = new Properties();
     p.setProperty(AnnouncementCodec.PROPERTY, codec.seal(a));
+    return member(name, address, p, incarnation);
+  }
+
+  /** An ALIVE SWIM member update as Atomix sends it. */
+  Object member(String name, Address address, Properties p, long incarnation) throws ReflectiveOperationException {
     return member.newInstance(MemberId.from(name), address, null, null, null, p, Version.from("1.0.0"),
         System.currentTimeMillis(), alive, incarnation);
   }
