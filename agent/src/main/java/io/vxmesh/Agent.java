@@ -392,7 +392,7 @@ public final class Agent implements AutoCloseable {
     List<HostPort> seeds = java.util.stream.Stream.concat(literal.stream(), remembered.stream())
         .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, names, config.keyring(), g.timers(),
-        new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock);
+        new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock, g.maxMembers());
   }
 
   /** What this host tells the mesh about itself. */

@@ -31,6 +31,7 @@ import io.vxmesh.proto.RoutesRequest;
 import io.vxmesh.proto.StatusRequest;
 import io.vxmesh.proto.StatusResponse;
 import io.vxmesh.reconcile.Reconciler;
+import io.vxmesh.testing.KeyFiles;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -92,7 +93,7 @@ class AgentApiAnswersTest {
 
   @Test
   void statusAndRoutesReportTheViewTheLastReconcileAndDesiredVersusInstalled(@TempDir Path dir) throws Exception {
-    Path key = Files.writeString(dir.resolve("cluster.key"), ClusterKey.generate().toBase64() + "\n");
+    Path key = KeyFiles.write(dir.resolve("cluster.key"), ClusterKey.generate());
     Path file = Files.writeString(dir.resolve("vxmesh.toml"), """
         node_name = "master1"
         [gossip]

@@ -5,12 +5,14 @@ import io.vxmesh.proto.Request;
 import io.vxmesh.proto.Response;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
@@ -45,8 +47,13 @@ import org.slf4j.LoggerFactory;
  * The local API: a unix stream socket speaking varint-length-delimited protobuf
  * ({@link Request} → {@link Response}, several per connection).
  *
- * <p>Threads: one daemon acceptor, and up to {@link #MAX_CONNECTIONS} daemon connection
- * threads (more connections are closed at once). Each request must arrive, and each response
+ * <p>Threads: one daemon acceptor, and one daemon thread per admitted connection. Connections
+ * are limited per peer uid (SO_PEERCRED, read at accept): non-root users share
+ * {@link #MAX_NON_ROOT_CONNECTIONS}, at most {@link #MAX_CONNECTIONS_PER_UID} each, and root may
+ * use any of {@link #MAX_CONNECTIONS}, so a user holding all of its connections open neither
+ * locks out other users nor root ({@link ConnectionSlots}). A refused connection gets one
+ * Error response saying why and is closed; refusals are counted ({@link #refusedConnections()})
+ * and logged at most once per {@link #REFUSAL_LOG_INTERVAL}. Each request must arrive, and each response
  * be taken, within the idle timeout or the connection is closed, so a silent, slow or
  * non-reading client cannot pin a thread.
  * Anything a client sends that is not a well-formed request — a bad length, an oversized frame,
@@ -61,7 +68,15 @@ public final class ApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
   /** Largest request accepted; real requests are a few bytes. */
   public static final int MAX_FRAME = 64 * 1024;
-  public static final int MAX_CONNECTIONS = 16;
+  /** All connections at once; the difference to {@link #MAX_NON_ROOT_CONNECTIONS} is kept for root. */
+  public static final int MAX_CONNECTIONS = 20;
+  /** Connections of all non-root users together (the group {@code vxmesh}). */
+  public static final int MAX_NON_ROOT_CONNECTIONS = 16;
+  /** Connections of one non-root uid: a CLI uses one per command, a monitor a few. */
+  public static final int MAX_CONNECTIONS_PER_UID = 4;
+  public static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+  /** Refused connections kept until their Error response is read (then closed); beyond this, closed at once. */
+  private static final int MAX_REFUSED_PENDING = 64;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
   /** A request frame, once begun, must arrive complete within this. */
   public static final Duration FRAME_TIMEOUT = Duration.ofSeconds(2);
@@ -75,6 +90,11 @@ public final class ApiServer implements AutoCloseable {
   private final Path passwd;
   private final AtomicLong badFrames = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicInteger refusedPending = new AtomicInteger();
+  private final ConnectionSlots slots = new ConnectionSlots(MAX_CONNECTIONS, MAX_NON_ROOT_CONNECTIONS, MAX_CONNECTIONS_PER_UID);
+  private long lastRefusalLogMs = Long.MIN_VALUE / 2; // acceptor thread only
+  private long refusedAtLastLog;
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
   private final ThreadPoolExecutor connections;
   private final ScheduledExecutorService timer;
@@ -91,7 +111,8 @@ public final class ApiServer implements AutoCloseable {
     this.idleTimeout = idleTimeout;
     this.passwd = Path.of("/etc/passwd");
     AtomicInteger n = new AtomicInteger();
-    this.connections = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+    // Admission is bounded by the slots; the pool has slack for threads still on their way back.
+    this.connections = new ThreadPoolExecutor(0, 2 * MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         r -> daemon(r, "vxmesh-api-conn-" + n.incrementAndGet()));
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "vxmesh-api-timeout"));
   }
@@ -178,20 +199,72 @@ public final class ApiServer implements AutoCloseable {
         }
         continue;
       }
+      Caller caller;
       try {
-        connections.execute(() -> serve(c));
-      } catch (RejectedExecutionException e) {
-        LOG.warn("api too many connections limit={}; closing the new one", MAX_CONNECTIONS);
+        caller = Caller.of(c.getOption(ExtendedSocketOptions.SO_PEERCRED), passwd);
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("api peer credentials unreadable error={}", e.toString());
         closeQuietly(c);
+        continue;
+      }
+      String refusal = slots.admit(caller.uid());
+      if (refusal != null) {
+        refuse(c, caller, refusal);
+        continue;
+      }
+      try {
+        connections.execute(() -> serve(c, caller));
+      } catch (RejectedExecutionException e) {
+        slots.release(caller.uid());
+        refuse(c, caller, "the agent is shutting down or out of threads");
       }
     }
   }
 
-  private void serve(SocketChannel c) {
-    open.add(c);
-    Caller caller = null;
+  /**
+   * Tells a refused client why in one Error response (it reads it as the answer to its first
+   * request), then closes. Never blocks the acceptor: one non-blocking write of a few bytes; the
+   * socket is closed after {@link #FRAME_TIMEOUT}, so the client's request write does not fail
+   * before it could read the answer (at most {@link #MAX_REFUSED_PENDING} wait like this).
+   */
+  private void refuse(SocketChannel c, Caller caller, String why) {
+    long n = refused.incrementAndGet();
+    long now = System.nanoTime() / 1_000_000;
+    if (now - lastRefusalLogMs >= REFUSAL_LOG_INTERVAL.toMillis()) {
+      LOG.warn("api connection refused uid={} user={} reason={} refused_since_last_line={} refused_total={}",
+          caller.uid(), caller.user(), why, n - refusedAtLastLog, n);
+      lastRefusalLogMs = now;
+      refusedAtLastLog = n;
+    }
     try {
-      caller = Caller.of(c.getOption(ExtendedSocketOptions.SO_PEERCRED), passwd);
+      c.configureBlocking(false);
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      error(why).writeDelimitedTo(b);
+      c.write(ByteBuffer.wrap(b.toByteArray()));
+      c.shutdownOutput();
+    } catch (IOException e) {
+      closeQuietly(c);
+      return;
+    }
+    if (refusedPending.incrementAndGet() > MAX_REFUSED_PENDING) {
+      refusedPending.decrementAndGet();
+      closeQuietly(c);
+      return;
+    }
+    try {
+      timer.schedule(() -> {
+        refusedPending.decrementAndGet();
+        closeQuietly(c);
+      }, FRAME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      refusedPending.decrementAndGet();
+      closeQuietly(c);
+    }
+  }
+
+  private void serve(SocketChannel c, Caller caller) {
+    open.add(c);
+    try {
       InputStream in = new BufferedInputStream(Channels.newInputStream(c));
       OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c));
       while (!closed) {
@@ -250,6 +323,7 @@ public final class ApiServer implements AutoCloseable {
     } finally {
       open.remove(c);
       closeQuietly(c);
+      slots.release(caller.uid());
     }
   }
 
@@ -304,6 +378,11 @@ public final class ApiServer implements AutoCloseable {
   /** Connections being served right now. */
   public int openConnections() {
     return open.size();
+  }
+
+  /** Connections refused by the per-uid and total limits since start. */
+  public long refusedConnections() {
+    return refused.get();
   }
 
   /** Requests answered since start. */

@@ -17,7 +17,6 @@ import io.vxmesh.net.MacAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -65,7 +64,10 @@ public final class ConfigLoader {
   public Config load(Path file) throws ConfigException {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = new String(ConfigFiles.readBounded(file, ConfigFiles.MAX_CONFIG_BYTES), StandardCharsets.UTF_8);
+    } catch (ConfigFiles.TooLargeException e) {
+      throw new ConfigException(file, null, "file is larger than " + ConfigFiles.describe(ConfigFiles.MAX_CONFIG_BYTES)
+          + " (the shipped config is ~7 KB); is this the right file?");
     } catch (NoSuchFileException e) {
       throw new ConfigException(file, null, "file does not exist");
     } catch (AccessDeniedException e) {

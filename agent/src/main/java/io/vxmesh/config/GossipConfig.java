@@ -22,6 +22,8 @@ import java.util.List;
  *     {@code failure_timeout_ms}, {@code restart_grace_ms}, {@code reap_failed_after_s});
  *     defaults are
  *     {@link GossipTimers#defaults()}
+ * @param maxMembers most members this agent keeps, itself included ({@code max_members}, default
+ *     {@link io.vxmesh.gossip.GossipSettings#DEFAULT_MAX_MEMBERS})
  */
 public record GossipConfig(
     InetAddress bind,
@@ -29,7 +31,8 @@ public record GossipConfig(
     int port,
     List<JoinEntry> join,
     Path keyFile,
-    GossipTimers timers) {
+    GossipTimers timers,
+    int maxMembers) {
   public static final int DEFAULT_PORT = 7947;
 
   public GossipConfig {

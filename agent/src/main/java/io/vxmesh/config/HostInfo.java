@@ -1,5 +1,6 @@
 package io.vxmesh.config;
 
+import io.vxmesh.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -31,6 +32,19 @@ public interface HostInfo {
 
   /** The MTU of a device, if the device exists. */
   OptionalInt mtu(String device);
+
+  /**
+   * The IPv4 addresses of a device with their prefix lengths (e.g. {@code 10.211.55.5/24}): the
+   * subnets the host reaches directly. Default: each address as a /32.
+   */
+  default List<IpPrefix> ipv4Subnets(String device) {
+    return ipv4Addresses(device).stream().map(a -> new IpPrefix(a, 32)).toList();
+  }
+
+  /** The gateway of the lowest-metric default IPv4 route, if it has one. Default: none known. */
+  default Optional<Inet4Address> defaultGateway() {
+    return Optional.empty();
+  }
 
   /** The host this JVM runs on, as seen from its own network namespace. */
   static HostInfo system() {

@@ -32,7 +32,8 @@ record RawConfig(
       @JsonProperty("suspect_probes") Integer suspectProbes,
       @JsonProperty("failure_timeout_ms") Integer failureTimeoutMs,
       @JsonProperty("restart_grace_ms") Integer restartGraceMs,
-      @JsonProperty("reap_failed_after_s") Integer reapFailedAfterS) {}
+      @JsonProperty("reap_failed_after_s") Integer reapFailedAfterS,
+      @JsonProperty("max_members") Integer maxMembers) {}
 
   record Api(@JsonProperty("socket") String socket) {}
 

@@ -1,5 +1,7 @@
 package io.vxmesh.config;
 
+import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.Keyring;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import io.vxmesh.net.HostPort;
@@ -7,13 +9,13 @@ import io.vxmesh.net.JoinEntry;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.net.PodCidrRules;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +57,7 @@ final class Resolution {
           "'" + nodeName + "' is not a valid node name (letters, digits, '.', '_', '-'; at most 63)");
     }
     RawConfig.Gossip g = raw.gossip() != null ? raw.gossip()
-        : new RawConfig.Gossip(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        : new RawConfig.Gossip(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     GossipConfig gossip = gossip(g);
     ApiConfig api = new ApiConfig(raw.api() == null || raw.api().socket() == null
         ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
@@ -94,8 +96,15 @@ final class Resolution {
   Keyring keyring(Path keyFile) throws ConfigException {
     String text;
     try {
+      String problem = ConfigFiles.keyFileProblem(keyFile, ConfigFiles.selfUid());
+      if (problem != null) {
+        throw error("gossip.key_file", keyFile + " " + problem + "; anyone who can read the key can join the mesh and"
+            + " steer its routes; fix: chown root:vxmesh " + keyFile + " && chmod 0640 " + keyFile);
+      }
       // ISO-8859-1 decodes any bytes; the base64 decoder then rejects what is not base64.
-      text = Files.readString(keyFile, StandardCharsets.ISO_8859_1);
+      text = new String(ConfigFiles.readBounded(keyFile, ConfigFiles.MAX_KEY_BYTES), StandardCharsets.ISO_8859_1);
+    } catch (ConfigFiles.TooLargeException e) {
+      throw keyFileError(keyFile, "is larger than " + ConfigFiles.describe(ConfigFiles.MAX_KEY_BYTES) + ", not a cluster key");
     } catch (NoSuchFileException e) {
       throw keyFileError(keyFile, "does not exist");
     } catch (AccessDeniedException e) {
@@ -170,7 +179,11 @@ final class Resolution {
     } catch (IllegalArgumentException e) {
       throw error("gossip", e.getMessage());
     }
-    return new GossipConfig(bind, advertise, port, join, keyFile, timers);
+    int maxMembers = positive("gossip.max_members", g.maxMembers(), GossipSettings.DEFAULT_MAX_MEMBERS);
+    if (maxMembers < 2) {
+      throw error("gossip.max_members", maxMembers + " must be at least 2 (this host and one peer)");
+    }
+    return new GossipConfig(bind, advertise, port, join, keyFile, timers, maxMembers);
   }
 
   private List<NetworkConfig> networks(List<RawConfig.Network> raw, String nodeName, Inet4Address advertise)
@@ -234,7 +247,33 @@ final class Resolution {
       }
       out.add(new NetworkConfig(device, vni, port, underlay, vtep, mac, pod, mtu));
     }
+    for (int i = 0; i < out.size(); i++) {
+      String problem = PodCidrRules.problem(out.get(i).podCidr(), reservedForPods(out, advertise));
+      if (problem != null) {
+        throw error("network[" + i + "].pod_cidr", problem + "; every host routes a pod CIDR into the VTEP, so it must"
+            + " leave the underlay alone (choose a range no host, gateway or VTEP uses, e.g. 10.234.111.0/24)");
+      }
+    }
     return out;
+  }
+
+  /**
+   * What this host's pod CIDRs must stay clear of ({@link PodCidrRules}): our underlay IP, the
+   * subnets of every underlay device, the default gateway, every network's VTEP prefix.
+   */
+  private List<PodCidrRules.Reserved> reservedForPods(List<NetworkConfig> networks, Inet4Address advertise) {
+    List<PodCidrRules.Reserved> r = new ArrayList<>();
+    r.add(PodCidrRules.Reserved.address("this host's underlay IP (gossip.advertise)", advertise));
+    for (NetworkConfig n : networks) {
+      for (IpPrefix p : host.ipv4Subnets(n.underlay())) {
+        r.add(new PodCidrRules.Reserved("the underlay subnet of " + n.underlay(), p.network()));
+      }
+    }
+    host.defaultGateway().ifPresent(g -> r.add(PodCidrRules.Reserved.address("the default gateway", g)));
+    for (int i = 0; i < networks.size(); i++) {
+      r.add(new PodCidrRules.Reserved("the VTEP prefix of network[" + i + "]", networks.get(i).vtepAddress().network()));
+    }
+    return r;
   }
 
   private AgentConfig agent(RawConfig.Agent a, RawConfig.Log log) throws ConfigException {

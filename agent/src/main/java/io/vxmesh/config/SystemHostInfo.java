@@ -1,8 +1,11 @@
 package io.vxmesh.config;
 
+import io.vxmesh.net.IpAddresses;
+import io.vxmesh.net.IpPrefix;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +27,7 @@ import java.util.OptionalInt;
  */
 final class SystemHostInfo implements HostInfo {
   private static final int RTF_UP = 0x1;
+  private static final int RTF_GATEWAY = 0x2;
 
   @Override
   public String hostName() {
@@ -44,6 +48,25 @@ final class SystemHostInfo implements HostInfo {
     return defaultRouteDevice(procLines("/proc/net/route"));
   }
 
+  @Override
+  public List<IpPrefix> ipv4Subnets(String device) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByName(device);
+      if (nif == null) {
+        return List.of();
+      }
+      List<IpPrefix> out = new ArrayList<>();
+      for (InterfaceAddress a : nif.getInterfaceAddresses()) {
+        if (a.getAddress() instanceof Inet4Address v4) {
+          out.add(new IpPrefix(v4, a.getNetworkPrefixLength()));
+        }
+      }
+      return out;
+    } catch (SocketException e) {
+      return List.of();
+    }
+  }
+
   /** The lines of a /proc file; none when it cannot be read (then there is nothing to learn from it). */
   private static List<String> procLines(String file) {
     try {
@@ -53,12 +76,26 @@ final class SystemHostInfo implements HostInfo {
     }
   }
 
-  /**
-   * The device of the lowest-metric default route in {@code /proc/net/route} text (columns
-   * Iface, Destination, Gateway, Flags, RefCnt, Use, Metric, Mask, ...; hex fields).
-   */
+  @Override
+  public Optional<Inet4Address> defaultGateway() {
+    return defaultRoute(procLines("/proc/net/route")).map(DefaultRoute::gateway);
+  }
+
+  /** The lowest-metric default route: its device and, when it has one, its gateway. */
+  record DefaultRoute(String device, Inet4Address gateway) {}
+
+  /** The device of the lowest-metric default route in {@code /proc/net/route} text. */
   static Optional<String> defaultRouteDevice(List<String> lines) {
-    String best = null;
+    return defaultRoute(lines).map(DefaultRoute::device);
+  }
+
+  /**
+   * The lowest-metric default route in {@code /proc/net/route} text (columns Iface, Destination,
+   * Gateway, Flags, RefCnt, Use, Metric, Mask, ...; hex fields, addresses in host order, which
+   * on the little-endian machines this runs on means the bytes of the address reversed).
+   */
+  static Optional<DefaultRoute> defaultRoute(List<String> lines) {
+    DefaultRoute best = null;
     long bestMetric = Long.MAX_VALUE;
     for (String line : lines) {
       String[] f = line.trim().split("\\s+");
@@ -67,11 +104,14 @@ final class SystemHostInfo implements HostInfo {
       }
       try {
         long dest = Long.parseLong(f[1], 16);
+        long gw = Long.parseLong(f[2], 16);
         int flags = Integer.parseInt(f[3], 16);
         long metric = Long.parseLong(f[6]);
         long mask = Long.parseLong(f[7], 16);
         if (dest == 0 && mask == 0 && (flags & RTF_UP) != 0 && metric < bestMetric) {
-          best = f[0];
+          Inet4Address g = (flags & RTF_GATEWAY) != 0 && gw != 0 ? IpAddresses.v4(new byte[] {
+              (byte) gw, (byte) (gw >> 8), (byte) (gw >> 16), (byte) (gw >> 24)}) : null;
+          best = new DefaultRoute(f[0], g);
           bestMetric = metric;
         }
       } catch (NumberFormatException e) {

@@ -75,6 +75,7 @@ public final class AtomixMembership implements Membership {
   private final GossipSettings.GossipTimers timers;
   private final AnnouncementCodec codec;
   private final MemberTracker tracker;
+  private final MemberAdmission admission;
   private final PacketAuth auth;
   private final Rejections rejections;
   private final SourceGuard guard;
@@ -99,6 +100,7 @@ public final class AtomixMembership implements Membership {
   private volatile Set<HostPort> liveHostPorts = Set.of();
   private volatile Keyring keyring;
   private volatile Map<String, Integer> signers = Map.of(); // written by the view thread
+  private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
   // Owned by the view thread.
   private volatile long startedAtMs;
@@ -123,7 +125,9 @@ public final class AtomixMembership implements Membership {
     this.timers = settings.timers();
     this.keyring = settings.keyring();
     this.codec = new AnnouncementCodec(keyring);
-    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
+    this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers,
+        settings.maxMembers());
+    this.admission = new MemberAdmission(settings.nodeName(), settings.maxMembers(), settings.clock()::millis);
     this.auth = new PacketAuth(keyring, settings.clock());
     this.rejections = new Rejections(settings.clock());
     this.guard = new SourceGuard(SourceGuard.Limits.defaults());
@@ -259,14 +263,18 @@ public final class AtomixMembership implements Membership {
         .setNotifySuspect(true)
         .setRetainTombstones(true);
     BootstrapService bootstrap = new BootstrapService() {
+      // What SWIM sends and receives; members beyond the limit never reach it.
+      private final MessagingService admittedMessaging = admission.messaging(messaging);
+      private final UnicastService admittedUnicast = admission.unicast(unicast);
+
       @Override
       public MessagingService getMessagingService() {
-        return messaging;
+        return admittedMessaging;
       }
 
       @Override
       public UnicastService getUnicastService() {
-        return unicast;
+        return admittedUnicast;
       }
 
       @Override
@@ -277,7 +285,7 @@ public final class AtomixMembership implements Membership {
     atomix = new DefaultClusterMembershipService(local, Version.from("1.0.0"),
         new DefaultNodeDiscoveryService(bootstrap, local, discovery), bootstrap,
         SwimMembershipProtocol.TYPE.newProtocol(pc));
-    atomix.addListener(event -> viewThread.execute(this::refreshSafely));
+    atomix.addListener(event -> refreshSoon());
     await(atomix.start(), "start SWIM membership");
     messaging.registerHandler(MEMBERS,
         (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> liveMemberNames(),
@@ -549,7 +557,8 @@ public final class AtomixMembership implements Membership {
   @Override
   public GossipStats stats() {
     return new GossipStats(rejections.total(), rejections.bySource(), tracker.rejectedAnnouncements(),
-        rejections.byReason(), tracker.rejectedAnnouncementsByReason(), auth.traffic());
+        rejections.byReason(), tracker.rejectedAnnouncementsByReason(), auth.traffic(),
+        admission.refused());
   }
 
   /** Bytes of unauthenticated TCP frames buffered right now (tests: the budget holds under attack). */
@@ -558,6 +567,25 @@ public final class AtomixMembership implements Membership {
   }
 
   // ---------------------------------------------------------------- view computation
+
+  /**
+   * Queues one refresh unless one is queued already: Atomix posts an event per member, and a
+   * gossip message about a thousand new members must cost one pass over the view, not a thousand
+   * (each pass is O(members); a thousand of them starved SWIM's probe answers until peers declared
+   * this agent failed, issue 12).
+   */
+  private void refreshSoon() {
+    if (refreshQueued.compareAndSet(false, true)) {
+      try {
+        viewThread.execute(() -> {
+          refreshQueued.set(false);
+          refreshSafely();
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        refreshQueued.set(false); // stopping
+      }
+    }
+  }
 
   private void refreshSafely() {
     try {
@@ -581,8 +609,10 @@ public final class AtomixMembership implements Membership {
     long now = settings.clock().millis();
     List<MemberTracker.Observation> others = new ArrayList<>();
     Set<HostPort> live = new HashSet<>();
+    Set<String> listed = new HashSet<>();
     for (Member m : a.getMembers()) {
       String name = m.id().id();
+      listed.add(name);
       if (name.equals(settings.nodeName())) {
         continue;
       }
@@ -594,6 +624,7 @@ public final class AtomixMembership implements Membership {
       }
     }
     liveHostPorts = Set.copyOf(live);
+    admission.known(listed);
     MemberTracker.Observation me = new MemberTracker.Observation(settings.nodeName(), localHostPort,
         a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY), true);
     List<MemberState> members = tracker.update(me, others, now);

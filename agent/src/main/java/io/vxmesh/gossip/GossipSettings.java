@@ -27,6 +27,9 @@ import java.util.List;
  * @param validation the local view of the shared configuration
  * @param announcement our initial announcement; generation and claimed_at_ms are filled in when 0
  * @param clock wall clock (announcement generations, claimed_at, packet timestamps, grace periods)
+ * @param maxMembers most members this agent keeps, itself included ({@code [gossip] max_members},
+ *     default {@link #DEFAULT_MAX_MEMBERS}); new members beyond it are refused, see
+ *     {@link MemberAdmission}
  */
 public record GossipSettings(
     String nodeName,
@@ -39,9 +42,29 @@ public record GossipSettings(
     GossipTimers timers,
     ValidationContext validation,
     Announced announcement,
-    Clock clock) {
+    Clock clock,
+    int maxMembers) {
 
   public static final int DEFAULT_PORT = 7947;
+  /**
+   * Ten times the largest mesh measured (100 members in one JVM, FACTS.md), and small enough that
+   * a full table stays a few MB of heap and SWIM's per-suspicion broadcast (one datagram to every
+   * member) stays cheap; the datapath itself was measured to 10,000 peers (BENCHMARKS.md).
+   */
+  public static final int DEFAULT_MAX_MEMBERS = 1024;
+
+  /** Settings with IP seeds only (no names), a single cluster key and the given member limit. */
+  public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
+      ClusterKey key, GossipTimers timers, ValidationContext validation, Announced announcement, Clock clock, int maxMembers) {
+    this(nodeName, advertise, port, bind, seeds, List.of(), Keyring.of(key), timers, validation, announcement, clock, maxMembers);
+  }
+
+  /** Settings with the default member limit. */
+  public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
+      List<JoinEntry.Name> seedNames, Keyring keyring, GossipTimers timers, ValidationContext validation,
+      Announced announcement, Clock clock) {
+    this(nodeName, advertise, port, bind, seeds, seedNames, keyring, timers, validation, announcement, clock, DEFAULT_MAX_MEMBERS);
+  }
 
   public GossipSettings {
     if (nodeName == null || nodeName.isBlank()) {
@@ -76,6 +99,9 @@ public record GossipSettings(
     }
     if (clock == null) {
       clock = Clock.systemUTC();
+    }
+    if (maxMembers < 2) {
+      throw new IllegalArgumentException("max members " + maxMembers + " must be at least 2 (this host and one peer)");
     }
   }
 

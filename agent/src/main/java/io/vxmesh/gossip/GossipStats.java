@@ -19,10 +19,12 @@ import java.util.Map;
  *     transport {@code udp} (gossip) or {@code tcp} (probes, sync, requests and responses),
  *     direction {@code in}/{@code out}, unit {@code messages}/{@code bytes} (frame bytes, without
  *     the transport's own framing); received frames are counted before they are authenticated
+ * @param refusedMembers member updates refused before SWIM stored them: member limit reached
+ *     ({@code [gossip] max_members}) or properties too large
  */
 public record GossipStats(long rejectedPackets, Map<String, Long> rejectedBySource, long rejectedAnnouncements,
     Map<String, Long> rejectedPacketsByReason, Map<String, Long> rejectedAnnouncementsByReason,
-    Map<String, Long> traffic) {
+    Map<String, Long> traffic, long refusedMembers) {
   public GossipStats {
     rejectedBySource = Map.copyOf(rejectedBySource);
     rejectedPacketsByReason = Map.copyOf(rejectedPacketsByReason);
@@ -32,6 +34,6 @@ public record GossipStats(long rejectedPackets, Map<String, Long> rejectedBySour
 
   /** Totals only, nothing broken down by reason or transport. */
   public GossipStats(long rejectedPackets, Map<String, Long> rejectedBySource, long rejectedAnnouncements) {
-    this(rejectedPackets, rejectedBySource, rejectedAnnouncements, Map.of(), Map.of(), Map.of());
+    this(rejectedPackets, rejectedBySource, rejectedAnnouncements, Map.of(), Map.of(), Map.of(), 0);
   }
 }

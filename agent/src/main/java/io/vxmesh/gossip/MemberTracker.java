@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  *   <li>gone from SWIM after announcing RESTARTING → SUSPECT "restarting" for the restart grace,
  *       then FAILED; gone after LEAVING → LEAVING; otherwise gone → FAILED;
  *   <li>FAILED / departed members stay listed for the failed retention, then are forgotten;
+ *       sooner, oldest departure first, when more than {@code maxMembers} are known (a key holder
+ *       minting names must not grow this table for the whole retention);
  *   <li>only members that may still hold claims (present and not failed, or restarting within
  *       grace) take part in validation, so a dead host's pod CIDR frees up.
  * </ul>
@@ -51,14 +53,22 @@ final class MemberTracker {
   private final AnnouncementCodec codec;
   private final Validator validator;
   private final GossipSettings.GossipTimers timers;
+  private final int maxMembers;
   private final Map<String, Known> known = new HashMap<>();
   private final Map<String, Long> forced = new HashMap<>(); // force-left: name -> when; ignored while unreachable
   private List<Validator.Candidate> lastInput = List.of();
   private SortedMap<String, Validator.Verdict> lastVerdicts = new TreeMap<>();
   private volatile long rejectedAnnouncements;
   private final Map<String, java.util.concurrent.atomic.LongAdder> rejectedByReason = new java.util.concurrent.ConcurrentHashMap<>();
+  private long forgottenEarly;
 
   MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers) {
+    this(selfName, codec, validator, timers, GossipSettings.DEFAULT_MAX_MEMBERS);
+  }
+
+  MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers,
+      int maxMembers) {
+    this.maxMembers = maxMembers;
     this.selfName = selfName;
     this.codec = codec;
     this.validator = validator;
@@ -143,6 +153,7 @@ final class MemberTracker {
         e.getValue().goneSinceMs = now;
       }
     }
+    forgetOldestDeparted();
 
     List<Validator.Candidate> input = new ArrayList<>();
     Map<String, String> failedReason = new HashMap<>();
@@ -223,6 +234,33 @@ final class MemberTracker {
       }
     });
     return m;
+  }
+
+  /**
+   * Keeps the table at {@code maxMembers}: members gone from SWIM are forgotten, the longest gone
+   * first, until it fits (present members are never dropped here: SWIM's own table is bounded by
+   * {@link MemberAdmission}). One line per pass that forgot any.
+   */
+  private void forgetOldestDeparted() {
+    int excess = known.size() - maxMembers;
+    if (excess <= 0) {
+      return;
+    }
+    List<Map.Entry<String, Known>> gone = new ArrayList<>();
+    for (Map.Entry<String, Known> e : known.entrySet()) {
+      if (!e.getValue().present && !e.getKey().equals(selfName)) {
+        gone.add(e);
+      }
+    }
+    gone.sort(Comparator.comparingLong(e -> e.getValue().goneSinceMs));
+    List<String> forget = gone.subList(0, Math.min(excess, gone.size())).stream().map(Map.Entry::getKey).toList();
+    forget.forEach(known::remove);
+    if (!forget.isEmpty()) {
+      forgottenEarly += forget.size();
+      lastInput = null; // revalidate without them
+      log.warn("members forgotten before the retention ends count={} reason={} max_members={} total={}", forget.size(),
+          "member table full", maxMembers, forgottenEarly);
+    }
   }
 
   /**

@@ -78,6 +78,10 @@ public final class AgentMetrics implements Reconciler.PassListener {
         .callback(cb -> withKnown(gossip.get().rejectedAnnouncementsByReason(), ANNOUNCEMENT_REJECT_REASONS)
             .forEach((r, n) -> cb.call(n, r)))
         .register(registry);
+    CounterWithCallback.builder().name("vxmesh_members_refused_total")
+        .help("Member updates refused before SWIM stored them: [gossip] max_members reached or properties too large.")
+        .callback(cb -> cb.call(gossip.get().refusedMembers()))
+        .register(registry);
     CounterWithCallback.builder().name("vxmesh_gossip_messages_total")
         .help("Authenticated gossip frames sent and received (received: before authentication), by transport and direction.")
         .labelNames("transport", "direction")

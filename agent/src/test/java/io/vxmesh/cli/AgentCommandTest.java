@@ -1,13 +1,19 @@
 package io.vxmesh.cli;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vxmesh.config.ConfigLoader;
 import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.testing.KeyFiles;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +33,7 @@ class AgentCommandTest {
   Path write(String toml) throws IOException {
     Path key = dir.resolve("cluster.key");
     if (!Files.exists(key)) {
-      Files.writeString(key, ClusterKey.generate().toBase64());
+      KeyFiles.write(key, ClusterKey.generate().toBase64());
     }
     Path f = dir.resolve("vxmesh.toml");
     Files.writeString(f, toml.replace("KEY", key.toString()));
@@ -98,19 +104,19 @@ class AgentCommandTest {
 
   @Test
   void emptyKeyFile() throws IOException {
-    Files.writeString(dir.resolve("cluster.key"), "\n");
+    KeyFiles.write(dir.resolve("cluster.key"), "\n");
     expectKeyError("is empty");
   }
 
   @Test
   void shortKeyFile() throws IOException {
-    Files.writeString(dir.resolve("cluster.key"), "AAAA");
+    KeyFiles.write(dir.resolve("cluster.key"), "AAAA");
     expectKeyError("is not a cluster key (3 bytes, want 32)");
   }
 
   @Test
   void malformedKeyFile() throws IOException {
-    Files.writeString(dir.resolve("cluster.key"), "this is not base64!\n");
+    KeyFiles.write(dir.resolve("cluster.key"), "this is not base64!\n");
     expectKeyError("is not a cluster key (not base64)");
   }
 
@@ -154,5 +160,72 @@ class AgentCommandTest {
     Path f = dir.resolve("absent.toml");
     assertEquals(78, agent(f));
     assertEquals(f + ": file does not exist", err.strip());
+  }
+
+  /** The one line for a key file with a bad owner or mode: what is wrong and the exact fix. */
+  String keyModeError(Path config, String what) {
+    Path key = dir.resolve("cluster.key");
+    return config + ": gossip.key_file: " + key + " " + what + "; anyone who can read the key can join the mesh and steer its"
+        + " routes; fix: chown root:vxmesh " + key + " && chmod 0640 " + key;
+  }
+
+  @Test
+  void worldReadableKeyFileIsRefusedWithTheFix() throws IOException {
+    Path f = write(GOSSIP + NET);
+    Path key = dir.resolve("cluster.key");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals(AgentCommand.EX_CONFIG, agent(f), err);
+    assertEquals(keyModeError(f, "is readable by others (mode 0644)"), err.strip());
+
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertEquals(AgentCommand.EX_CONFIG, agent(f), err);
+    assertEquals(keyModeError(f, "is readable and writable by others (mode 0666)"), err.strip());
+
+    // What the fix leaves (group read, nothing for others) loads; loading only, as `vxmesh config`
+    // does: `vxmesh agent` would go on and start gossip.
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
+    assertDoesNotThrow(() -> ConfigLoader.forThisHost().load(f), "mode 0640 is accepted");
+  }
+
+  @Test
+  void keyFileOwnedBySomeoneElseIsRefused() throws IOException {
+    Assumptions.assumeTrue(isRoot(), "SKIPPED: needs root to give the key file to uid 65534");
+    Path f = write(GOSSIP + NET);
+    Path key = dir.resolve("cluster.key");
+    Files.setAttribute(key, "unix:uid", 65534);
+    assertEquals(AgentCommand.EX_CONFIG, agent(f), err);
+    assertEquals(keyModeError(f, "is owned by uid 65534, not root"), err.strip());
+  }
+
+  @Test
+  void oversizedKeyFileIsRefusedUnread() throws IOException {
+    Path f = write(GOSSIP + NET);
+    try (RandomAccessFile r = new RandomAccessFile(dir.resolve("cluster.key").toFile(), "rw")) {
+      r.setLength(64L << 20); // sparse: costs no disk
+    }
+    assertEquals(AgentCommand.EX_CONFIG, agent(f), err);
+    assertEquals(keyError(f, "is larger than 4 KiB, not a cluster key"), err.strip());
+  }
+
+  /**
+   * Issue 12: a 60 MB config made the agent exit 3 (out of heap) and systemd restart it in a
+   * loop. Now it is refused after a bounded read of 1 MiB + 1 byte, exit 78.
+   */
+  @Test
+  void configLargerThanOneMebibyteIsRefusedWith78() throws IOException {
+    Path f = write(GOSSIP + NET);
+    try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
+      r.setLength(60L << 20);
+    }
+    assertEquals(AgentCommand.EX_CONFIG, agent(f), err);
+    assertEquals(f + ": file is larger than 1 MiB (the shipped config is ~7 KB); is this the right file?", err.strip());
+  }
+
+  static boolean isRoot() {
+    try {
+      return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

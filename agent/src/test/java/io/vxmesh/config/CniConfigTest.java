@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.net.IpPrefix;
+import io.vxmesh.testing.KeyFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -23,7 +24,7 @@ class CniConfigTest {
   @BeforeEach
   void key() throws Exception {
     keyFile = dir.resolve("cluster.key");
-    Files.writeString(keyFile, ClusterKey.generate().toBase64() + "\n");
+    KeyFiles.write(keyFile, ClusterKey.generate());
   }
 
   Config load(String cni) throws Exception {

@@ -14,6 +14,7 @@ import io.vxmesh.net.JoinEntry;
 import io.vxmesh.net.IpAddresses;
 import io.vxmesh.net.IpPrefix;
 import io.vxmesh.net.MacAddress;
+import io.vxmesh.testing.KeyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class ConfigLoaderTest {
   @BeforeEach
   void key() throws IOException {
     keyFile = dir.resolve("cluster.key");
-    Files.writeString(keyFile, ClusterKey.generate().toBase64() + "\n");
+    KeyFiles.write(keyFile, ClusterKey.generate());
   }
 
   /** The issue's example, with the key file in the temp dir. */
@@ -247,6 +248,36 @@ class ConfigLoaderTest {
     ConfigException e = fails(keyLine() + "[[network]]\nvni = 1\nvtep_address = \"1.1.1.1/24\"\npod_cidr = \"10.234.111.5/24\"\n");
     assertEquals("network[0].pod_cidr", e.key());
     assertTrue(e.reason().contains("host bits set") && e.reason().contains("10.234.111.0/24"), e.getMessage());
+  }
+
+  /** The reason for {@code pod_cidr = cidr} on master1 (underlay 10.211.55.5/24, gateway .1), which must fail. */
+  String podCidrRefusal(String cidr) throws IOException {
+    ConfigException e = fails(keyLine() + "[[network]]\nvni = 1\nvtep_address = \"179.17.1.21/24\"\npod_cidr = \"" + cidr + "\"\n");
+    assertEquals("network[0].pod_cidr", e.key(), e.getMessage());
+    assertTrue(e.reason().endsWith("so it must leave the underlay alone (choose a range no host, gateway or VTEP uses,"
+        + " e.g. 10.234.111.0/24)"), e.getMessage());
+    return e.reason();
+  }
+
+  /**
+   * Issue 12: a pod CIDR over the underlay (a /32 on another host's IP, 10.211.55.0/25, even
+   * 0.0.0.0/0) was accepted and diverted gossip and pods' traffic into the VTEP.
+   */
+  @Test
+  void podCidrOverTheUnderlayOrAbsurdlySizedIsRefused() throws Exception {
+    assertTrue(podCidrRefusal("0.0.0.0/0").startsWith("/0 is wider than /8, the widest pod CIDR allowed (it would take every route)"));
+    assertTrue(podCidrRefusal("10.0.0.0/7").startsWith("/7 is wider than /8"));
+    assertTrue(podCidrRefusal("10.234.111.0/31").startsWith("/31 is narrower than /30"));
+    assertTrue(podCidrRefusal("10.211.55.0/25").startsWith("10.211.55.0/25 contains this host's underlay IP (gossip.advertise) 10.211.55.5"));
+    assertTrue(podCidrRefusal("10.211.55.128/25").startsWith("10.211.55.128/25 overlaps the underlay subnet of enp0s5 10.211.55.0/24"));
+    assertTrue(podCidrRefusal("10.211.0.0/16").startsWith("10.211.0.0/16 contains this host's underlay IP"));
+    assertTrue(podCidrRefusal("179.17.0.0/16").startsWith("179.17.0.0/16 overlaps the VTEP prefix of network[0] 179.17.1.0/24"));
+    assertTrue(podCidrRefusal("127.0.0.0/24").startsWith("127.0.0.0/24 overlaps loopback 127.0.0.0/8"));
+    assertTrue(podCidrRefusal("224.1.0.0/16").startsWith("224.1.0.0/16 overlaps multicast/reserved 224.0.0.0/3"));
+    // Near misses load: /8 and /30, right next to the underlay.
+    assertEquals(IpPrefix.parse("11.0.0.0/8"), load(keyLine() + MINIMAL_NET.replace("10.234.111.0/24", "11.0.0.0/8")).networks().get(0).podCidr());
+    assertEquals(IpPrefix.parse("10.211.56.0/30"),
+        load(keyLine() + MINIMAL_NET.replace("10.234.111.0/24", "10.211.56.0/30")).networks().get(0).podCidr());
   }
 
   @Test

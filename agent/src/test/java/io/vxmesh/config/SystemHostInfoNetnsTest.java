@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.gossip.ClusterKey;
+import io.vxmesh.net.IpAddresses;
 import io.vxmesh.netlink.TestNetns;
 import io.vxmesh.testing.KernelTest;
+import io.vxmesh.testing.KeyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,11 +72,15 @@ class SystemHostInfoNetnsTest {
 
   /** {@code vxmesh config} of {@code gossipAndNetwork} (plus a key and the required network keys), run by the real jar in the namespace. */
   Result config(String gossip, String network) throws Exception {
+    return config(gossip, network, "10.1.0.0/24");
+  }
+
+  Result config(String gossip, String network, String podCidr) throws Exception {
     Path key = dir.resolve("cluster.key");
-    Files.writeString(key, ClusterKey.generate().toBase64());
+    KeyFiles.write(key, ClusterKey.generate());
     Path conf = dir.resolve("vxmesh.toml");
     Files.writeString(conf, "node_name = \"n1\"\n[gossip]\nkey_file = \"" + key + "\"\n" + gossip
-        + "[[network]]\nvni = 7\nvtep_address = \"179.17.1.21/24\"\npod_cidr = \"10.1.0.0/24\"\n" + network);
+        + "[[network]]\nvni = 7\nvtep_address = \"179.17.1.21/24\"\npod_cidr = \"" + podCidr + "\"\n" + network);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return run("ip", "netns", "exec", ns, java, "-XX:TieredStopAtLevel=1", "-jar",
         System.getProperty("vxmesh.jar", "target/vxmesh.jar"), "config", "--config", conf.toString());
@@ -113,6 +119,18 @@ class SystemHostInfoNetnsTest {
     assertTrue(r.out().contains("advertise = \"10.99.0.6\"") && r.out().contains("underlay = \"" + peer + "\""), r.out());
   }
 
+  /** Issue 12: a pod CIDR over the underlay subnet or the gateway is refused by `vxmesh config` (exit 78). */
+  @Test
+  void aPodCidrOverTheNamespacesUnderlayOrGatewayIsRefused() throws Exception {
+    Result r = config("", "", "10.99.0.128/25");
+    assertEquals(78, r.code(), r.out());
+    assertTrue(r.out().strip().startsWith(dir.resolve("vxmesh.toml") + ": network[0].pod_cidr: 10.99.0.128/25 overlaps the underlay subnet of "
+        + dev + " 10.99.0.0/24"), r.out());
+    r = config("", "", "0.0.0.0/0");
+    assertEquals(78, r.code(), r.out());
+    assertTrue(r.out().contains("network[0].pod_cidr: /0 is wider than /8"), r.out());
+  }
+
   @Test
   void procNetRouteParsing() {
     List<String> lines = List.of(
@@ -123,6 +141,9 @@ class SystemHostInfoNetnsTest {
         "eth0\t0000630A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0");
     assertEquals(Optional.of("eth0"), SystemHostInfo.defaultRouteDevice(lines), "lowest metric among default routes that are up");
     assertEquals(Optional.empty(), SystemHostInfo.defaultRouteDevice(lines.subList(4, 5)));
+    assertEquals(Optional.of(new SystemHostInfo.DefaultRoute("eth0", IpAddresses.parseV4("192.168.0.1"))),
+        SystemHostInfo.defaultRoute(lines), "the gateway, bytes in host (little-endian) order");
+    assertEquals(null, SystemHostInfo.defaultRoute(List.of("wg0\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0")).orElseThrow().gateway(), "no RTF_GATEWAY, no gateway");
   }
 
   @Test

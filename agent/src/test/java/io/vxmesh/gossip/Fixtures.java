@@ -70,6 +70,18 @@ final class Fixtures {
         d.rejoinMaxBackoff(), d.leaveWait());
   }
 
+  /**
+   * Patient failure detection (probe timeout 1.5 s, failure timeout 5 s) for tests that measure
+   * something other than detection speed under load: on a loaded 2-core box the tuned timers
+   * flap an idle member now and then, which would hide what such a test is after.
+   */
+  static GossipSettings.GossipTimers patient() {
+    var d = timers();
+    return new GossipSettings.GossipTimers(d.gossipInterval(), d.gossipFanout(), Duration.ofMillis(500), Duration.ofMillis(1500),
+        d.suspectProbes(), Duration.ofSeconds(5), d.restartGrace(), d.failedRetention(), Duration.ofSeconds(10),
+        d.rejoinMaxBackoff(), d.leaveWait());
+  }
+
   /** A port free for both TCP and UDP right now. */
   static int freePort() throws IOException {
     for (int i = 0; i < 50; i++) {

@@ -69,6 +69,21 @@ class MemberTrackerTest {
     assertEquals(MemberStatus.ALIVE, b(t.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), start + 20_000)).status());
   }
 
+  /** A key holder minting names must not grow the table for the 72 h retention: beyond max_members the longest gone go first. */
+  @Test
+  void departedMembersBeyondTheLimitAreForgottenLongestGoneFirst() {
+    MemberTracker t = new MemberTracker("a", codec, new Validator(Fixtures.context("a")), timers, 3);
+    long start = 1_000_000;
+    t.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), start);
+    t.update(self, List.of(), start + 100); // b gone first
+    t.update(self, List.of(obs("c", 3, Announced.State.ALIVE, true)), start + 200);
+    t.update(self, List.of(), start + 300); // then c
+    List<MemberState> v = t.update(self, List.of(obs("d", 4, Announced.State.ALIVE, true)), start + 400);
+    assertEquals(List.of("a", "c", "d"), v.stream().map(MemberState::name).toList(), "b, gone longest, forgotten at 4 > 3");
+    v = t.update(self, List.of(obs("d", 4, Announced.State.ALIVE, true), obs("e", 5, Announced.State.ALIVE, true)), start + 500);
+    assertEquals(List.of("a", "d", "e"), v.stream().map(MemberState::name).toList(), "present members are never dropped here");
+  }
+
   @Test
   void lastSeenIsFrozenWhileUnreachableSoTheViewDoesNotChurn() {
     long t0 = 5_000_000;

@@ -45,7 +45,7 @@ class AgentMetricsTest {
   private static final GossipStats STATS = new GossipStats(5, Map.of("192.0.2.9:7947", 5L), 2,
       Map.of("bad_mac", 4L, "malformed", 1L), Map.of("bad_signature", 2L),
       Map.of("udp/in/messages", 10L, "udp/in/bytes", 1000L, "udp/out/messages", 12L, "udp/out/bytes", 1300L,
-          "tcp/in/messages", 3L, "tcp/in/bytes", 300L, "tcp/out/messages", 4L, "tcp/out/bytes", 420L));
+          "tcp/in/messages", 3L, "tcp/in/bytes", 300L, "tcp/out/messages", 4L, "tcp/out/bytes", 420L), 3);
 
   private HttpResponse<String> get(MetricsServer s, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).timeout(Duration.ofSeconds(5)).build(),
@@ -80,6 +80,7 @@ class AgentMetricsTest {
       has(body, "vxmesh_gossip_rejected_total{reason=\"malformed\"} 1.0");
       has(body, "vxmesh_gossip_rejected_total{reason=\"stale\"} 0.0");
       has(body, "vxmesh_announcements_rejected_total{reason=\"bad_signature\"} 2.0");
+      has(body, "vxmesh_members_refused_total 3.0");
       has(body, "vxmesh_gossip_messages_total{direction=\"out\",transport=\"udp\"} 12.0");
       has(body, "vxmesh_gossip_bytes_total{direction=\"in\",transport=\"tcp\"} 300.0");
       has(body, "# TYPE vxmesh_reconcile_passes_total counter");
