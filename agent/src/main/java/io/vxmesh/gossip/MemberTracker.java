@@ -22,15 +22,29 @@ import org.slf4j.LoggerFactory;
  *       then FAILED; gone after LEAVING → LEAVING; otherwise gone → FAILED;
  *   <li>FAILED / departed members stay listed for the failed retention, then are forgotten;
  *   <li>only members that may still hold claims (present and not failed, or restarting within
- *       grace) take part in validation, so a dead host's pod CIDR frees up.
+ *       grace) take part in validation, so a dead host's pod CIDR frees up;
+ *   <li>incumbency (docs/claims.md): a member this node accepted (programmable) is "held" with
+ *       its networks as long as it may hold claims and announces the same networks; when a held
+ *       member's claims become contested, this node lists it in its own announcement's
+ *       {@link Announced#upheld()} ({@link #upheld()}), which is what makes it win everywhere.
+ *       The own vote counts at once (the validator sees our own announcement with it), so a
+ *       backdated newcomer never wins here, not even for one pass.
  * </ul>
  * Pure apart from logging: time comes in as an argument. Not thread-safe (one view thread).
  */
 final class MemberTracker {
   private static final Logger log = LoggerFactory.getLogger(MemberTracker.class);
 
-  /** One member as SWIM lists it now. */
-  record Observation(String name, HostPort address, String property, boolean reachable) {}
+  /** One member as SWIM lists it now, and what our challenge to its address found. */
+  record Observation(String name, HostPort address, String property, boolean reachable, HostProof proof) {
+    /** A member whose address is proven. */
+    Observation(String name, HostPort address, String property, boolean reachable) {
+      this(name, address, property, reachable, HostProof.PROVEN);
+    }
+  }
+
+  /** Rounds of "re-validate with our updated vote" per update; one normally suffices. */
+  private static final int MAX_VOTE_ROUNDS = 3;
 
   private static final class Known {
     HostPort address;
@@ -45,6 +59,8 @@ final class MemberTracker {
     long lastReachableMs; // last update() that saw it reachable; first listing if never
     String countedBadProperty;
     MemberStatus lastStatus;
+    HostProof proof = HostProof.PENDING;
+    String held; // Validator.vote of the claims we accepted; null when not held
   }
 
   private final String selfName;
@@ -56,12 +72,18 @@ final class MemberTracker {
   private List<Validator.Candidate> lastInput = List.of();
   private SortedMap<String, Validator.Verdict> lastVerdicts = new TreeMap<>();
   private volatile long rejectedAnnouncements;
+  private List<String> upheld = List.of();
 
   MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers) {
     this.selfName = selfName;
     this.codec = codec;
     this.validator = validator;
     this.timers = timers;
+  }
+
+  /** The votes we cast (sorted, {@link Validator#vote}): held by us and contested. Our announcement carries them. */
+  List<String> upheld() {
+    return upheld;
   }
 
   /** Announcements seen that failed to decode or verify (each distinct value once). */
@@ -86,7 +108,7 @@ final class MemberTracker {
       }
       seen.put(o.name(), o);
     }
-    seen.put(selfName, new Observation(selfName, self.address(), self.property(), true));
+    seen.put(selfName, new Observation(selfName, self.address(), self.property(), true, HostProof.PROVEN));
     for (Observation o : seen.values()) {
       Known k = known.computeIfAbsent(o.name(), n -> new Known());
       k.address = o.address();
@@ -95,6 +117,7 @@ final class MemberTracker {
         k.decoded = codec.open(o.property());
         k.decoded.announcement().ifPresent(a -> k.lastVerified = a);
       }
+      k.proof = o.proof() == null ? HostProof.PENDING : o.proof();
       k.present = true;
       k.goneSinceMs = 0;
       k.reachable = o.reachable();
@@ -119,15 +142,19 @@ final class MemberTracker {
     for (Map.Entry<String, Known> e : known.entrySet()) {
       String reason = failure(e.getKey(), e.getValue(), now);
       if (reason == null) {
-        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.host(), e.getValue().decoded));
+        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.host(), e.getValue().decoded, e.getValue().proof));
       } else {
         failedReason.put(e.getKey(), reason);
+        e.getValue().held = null; // a dead member's claims are free again
       }
     }
     input.sort(Comparator.comparing(Validator.Candidate::name));
     if (!input.equals(lastInput)) {
-      lastVerdicts = validator.validate(input);
       lastInput = List.copyOf(input);
+      lastVerdicts = validateWithOurVote(input);
+      if (hold(lastVerdicts)) {
+        lastVerdicts = validateWithOurVote(input); // newly held members may need our vote at once
+      }
     }
 
     List<MemberState> members = new ArrayList<>();
@@ -170,6 +197,75 @@ final class MemberTracker {
     }
     forget.forEach(known::remove);
     return members;
+  }
+
+  /**
+   * Validates with our own announcement carrying the vote this node would cast given the verdicts
+   * (held members that are contested), repeated until the vote is stable: our vote must count in
+   * the very pass where a contender appears, or the contender would win here for a moment.
+   */
+  private SortedMap<String, Validator.Verdict> validateWithOurVote(List<Validator.Candidate> input) {
+    SortedMap<String, Validator.Verdict> verdicts = validator.validate(input);
+    for (int round = 0; round < MAX_VOTE_ROUNDS; round++) {
+      List<String> vote = vote(verdicts);
+      int self = -1;
+      for (int i = 0; i < input.size(); i++) {
+        if (input.get(i).name().equals(selfName)) {
+          self = i;
+        }
+      }
+      upheld = vote;
+      if (self < 0 || !input.get(self).decoded().verified()) {
+        return verdicts;
+      }
+      Validator.Candidate me = input.get(self);
+      Announced mine = me.decoded().announcement().get();
+      if (mine.upheld().equals(vote)) {
+        return verdicts;
+      }
+      List<Validator.Candidate> next = new ArrayList<>(input);
+      next.set(self, new Validator.Candidate(me.name(), me.gossipHost(), AnnouncementCodec.Decoded.ok(mine.withUpheld(vote)),
+          me.proof()));
+      input = next;
+      verdicts = validator.validate(input);
+    }
+    return verdicts;
+  }
+
+  /** The votes we cast given {@code verdicts}: the current claims of held members that are contested. */
+  private List<String> vote(SortedMap<String, Validator.Verdict> verdicts) {
+    List<String> out = new ArrayList<>();
+    for (Validator.Verdict v : verdicts.values()) {
+      Known k = known.get(v.name());
+      if (v.contested() && !v.name().equals(selfName) && k != null && k.held != null
+          && k.held.equals(Validator.vote(v.announcement()))) {
+        out.add(k.held);
+      }
+    }
+    return List.copyOf(new java.util.TreeSet<>(out));
+  }
+
+  /**
+   * Holds the claims of members we accept now; releases a member whose claims are no longer the
+   * held ones. A held member that loses a vote stays held: our vote does not follow the outcome,
+   * so the outcome cannot flap. True when something became held.
+   */
+  private boolean hold(SortedMap<String, Validator.Verdict> verdicts) {
+    boolean added = false;
+    for (Validator.Verdict v : verdicts.values()) {
+      Known k = known.get(v.name());
+      if (k == null || v.name().equals(selfName) || v.announcement() == null) {
+        continue;
+      }
+      String claims = Validator.vote(v.announcement());
+      if (v.status().programmable()) {
+        added |= !claims.equals(k.held);
+        k.held = claims;
+      } else if (k.held != null && !k.held.equals(claims)) {
+        k.held = null;
+      }
+    }
+    return added;
   }
 
   /**
