@@ -155,6 +155,7 @@ final class MemberTracker {
       if (hold(lastVerdicts)) {
         lastVerdicts = validateWithOurVote(input); // newly held members may need our vote at once
       }
+      lastVerdicts = protectOwnClaims(lastVerdicts);
     }
 
     List<MemberState> members = new ArrayList<>();
@@ -246,19 +247,25 @@ final class MemberTracker {
   }
 
   /**
-   * Holds the claims of members we accept now; releases a member whose claims are no longer the
-   * held ones. A held member that loses a vote stays held: our vote does not follow the outcome,
+   * Holds the claims of members we accept now (uncontested, or upheld by others); releases a
+   * member whose claims are no longer the held ones. A held member that loses a vote stays held: our vote does not follow the outcome,
    * so the outcome cannot flap. True when something became held.
    */
   private boolean hold(SortedMap<String, Validator.Verdict> verdicts) {
     boolean added = false;
+    Validator.Verdict self = verdicts.get(selfName);
+    Announced mine = self == null ? null : self.announcement();
     for (Validator.Verdict v : verdicts.values()) {
       Known k = known.get(v.name());
       if (k == null || v.name().equals(selfName) || v.announcement() == null) {
         continue;
       }
       String claims = Validator.vote(v.announcement());
-      if (v.status().programmable()) {
+      boolean againstUs = mine != null && v.contested() && collide(v.announcement(), mine);
+      // Hold what we accept uncontested, or what other members uphold; never a member that won
+      // a contest by its own claim time alone (two newcomers must not vouch for each other).
+      boolean byWitnesses = !v.contested() || v.witnesses() > 0;
+      if (v.status().programmable() && byWitnesses && !againstUs && !collidesWithUnproven(v, verdicts)) {
         added |= !claims.equals(k.held);
         k.held = claims;
       } else if (k.held != null && !k.held.equals(claims)) {
@@ -266,6 +273,63 @@ final class MemberTracker {
       }
     }
     return added;
+  }
+
+  /**
+   * A member accepted while a colliding member is still unproven only won because that one could
+   * not compete yet (a node that just joined proves members one by one): not held, no vote.
+   */
+  private static boolean collidesWithUnproven(Validator.Verdict v, SortedMap<String, Validator.Verdict> verdicts) {
+    for (Validator.Verdict u : verdicts.values()) {
+      if (u.status() == MemberStatus.UNPROVEN && u.announcement() != null && collide(v.announcement(), u.announcement())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Local safety on top of the verdicts: a member whose claims collide with this node's own is
+   * not programmed here (a route for our own pod CIDR, a neighbour for our own VTEP IP) unless
+   * other members uphold it — so a newcomer that wins only by its (backdatable) claim time is
+   * never programmed by the owner, not even before the witnesses' votes arrive, while a claim the
+   * mesh upholds is followed here too. Changes only such members' verdicts.
+   */
+  private SortedMap<String, Validator.Verdict> protectOwnClaims(SortedMap<String, Validator.Verdict> verdicts) {
+    Validator.Verdict self = verdicts.get(selfName);
+    if (self == null || self.announcement() == null || self.status() == MemberStatus.LEAVING) {
+      return verdicts;
+    }
+    SortedMap<String, Validator.Verdict> out = null;
+    for (Validator.Verdict v : verdicts.values()) {
+      if (v.status().programmable() && v.witnesses() == 0 && !v.name().equals(selfName)
+          && collide(v.announcement(), self.announcement())) {
+        if (out == null) {
+          out = new TreeMap<>(verdicts);
+        }
+        out.put(v.name(), new Validator.Verdict(v.name(), MemberStatus.CONFLICT, "claims collide with this node's own ("
+            + selfName + ") and no member upholds them", v.announcement(), true, 0));
+      }
+    }
+    return out == null ? verdicts : out;
+  }
+
+  /**
+   * True when {@code a} claims a VTEP MAC or IP (same VNI) or a pod CIDR overlapping one of
+   * {@code b}'s: a node never holds a contender of its own claims (it cannot vote for itself, so
+   * it must not vote against itself either; the witnesses decide).
+   */
+  static boolean collide(Announced a, Announced b) {
+    for (Announced.Network x : a.networks()) {
+      for (Announced.Network y : b.networks()) {
+        boolean sameVni = x.vni() == y.vni();
+        if (sameVni && (x.vtepMac().equals(y.vtepMac()) || x.vtepIp().address().equals(y.vtepIp().address()))
+            || x.podCidr().overlaps(y.podCidr())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -66,11 +66,13 @@ public final class Validator {
 
   /**
    * The outcome for one member; {@code announcement} is non-null whenever it verified and decoded;
-   * {@code contested} when another member's claim collides with one of its own (either side).
+   * {@code contested} when another member's claim collides with one of its own (either side);
+   * {@code witnesses} how many other trusted members uphold its current claims.
    */
-  public record Verdict(String name, MemberStatus status, String reason, Announced announcement, boolean contested) {
+  public record Verdict(String name, MemberStatus status, String reason, Announced announcement, boolean contested,
+      int witnesses) {
     public Verdict(String name, MemberStatus status, String reason, Announced announcement) {
-      this(name, status, reason, announcement, false);
+      this(name, status, reason, announcement, false, 0);
     }
   }
 
@@ -141,7 +143,8 @@ public final class Validator {
       if (conflict != null) {
         contested.add(c.name);
         contested.add(conflict[1]);
-        out.put(c.name, new Verdict(c.name, MemberStatus.CONFLICT, conflict[0], c.announcement, true));
+        out.put(c.name, new Verdict(c.name, MemberStatus.CONFLICT, conflict[0], c.announcement, true,
+            witnesses.getOrDefault(vote(c.announcement), 0)));
         continue;
       }
       for (Announced.Network n : c.nets) {
@@ -156,7 +159,8 @@ public final class Validator {
           restarting ? "restarting" : "", c.announcement));
     }
     for (Verdict v : accepted) {
-      out.put(v.name(), new Verdict(v.name(), v.status(), v.reason(), v.announcement(), contested.contains(v.name())));
+      out.put(v.name(), new Verdict(v.name(), v.status(), v.reason(), v.announcement(), contested.contains(v.name()),
+          witnesses.getOrDefault(vote(v.announcement()), 0)));
     }
     return out;
   }
