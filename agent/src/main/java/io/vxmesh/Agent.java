@@ -94,7 +94,7 @@ public final class Agent implements AutoCloseable {
     this.remembered = peers.load();
     this.claim = ClaimStore.read(state, claims(config), clock);
     try {
-      this.gossip = gossipSettings(config, clock, remembered, claim.claimedAtMs());
+      this.gossip = gossipSettings(config, clock, remembered, claim.claimedAtMs(), peers.loadVotes());
     } catch (IllegalArgumentException e) {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
@@ -306,7 +306,8 @@ public final class Agent implements AutoCloseable {
    * The gossip settings and our own announcement, from the configuration; the seeds are the
    * configured ones plus the members this host last saw alive ({@link PeerSnapshot}).
    */
-  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered, long claimedAtMs) {
+  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered, long claimedAtMs,
+      List<String> votes) {
     GossipConfig g = config.gossip();
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
@@ -315,7 +316,7 @@ public final class Agent implements AutoCloseable {
     List<HostPort> seeds = java.util.stream.Stream.concat(g.join().stream(), remembered.stream())
         .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, config.key(), g.timers(),
-        new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock);
+        new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs).withUpheld(votes), clock);
   }
 
   /** What this host tells the mesh about itself. */

@@ -110,6 +110,8 @@ public final class AtomixMembership implements Membership {
     this.codec = new AnnouncementCodec(settings.key());
     this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers);
     this.prover = new HostProver(timers.restartGrace().toMillis() + 60_000);
+    this.tracker.rememberVotes(settings.announcement().upheld(),
+        settings.clock().millis() + timers.restartGrace().toMillis() + timers.joinTimeout().toMillis());
     this.auth = new PacketAuth(settings.key(), settings.clock());
     this.localHostPort = new HostPort(settings.advertise(), settings.port());
     this.localAddress = AtomixAddresses.address(localHostPort);

@@ -73,12 +73,30 @@ final class MemberTracker {
   private SortedMap<String, Validator.Verdict> lastVerdicts = new TreeMap<>();
   private volatile long rejectedAnnouncements;
   private List<String> upheld = List.of();
+  private final Map<String, String> rememberedVotes = new HashMap<>(); // name -> vote, from the last run
+  private long rememberUntilMs;
 
   MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers) {
     this.selfName = selfName;
     this.codec = codec;
     this.validator = validator;
     this.timers = timers;
+  }
+
+  /**
+   * Votes this node cast before it restarted ({@link Announced#upheld()} of its last run): a
+   * member listed here that shows up with exactly those claims before {@code untilMs} is held
+   * again at once, so a restarted witness keeps vouching for an owner even where no other
+   * witness is left to follow (a three-host mesh).
+   */
+  void rememberVotes(Collection<String> votes, long untilMs) {
+    for (String v : votes) {
+      int sp = v.indexOf(' ');
+      if (sp > 0) {
+        rememberedVotes.put(v.substring(0, sp), v);
+      }
+    }
+    rememberUntilMs = untilMs;
   }
 
   /** The votes we cast (sorted, {@link Validator#vote}): held by us and contested. Our announcement carries them. */
@@ -111,6 +129,10 @@ final class MemberTracker {
     seen.put(selfName, new Observation(selfName, self.address(), self.property(), true, HostProof.PROVEN));
     for (Observation o : seen.values()) {
       Known k = known.computeIfAbsent(o.name(), n -> new Known());
+      String remembered = rememberedVotes.remove(o.name());
+      if (remembered != null && now <= rememberUntilMs && k.held == null) {
+        k.held = remembered; // counts only while its claims are exactly these (see vote())
+      }
       k.address = o.address();
       if (k.decoded == null || !java.util.Objects.equals(k.property, o.property())) {
         k.property = o.property();

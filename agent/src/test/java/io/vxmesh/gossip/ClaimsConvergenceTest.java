@@ -218,4 +218,29 @@ class ClaimsConvergenceTest {
     assertEquals(MemberStatus.ALIVE, nodes.get("w1").status("b"));
     assertEquals(MemberStatus.CONFLICT, nodes.get("w1").status("a"));
   }
+
+  @Test
+  void aRestartedWitnessInAThreeHostMeshKeepsVouchingFromItsSavedVotes() {
+    add(node("p", 1, 5_000));
+    add(node("w1", 2, 6_000));
+    meshOf("p", "w1");
+    settle(() -> { });
+    add(podThief("t", 9, 1, 1_000));
+    meshOf("p", "w1", "t");
+    settle(() -> { });
+    List<String> saved = nodes.get("w1").announcement.upheld();
+    assertEquals(List.of(Validator.vote(nodes.get("p").announcement)), saved);
+    // w1 restarts: a new process announcing the votes it saved (PeerSnapshot), nothing else kept.
+    nodes.remove("w1");
+    Node w1 = add(node("w1", 2, 6_000).withUpheld(saved));
+    w1.tracker.rememberVotes(saved, now + 20_000);
+    w1.heard.addAll(List.of("t", "p"));
+    settle(() -> {
+      if (w1.status("t") != null && w1.status("p") != null) {
+        assertEquals(MemberStatus.ALIVE, w1.status("p"), "the restarted witness gave up the owner: " + w1.view);
+      }
+    });
+    assertEquals(MemberStatus.CONFLICT, w1.status("t"));
+    assertEveryNodeAgrees();
+  }
 }
