@@ -43,6 +43,9 @@ final class MemberTracker {
     }
   }
 
+  /** Most votes one announcement carries (~60 bytes each): contests are rare, so this is plenty. */
+  static final int MAX_VOTES = 32;
+
   /** Rounds of "re-validate with our updated vote" per update; one normally suffices. */
   private static final int MAX_VOTE_ROUNDS = 3;
 
@@ -265,7 +268,8 @@ final class MemberTracker {
         out.add(k.held);
       }
     }
-    return List.copyOf(new java.util.TreeSet<>(out));
+    // Bounded so our announcement stays far below AnnouncementCodec.MAX_PROPERTY_CHARS.
+    return new java.util.TreeSet<>(out).stream().limit(MAX_VOTES).toList();
   }
 
   /**
