@@ -5,6 +5,7 @@ import io.vxmesh.cni.CniHandoff;
 import io.vxmesh.config.Config;
 import io.vxmesh.config.ConfigLoader;
 import io.vxmesh.config.GossipConfig;
+import io.vxmesh.config.HostInfo;
 import io.vxmesh.config.NetworkConfig;
 import io.vxmesh.datapath.Datapath;
 import io.vxmesh.datapath.VtepSpec;
@@ -102,7 +103,7 @@ public final class Agent implements AutoCloseable {
     this.remembered = peers.load();
     this.claim = ClaimStore.read(state, claims(config), clock);
     try {
-      this.gossip = gossipSettings(config, clock, remembered, claim.claimedAtMs());
+      this.gossip = gossipSettings(config, clock, remembered, claim.claimedAtMs(), peers.loadVotes());
     } catch (IllegalArgumentException e) {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
@@ -379,7 +380,8 @@ public final class Agent implements AutoCloseable {
    * The gossip settings and our own announcement, from the configuration; the seeds are the
    * configured ones plus the members this host last saw alive ({@link PeerSnapshot}).
    */
-  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered, long claimedAtMs) {
+  static GossipSettings gossipSettings(Config config, Clock clock, List<HostPort> remembered, long claimedAtMs,
+      List<String> votes) {
     GossipConfig g = config.gossip();
     Map<Integer, IpPrefix> prefixes = new LinkedHashMap<>();
     for (NetworkConfig n : config.networks()) {
@@ -392,7 +394,18 @@ public final class Agent implements AutoCloseable {
     List<HostPort> seeds = java.util.stream.Stream.concat(literal.stream(), remembered.stream())
         .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, names, config.keyring(), g.timers(),
-        new ValidationContext(config.nodeName(), prefixes), announcement(config, claimedAtMs), clock, g.maxMembers());
+        new ValidationContext(config.nodeName(), prefixes, underlaySubnets(config)),
+        announcement(config, claimedAtMs).withUpheld(votes), clock, g.maxMembers());
+  }
+
+  /**
+   * The subnets of this host's underlay devices, which no member's pod CIDR may overlap (it would
+   * route this host's own underlay into the tunnel and cut gossip off): read from the host now.
+   */
+  private static List<IpPrefix> underlaySubnets(Config config) {
+    HostInfo host = HostInfo.system();
+    return config.networks().stream().map(NetworkConfig::underlay).distinct()
+        .flatMap(d -> host.ipv4Subnets(d).stream().map(IpPrefix::network)).distinct().toList();
   }
 
   /** What this host tells the mesh about itself. */

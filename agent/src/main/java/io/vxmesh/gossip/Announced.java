@@ -18,12 +18,22 @@ import java.util.List;
  * @param networks one entry per overlay network (VNI)
  * @param generation grows with every change of the member's announcement
  * @param state ALIVE, or a departure in progress
- * @param claimedAtMs when the member first claimed its pod CIDRs (conflicts: earliest wins)
+ * @param claimedAtMs when the member says it first claimed its pod CIDRs; written by the claimant
+ *     itself, so it only breaks ties between claims no one upholds (docs/claims.md)
  * @param version agent version
+ * @param upheld members whose claims this member upholds against a contender (sorted names; empty
+ *     unless a claim is contested): the witnesses that decide conflicts (docs/claims.md)
  */
 public record Announced(
     String nodeName, InetAddress hostIp, List<Network> networks, long generation, State state, long claimedAtMs,
-    String version) {
+    String version, List<String> upheld) {
+
+  /** An announcement that upholds nobody. */
+  public Announced(
+      String nodeName, InetAddress hostIp, List<Network> networks, long generation, State state, long claimedAtMs,
+      String version) {
+    this(nodeName, hostIp, networks, generation, state, claimedAtMs, version, List.of());
+  }
 
   /** What the member is doing; wire values 0, 1, 2. */
   public enum State {
@@ -59,25 +69,30 @@ public record Announced(
     }
     networks = List.copyOf(networks);
     version = version == null ? "" : version;
+    upheld = upheld == null ? List.of() : List.copyOf(new java.util.TreeSet<>(upheld));
   }
 
   public Announced withState(State s) {
-    return new Announced(nodeName, hostIp, networks, generation, s, claimedAtMs, version);
+    return new Announced(nodeName, hostIp, networks, generation, s, claimedAtMs, version, upheld);
   }
 
   public Announced withGeneration(long g) {
-    return new Announced(nodeName, hostIp, networks, g, state, claimedAtMs, version);
+    return new Announced(nodeName, hostIp, networks, g, state, claimedAtMs, version, upheld);
   }
 
   public Announced withClaimedAtMs(long ms) {
-    return new Announced(nodeName, hostIp, networks, generation, state, ms, version);
+    return new Announced(nodeName, hostIp, networks, generation, state, ms, version, upheld);
   }
 
   public Announced withNetworks(List<Network> n) {
-    return new Announced(nodeName, hostIp, n, generation, state, claimedAtMs, version);
+    return new Announced(nodeName, hostIp, n, generation, state, claimedAtMs, version, upheld);
   }
 
   public Announced withVersion(String v) {
-    return new Announced(nodeName, hostIp, networks, generation, state, claimedAtMs, v);
+    return new Announced(nodeName, hostIp, networks, generation, state, claimedAtMs, v, upheld);
+  }
+
+  public Announced withUpheld(List<String> u) {
+    return new Announced(nodeName, hostIp, networks, generation, state, claimedAtMs, version, u);
   }
 }

@@ -147,7 +147,8 @@ public final class AnnouncementCodec {
           case LEAVING -> Announcement.State.LEAVING;
           case RESTARTING -> Announcement.State.RESTARTING;
         })
-        .setClaimedAtMs(a.claimedAtMs());
+        .setClaimedAtMs(a.claimedAtMs())
+        .addAllUpheld(a.upheld());
     for (Announced.Network n : a.networks()) {
       b.addNetworks(NetworkAnnouncement.newBuilder()
           .setVni(n.vni())
@@ -191,7 +192,7 @@ public final class AnnouncementCodec {
       case ALIVE, UNRECOGNIZED -> Announced.State.ALIVE;
     };
     return Decoded.ok(new Announced(a.getNodeName(), host, networks, a.getGeneration(), state, a.getClaimedAtMs(),
-        a.getVersion()));
+        a.getVersion(), a.getUpheldList()));
   }
 
   private static InetAddress address(ByteString b) {

@@ -58,6 +58,8 @@ public final class AtomixMembership implements Membership {
   private static final Logger log = LoggerFactory.getLogger(AtomixMembership.class);
   static final String WHOIS = "vxmesh-whois";
   static final String MEMBERS = "vxmesh-members";
+  /** Host proof challenge: nonce in, nonce + our node name out ({@link HostProver}). */
+  static final String PROVE = "vxmesh-prove";
   private static final String SYNC = "atomix-membership-sync";
   private static final String PROBE = "atomix-membership-probe";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -68,6 +70,7 @@ public final class AtomixMembership implements Membership {
    * retried by the discovery; start() goes on with what it has.
    */
   private static final Duration FIRST_LOOKUP_WAIT = Duration.ofSeconds(3);
+  private static final Duration PROVE_TIMEOUT = Duration.ofMillis(1000);
   /** Members looked up per completeness check; the rest come with the next check. */
   private static final int MAX_INTRODUCTIONS = 16;
 
@@ -76,6 +79,7 @@ public final class AtomixMembership implements Membership {
   private final AnnouncementCodec codec;
   private final MemberTracker tracker;
   private final MemberAdmission admission;
+  private final HostProver prover; // view thread
   private final PacketAuth auth;
   private final Rejections rejections;
   private final SourceGuard guard;
@@ -131,6 +135,9 @@ public final class AtomixMembership implements Membership {
     this.auth = new PacketAuth(keyring, settings.clock());
     this.rejections = new Rejections(settings.clock());
     this.guard = new SourceGuard(SourceGuard.Limits.defaults());
+    this.prover = new HostProver(timers.restartGrace().toMillis() + 60_000);
+    this.tracker.rememberVotes(settings.announcement().upheld(),
+        settings.clock().millis() + timers.restartGrace().toMillis() + timers.joinTimeout().toMillis());
     this.localHostPort = new HostPort(settings.advertise(), settings.port());
     this.localAddress = AtomixAddresses.address(localHostPort);
     long now = settings.clock().millis();
@@ -203,6 +210,9 @@ public final class AtomixMembership implements Membership {
         timers.probeTimeout().multipliedBy(3));
     unicast = new AuthenticatedUnicast(bind, auth, rejections, filter, settings.nodeName());
     await(messaging.start(), "listen on gossip TCP " + bindHost + ":" + settings.port());
+    messaging.registerHandler(PROVE,
+        (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> HostProver.answer(payload, settings.nodeName()),
+        (java.util.concurrent.Executor) Runnable::run); // tiny and never blocks: answer on the I/O thread
     await(unicast.start(), "listen on gossip UDP " + bindHost + ":" + settings.port());
   }
 
@@ -384,7 +394,9 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public void announce(Announced self) {
-    publish(self);
+    synchronized (lifecycle) {
+      publish(self.withUpheld(current.upheld())); // our votes are the tracker's, not the caller's
+    }
   }
 
   private Announced publish(Announced next) {
@@ -607,30 +619,45 @@ public final class AtomixMembership implements Membership {
       return;
     }
     long now = settings.clock().millis();
-    List<MemberTracker.Observation> others = new ArrayList<>();
+    List<MemberTracker.Observation> listed = new ArrayList<>();
     Set<HostPort> live = new HashSet<>();
-    Set<String> listed = new HashSet<>();
+    List<String> reachable = new ArrayList<>();
+    Set<String> names = new HashSet<>();
     for (Member m : a.getMembers()) {
       String name = m.id().id();
-      listed.add(name);
+      names.add(name);
       if (name.equals(settings.nodeName())) {
         continue;
       }
-      others.add(new MemberTracker.Observation(name, AtomixAddresses.hostPort(m.address()),
+      listed.add(new MemberTracker.Observation(name, AtomixAddresses.hostPort(m.address()),
           m.properties().getProperty(AnnouncementCodec.PROPERTY), m.isReachable()));
       if (m.isReachable()) {
         live.add(AtomixAddresses.hostPort(m.address()));
+        reachable.add(name);
         discovery.seen(name, m.address());
       }
     }
     liveHostPorts = Set.copyOf(live);
-    admission.known(listed);
+    admission.known(names);
+    prover.due(listed, now).forEach(this::challenge);
+    List<MemberTracker.Observation> others = new ArrayList<>();
+    for (MemberTracker.Observation o : listed) {
+      others.add(new MemberTracker.Observation(o.name(), o.address(), o.property(), o.reachable(),
+          prover.proof(o.name(), o.address())));
+    }
     MemberTracker.Observation me = new MemberTracker.Observation(settings.nodeName(), localHostPort,
         a.getLocalMember().properties().getProperty(AnnouncementCodec.PROPERTY), true);
     List<MemberState> members = tracker.update(me, others, now);
     signers = Map.copyOf(tracker.signers());
+    if (!tracker.upheld().equals(current.upheld())) {
+      Announced voted = publish(current.withUpheld(tracker.upheld()));
+      log.info("claims upheld node={} upheld={} generation={}", settings.nodeName(), voted.upheld(), voted.generation());
+    }
 
-    boolean nowComplete = complete || computeComplete(now);
+    // A (re)started agent removes nothing before its view is complete: that includes having
+    // asked every reachable member to prove its address, or they would be dropped as unproven.
+    boolean nowComplete = complete || (computeComplete(now)
+        && (prover.settled(reachable) || now - startedAtMs >= timers.joinTimeout().toMillis()));
     if (!synced && hasOtherSeeds()) {
       askForFullView(now);
     }
@@ -646,6 +673,26 @@ public final class AtomixMembership implements Membership {
         }
       }
     }
+  }
+
+  /** Sends one host proof challenge; the answer is recorded on the view thread, which then refreshes. */
+  private void challenge(HostProver.Challenge c) {
+    messaging.sendAndReceive(AtomixAddresses.address(c.address()), PROVE, c.payload(), false, PROVE_TIMEOUT)
+        .whenCompleteAsync((answer, error) -> {
+          if (error == null && prover.answered(c, answer)) {
+            HostProof p = prover.proof(c.name(), c.address());
+            if (p.state() == HostProof.State.REFUTED) {
+              log.warn("member host address refuted node={} address={} answered_by={}", c.name(), c.address(), p.detail());
+            } else {
+              log.debug("member host address proven node={} address={}", c.name(), c.address());
+            }
+          } else {
+            prover.failed(c);
+            log.debug("member host proof unanswered node={} address={} error={}", c.name(), c.address(),
+                error == null ? "bad answer" : error.toString());
+          }
+          refreshSafely();
+        }, viewThread);
   }
 
   private boolean computeComplete(long now) {

@@ -12,9 +12,14 @@ public enum MemberStatus {
   LEAVING,
   /** Declared dead by failure detection; kept in the list for a while for operators. */
   FAILED,
-  /** Announcement missing, undecodable or not signed with the cluster key. */
+  /**
+   * Announcement missing, undecodable or not signed with the cluster key; or inconsistent (its
+   * host address answered as another node, a pod CIDR over the underlay, ...).
+   */
   UNTRUSTED,
-  /** Signed, but claims something another member claimed first (pod CIDR, VTEP MAC/IP). */
+  /** Signed and consistent, but its host address has not answered this node's challenge yet. */
+  UNPROVEN,
+  /** Signed, but claims something another member holds (pod CIDR, VTEP MAC/IP; docs/claims.md). */
   CONFLICT;
 
   /** Lower-case name as printed by the CLI and the API ("alive", "conflict", ...). */

@@ -24,15 +24,32 @@ import org.slf4j.LoggerFactory;
  *       sooner, oldest departure first, when more than {@code maxMembers} are known (a key holder
  *       minting names must not grow this table for the whole retention);
  *   <li>only members that may still hold claims (present and not failed, or restarting within
- *       grace) take part in validation, so a dead host's pod CIDR frees up.
+ *       grace) take part in validation, so a dead host's pod CIDR frees up;
+ *   <li>incumbency (docs/claims.md): a member this node accepted (programmable) is "held" with
+ *       its networks as long as it may hold claims and announces the same networks; when a held
+ *       member's claims become contested, this node lists it in its own announcement's
+ *       {@link Announced#upheld()} ({@link #upheld()}), which is what makes it win everywhere.
+ *       The own vote counts at once (the validator sees our own announcement with it), so a
+ *       backdated newcomer never wins here, not even for one pass.
  * </ul>
  * Pure apart from logging: time comes in as an argument. Not thread-safe (one view thread).
  */
 final class MemberTracker {
   private static final Logger log = LoggerFactory.getLogger(MemberTracker.class);
 
-  /** One member as SWIM lists it now. */
-  record Observation(String name, HostPort address, String property, boolean reachable) {}
+  /** One member as SWIM lists it now, and what our challenge to its address found. */
+  record Observation(String name, HostPort address, String property, boolean reachable, HostProof proof) {
+    /** A member whose address is proven. */
+    Observation(String name, HostPort address, String property, boolean reachable) {
+      this(name, address, property, reachable, HostProof.PROVEN);
+    }
+  }
+
+  /** Most votes one announcement carries (~60 bytes each): contests are rare, so this is plenty. */
+  static final int MAX_VOTES = 32;
+
+  /** Rounds of "re-validate with our updated vote" per update; one normally suffices. */
+  private static final int MAX_VOTE_ROUNDS = 3;
 
   private static final class Known {
     HostPort address;
@@ -47,6 +64,8 @@ final class MemberTracker {
     long lastReachableMs; // last update() that saw it reachable; first listing if never
     String countedBadProperty;
     MemberStatus lastStatus;
+    HostProof proof = HostProof.PENDING;
+    String held; // Validator.vote of the claims we accepted; null when not held
   }
 
   private final String selfName;
@@ -61,6 +80,9 @@ final class MemberTracker {
   private volatile long rejectedAnnouncements;
   private final Map<String, java.util.concurrent.atomic.LongAdder> rejectedByReason = new java.util.concurrent.ConcurrentHashMap<>();
   private long forgottenEarly;
+  private List<String> upheld = List.of();
+  private final Map<String, String> rememberedVotes = new HashMap<>(); // name -> vote, from the last run
+  private long rememberUntilMs;
 
   MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers) {
     this(selfName, codec, validator, timers, GossipSettings.DEFAULT_MAX_MEMBERS);
@@ -73,6 +95,27 @@ final class MemberTracker {
     this.codec = codec;
     this.validator = validator;
     this.timers = timers;
+  }
+
+  /**
+   * Votes this node cast before it restarted ({@link Announced#upheld()} of its last run): a
+   * member listed here that shows up with exactly those claims before {@code untilMs} is held
+   * again at once, so a restarted witness keeps vouching for an owner even where no other
+   * witness is left to follow (a three-host mesh).
+   */
+  void rememberVotes(Collection<String> votes, long untilMs) {
+    for (String v : votes) {
+      int sp = v.indexOf(' ');
+      if (sp > 0) {
+        rememberedVotes.put(v.substring(0, sp), v);
+      }
+    }
+    rememberUntilMs = untilMs;
+  }
+
+  /** The votes we cast (sorted, {@link Validator#vote}): held by us and contested. Our announcement carries them. */
+  List<String> upheld() {
+    return upheld;
   }
 
   /** Announcements seen that failed to decode or verify (each distinct value once). */
@@ -126,15 +169,20 @@ final class MemberTracker {
       }
       seen.put(o.name(), o);
     }
-    seen.put(selfName, new Observation(selfName, self.address(), self.property(), true));
+    seen.put(selfName, new Observation(selfName, self.address(), self.property(), true, HostProof.PROVEN));
     for (Observation o : seen.values()) {
       Known k = known.computeIfAbsent(o.name(), n -> new Known());
+      String remembered = rememberedVotes.remove(o.name());
+      if (remembered != null && now <= rememberUntilMs && k.held == null) {
+        k.held = remembered; // counts only while its claims are exactly these (see vote())
+      }
       k.address = o.address();
       if (k.decoded == null || !java.util.Objects.equals(k.property, o.property())) {
         k.property = o.property();
         k.decoded = codec.open(o.property());
         k.decoded.announcement().ifPresent(a -> k.lastVerified = a);
       }
+      k.proof = o.proof() == null ? HostProof.PENDING : o.proof();
       k.present = true;
       k.goneSinceMs = 0;
       k.reachable = o.reachable();
@@ -160,15 +208,20 @@ final class MemberTracker {
     for (Map.Entry<String, Known> e : known.entrySet()) {
       String reason = failure(e.getKey(), e.getValue(), now);
       if (reason == null) {
-        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.host(), e.getValue().decoded));
+        input.add(new Validator.Candidate(e.getKey(), e.getValue().address.host(), e.getValue().decoded, e.getValue().proof));
       } else {
         failedReason.put(e.getKey(), reason);
+        e.getValue().held = null; // a dead member's claims are free again
       }
     }
     input.sort(Comparator.comparing(Validator.Candidate::name));
     if (!input.equals(lastInput)) {
-      lastVerdicts = validator.validate(input);
       lastInput = List.copyOf(input);
+      lastVerdicts = validateWithOurVote(input);
+      if (hold(lastVerdicts)) {
+        lastVerdicts = validateWithOurVote(input); // newly held members may need our vote at once
+      }
+      lastVerdicts = protectOwnClaims(lastVerdicts);
     }
 
     List<MemberState> members = new ArrayList<>();
@@ -261,6 +314,139 @@ final class MemberTracker {
       log.warn("members forgotten before the retention ends count={} reason={} max_members={} total={}", forget.size(),
           "member table full", maxMembers, forgottenEarly);
     }
+  }
+
+  /**
+   * Validates with our own announcement carrying the vote this node would cast given the verdicts
+   * (held members that are contested), repeated until the vote is stable: our vote must count in
+   * the very pass where a contender appears, or the contender would win here for a moment.
+   */
+  private SortedMap<String, Validator.Verdict> validateWithOurVote(List<Validator.Candidate> input) {
+    SortedMap<String, Validator.Verdict> verdicts = validator.validate(input);
+    for (int round = 0; round < MAX_VOTE_ROUNDS; round++) {
+      List<String> vote = vote(verdicts);
+      int self = -1;
+      for (int i = 0; i < input.size(); i++) {
+        if (input.get(i).name().equals(selfName)) {
+          self = i;
+        }
+      }
+      upheld = vote;
+      if (self < 0 || !input.get(self).decoded().verified()) {
+        return verdicts;
+      }
+      Validator.Candidate me = input.get(self);
+      Announced mine = me.decoded().announcement().get();
+      if (mine.upheld().equals(vote)) {
+        return verdicts;
+      }
+      List<Validator.Candidate> next = new ArrayList<>(input);
+      next.set(self, new Validator.Candidate(me.name(), me.gossipHost(), AnnouncementCodec.Decoded.ok(mine.withUpheld(vote)),
+          me.proof()));
+      input = next;
+      verdicts = validator.validate(input);
+    }
+    return verdicts;
+  }
+
+  /** The votes we cast given {@code verdicts}: the current claims of held members that are contested. */
+  private List<String> vote(SortedMap<String, Validator.Verdict> verdicts) {
+    List<String> out = new ArrayList<>();
+    for (Validator.Verdict v : verdicts.values()) {
+      Known k = known.get(v.name());
+      if (v.contested() && !v.name().equals(selfName) && k != null && k.held != null
+          && k.held.equals(Validator.vote(v.announcement()))) {
+        out.add(k.held);
+      }
+    }
+    // Bounded so our announcement stays far below AnnouncementCodec.MAX_PROPERTY_CHARS.
+    return new java.util.TreeSet<>(out).stream().limit(MAX_VOTES).toList();
+  }
+
+  /**
+   * Holds the claims of members we accept now (uncontested, or upheld by others); releases a
+   * member whose claims are no longer the held ones. A held member that loses a vote stays held: our vote does not follow the outcome,
+   * so the outcome cannot flap. True when something became held.
+   */
+  private boolean hold(SortedMap<String, Validator.Verdict> verdicts) {
+    boolean added = false;
+    Validator.Verdict self = verdicts.get(selfName);
+    Announced mine = self == null ? null : self.announcement();
+    for (Validator.Verdict v : verdicts.values()) {
+      Known k = known.get(v.name());
+      if (k == null || v.name().equals(selfName) || v.announcement() == null) {
+        continue;
+      }
+      String claims = Validator.vote(v.announcement());
+      boolean againstUs = mine != null && v.contested() && collide(v.announcement(), mine);
+      // Hold what we accept uncontested, or what other members uphold; never a member that won
+      // a contest by its own claim time alone (two newcomers must not vouch for each other).
+      boolean byWitnesses = !v.contested() || v.witnesses() > 0;
+      if (v.status().programmable() && byWitnesses && !againstUs && !collidesWithUnproven(v, verdicts)) {
+        added |= !claims.equals(k.held);
+        k.held = claims;
+      } else if (k.held != null && !k.held.equals(claims)) {
+        k.held = null;
+      }
+    }
+    return added;
+  }
+
+  /**
+   * A member accepted while a colliding member is still unproven only won because that one could
+   * not compete yet (a node that just joined proves members one by one): not held, no vote.
+   */
+  private static boolean collidesWithUnproven(Validator.Verdict v, SortedMap<String, Validator.Verdict> verdicts) {
+    for (Validator.Verdict u : verdicts.values()) {
+      if (u.status() == MemberStatus.UNPROVEN && u.announcement() != null && collide(v.announcement(), u.announcement())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Local safety on top of the verdicts: a member whose claims collide with this node's own is
+   * not programmed here (a route for our own pod CIDR, a neighbour for our own VTEP IP) unless
+   * other members uphold it — so a newcomer that wins only by its (backdatable) claim time is
+   * never programmed by the owner, not even before the witnesses' votes arrive, while a claim the
+   * mesh upholds is followed here too. Changes only such members' verdicts.
+   */
+  private SortedMap<String, Validator.Verdict> protectOwnClaims(SortedMap<String, Validator.Verdict> verdicts) {
+    Validator.Verdict self = verdicts.get(selfName);
+    if (self == null || self.announcement() == null || self.status() == MemberStatus.LEAVING) {
+      return verdicts;
+    }
+    SortedMap<String, Validator.Verdict> out = null;
+    for (Validator.Verdict v : verdicts.values()) {
+      if (v.status().programmable() && v.witnesses() == 0 && !v.name().equals(selfName)
+          && collide(v.announcement(), self.announcement())) {
+        if (out == null) {
+          out = new TreeMap<>(verdicts);
+        }
+        out.put(v.name(), new Validator.Verdict(v.name(), MemberStatus.CONFLICT, "claims collide with this node's own ("
+            + selfName + ") and no member upholds them", v.announcement(), true, 0));
+      }
+    }
+    return out == null ? verdicts : out;
+  }
+
+  /**
+   * True when {@code a} claims a VTEP MAC or IP (same VNI) or a pod CIDR overlapping one of
+   * {@code b}'s: a node never holds a contender of its own claims (it cannot vote for itself, so
+   * it must not vote against itself either; the witnesses decide).
+   */
+  static boolean collide(Announced a, Announced b) {
+    for (Announced.Network x : a.networks()) {
+      for (Announced.Network y : b.networks()) {
+        boolean sameVni = x.vni() == y.vni();
+        if (sameVni && (x.vtepMac().equals(y.vtepMac()) || x.vtepIp().address().equals(y.vtepIp().address()))
+            || x.podCidr().overlaps(y.podCidr())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -34,12 +34,35 @@ public final class PeerSnapshot {
   private static final Logger log = LoggerFactory.getLogger(PeerSnapshot.class);
   static final String FILE = "peers";
   static final int MAX = 64;
+  /** Our claim votes ({@link Announced#upheld()}), so a restarted witness keeps vouching (docs/claims.md). */
+  static final String VOTES = "upheld";
 
   private final Path file;
   private List<HostPort> saved = List.of();
+  private List<String> savedVotes = List.of();
 
   private PeerSnapshot(Path file) {
     this.file = file;
+  }
+
+  /**
+   * The votes saved by the last run (at most {@link #MAX}); the agent announces them at start and
+   * the tracker holds those members again when they show up with the same claims.
+   */
+  public synchronized List<String> loadVotes() {
+    if (file == null) {
+      return List.of();
+    }
+    try {
+      savedVotes = Files.readAllLines(file.resolveSibling(VOTES), StandardCharsets.UTF_8).stream()
+          .filter(l -> !l.isBlank() && !l.startsWith("#")).limit(MAX).toList();
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      log.warn("vote snapshot unreadable file={} error={}", file.resolveSibling(VOTES), e.toString());
+      return List.of();
+    }
+    return savedVotes;
   }
 
   /** A snapshot in {@code dir}; with a null dir (no state directory) it remembers nothing. */
@@ -87,19 +110,29 @@ public final class PeerSnapshot {
       }
     }
     List<HostPort> now = live.stream().limit(MAX).toList();
-    if (file == null || now.isEmpty() || now.equals(saved)) {
-      return;
-    }
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(FILE + ".tmp");
-      Files.writeString(tmp, "# vxmesh: members last seen alive, rejoined on restart\n"
-          + String.join("\n", now.stream().map(HostPort::toString).toList()) + "\n",
-          StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    if (file != null && !now.isEmpty() && !now.equals(saved)
+        && write(file, "# vxmesh: members last seen alive, rejoined on restart", now.stream().map(HostPort::toString).toList())) {
       saved = now;
+    }
+    List<String> votes = view.members().stream().filter(m -> m.self() && m.announcement() != null)
+        .flatMap(m -> m.announcement().upheld().stream()).limit(MAX).toList();
+    if (file != null && !votes.equals(savedVotes)
+        && write(file.resolveSibling(VOTES), "# vxmesh: claims this host upholds (docs/claims.md)", votes)) {
+      savedVotes = votes;
+    }
+  }
+
+  private static boolean write(Path target, String header, List<String> lines) {
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+      Files.writeString(tmp, header + "\n" + lines.stream().map(l -> l + "\n").reduce("", String::concat),
+          StandardCharsets.UTF_8);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return true;
     } catch (IOException e) {
-      log.warn("peer snapshot not saved file={} error={}", file, e.toString());
+      log.warn("snapshot not saved file={} error={}", target, e.toString());
+      return false;
     }
   }
 }

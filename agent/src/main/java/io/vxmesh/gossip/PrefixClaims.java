@@ -19,15 +19,26 @@ final class PrefixClaims {
 
   /** A description of the claim {@code p} overlaps ("10.234.0.0/16 claimed by a"), or null. */
   String overlap(IpPrefix p) {
+    Claim c = find(p);
+    return c == null ? null : c.prefix + " claimed by " + c.owner;
+  }
+
+  /** The owner of the claim {@code p} overlaps, or null. */
+  String ownerOf(IpPrefix p) {
+    Claim c = find(p);
+    return c == null ? null : c.owner;
+  }
+
+  private Claim find(IpPrefix p) {
     TreeMap<BigInteger, Claim> m = p.isIpv4() ? v4 : v6;
     BigInteger first = first(p);
     Map.Entry<BigInteger, Claim> below = m.floorEntry(first);
     if (below != null && below.getValue().last.compareTo(first) >= 0) {
-      return below.getValue().prefix + " claimed by " + below.getValue().owner;
+      return below.getValue();
     }
     Map.Entry<BigInteger, Claim> above = m.ceilingEntry(first);
     if (above != null && above.getKey().compareTo(last(p)) <= 0) {
-      return above.getValue().prefix + " claimed by " + above.getValue().owner;
+      return above.getValue();
     }
     return null;
   }

@@ -1,6 +1,7 @@
 package io.vxmesh.gossip;
 
 import io.vxmesh.net.IpPrefix;
+import io.vxmesh.net.PodCidrRules;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -16,21 +18,30 @@ import java.util.TreeMap;
 /**
  * Decides, purely and deterministically, what every member's announcement is worth. Every node
  * runs this over the same gossip state and must reach the same answer, including about itself,
- * so nothing here depends on arrival order, the clock or which node computes it.
+ * so nothing here depends on arrival order, the clock or which node computes it (the two local
+ * inputs — this node's host proofs and its underlay subnet — only ever refuse, never pick a
+ * winner). The rule is written down with its reasoning in docs/claims.md.
  *
  * <p>Rules, in order:
  * <ol>
  *   <li>missing, undecodable, unsigned, wrongly signed or a field malformed (the codec's
  *       verdict, see {@link AnnouncementCodec}) → {@code UNTRUSTED};
- *   <li>the announcement names another node, its host IP differs from the gossip address, or a
- *       VTEP IP lies outside the shared VTEP prefix of its VNI →
- *       {@code UNTRUSTED}: these contradict the cluster-wide configuration or the transport
- *       itself, nobody else "owns" the claim, so it is not a race between members;
+ *   <li>the announcement names another node, its host IP differs from the gossip address, a
+ *       VTEP IP lies outside the shared VTEP prefix of its VNI, or a pod CIDR breaks
+ *       {@link PodCidrRules} (absurd, over a member's host IP, the VTEP subnet or the local
+ *       underlay) → {@code UNTRUSTED}: these contradict the cluster-wide configuration or the
+ *       transport itself, nobody else "owns" the claim, so it is not a race between members;
+ *   <li>its gossip address answered this node's challenge with another name →
+ *       {@code UNTRUSTED}; not answered yet → {@code UNPROVEN} ({@link HostProof});
  *   <li>state LEAVING → {@code LEAVING} (claims nothing, never programmed);
- *   <li>in claim order (claimed_at_ms, then node name), each member claims its VTEP MACs, VTEP
- *       IPs (per VNI) and pod CIDRs (globally: routes share one table); a member that collides
- *       with an earlier claim → {@code CONFLICT} and claims nothing, so a later loser cannot
- *       knock out a third member;
+ *   <li>in claim order, each member claims its VTEP MACs, VTEP IPs (per VNI) and pod CIDRs
+ *       (globally: routes share one table); a member that collides with an earlier claim →
+ *       {@code CONFLICT} and claims nothing, so a later loser cannot knock out a third member.
+ *       Claim order: most witnesses first (other trusted members whose
+ *       {@link Announced#upheld()} lists its current claims, see {@link #vote}), then the earlier {@code claimed_at_ms}, then the lower
+ *       name. Witnesses are the only thing a key holder cannot write for itself, so a live
+ *       owner that the mesh has accepted keeps its claims against any newcomer, backdated or
+ *       not; newcomers no one upholds still race by claim time;
  *   <li>state RESTARTING → {@code SUSPECT} with reason "restarting" (still programmed);
  *       otherwise {@code ALIVE}.
  * </ol>
@@ -42,11 +53,28 @@ import java.util.TreeMap;
  */
 public final class Validator {
 
-  /** One member as gossip reports it, with its property as {@link AnnouncementCodec#open} decoded it. */
-  public record Candidate(String name, InetAddress gossipHost, AnnouncementCodec.Decoded decoded) {}
+  /**
+   * One member as gossip reports it, with its property as {@link AnnouncementCodec#open} decoded it
+   * and what this node's challenge to its gossip address found.
+   */
+  public record Candidate(String name, InetAddress gossipHost, AnnouncementCodec.Decoded decoded, HostProof proof) {
+    /** A member whose address is proven. */
+    public Candidate(String name, InetAddress gossipHost, AnnouncementCodec.Decoded decoded) {
+      this(name, gossipHost, decoded, HostProof.PROVEN);
+    }
+  }
 
-  /** The outcome for one member; {@code announcement} is non-null whenever it verified and decoded. */
-  public record Verdict(String name, MemberStatus status, String reason, Announced announcement) {}
+  /**
+   * The outcome for one member; {@code announcement} is non-null whenever it verified and decoded;
+   * {@code contested} when another member's claim collides with one of its own (either side);
+   * {@code witnesses} how many other trusted members uphold its current claims.
+   */
+  public record Verdict(String name, MemberStatus status, String reason, Announced announcement, boolean contested,
+      int witnesses) {
+    public Verdict(String name, MemberStatus status, String reason, Announced announcement) {
+      this(name, status, reason, announcement, false, 0);
+    }
+  }
 
   private final ValidationContext context;
 
@@ -63,6 +91,12 @@ public final class Validator {
     SortedMap<String, Verdict> out = new TreeMap<>();
     List<Claimant> claimants = new ArrayList<>();
     Set<String> names = new HashSet<>();
+    List<InetAddress> hostIps = new ArrayList<>();
+    for (Candidate c : members) {
+      if (c.gossipHost() != null) {
+        hostIps.add(c.gossipHost());
+      }
+    }
     for (Candidate c : members) {
       if (!names.add(c.name())) {
         continue;
@@ -73,23 +107,44 @@ public final class Validator {
         continue;
       }
       Announced a = d.announcement().get();
-      String problem = inconsistency(c, a);
+      String problem = inconsistency(c, a, hostIps);
+      HostProof proof = c.proof() == null ? HostProof.PENDING : c.proof();
       if (problem != null) {
         out.put(c.name(), new Verdict(c.name(), MemberStatus.UNTRUSTED, problem, a));
+      } else if (proof.state() == HostProof.State.REFUTED) {
+        out.put(c.name(), new Verdict(c.name(), MemberStatus.UNTRUSTED, "host address " + c.gossipHost().getHostAddress()
+            + " answered as node '" + proof.detail() + "'", a));
+      } else if (proof.state() == HostProof.State.PENDING) {
+        out.put(c.name(), new Verdict(c.name(), MemberStatus.UNPROVEN, "host address "
+            + c.gossipHost().getHostAddress() + " not proven yet", a));
       } else if (a.state() == Announced.State.LEAVING) {
         out.put(c.name(), new Verdict(c.name(), MemberStatus.LEAVING, "leaving", a));
       } else {
         claimants.add(new Claimant(c.name(), a, networksOfInterest(a)));
       }
     }
-    claimants.sort(Comparator.<Claimant>comparingLong(x -> x.announcement.claimedAtMs())
+    Map<String, Integer> witnesses = new HashMap<>(); // vote -> number of other trusted members casting it
+    for (Claimant w : claimants) {
+      for (String vote : w.announcement.upheld()) {
+        if (!vote.startsWith(w.name + " ")) {
+          witnesses.merge(vote, 1, Integer::sum);
+        }
+      }
+    }
+    claimants.sort(Comparator.<Claimant>comparingInt(x -> -witnesses.getOrDefault(vote(x.announcement), 0))
+        .thenComparingLong(x -> x.announcement.claimedAtMs())
         .thenComparing(x -> x.name));
     Map<String, String> owners = new HashMap<>(); // claim key -> owner name
     PrefixClaims podCidrs = new PrefixClaims();
+    Set<String> contested = new HashSet<>();
+    List<Verdict> accepted = new ArrayList<>();
     for (Claimant c : claimants) {
-      String conflict = firstConflict(c, owners, podCidrs);
+      String[] conflict = firstConflict(c, owners, podCidrs);
       if (conflict != null) {
-        out.put(c.name, new Verdict(c.name, MemberStatus.CONFLICT, conflict, c.announcement));
+        contested.add(c.name);
+        contested.add(conflict[1]);
+        out.put(c.name, new Verdict(c.name, MemberStatus.CONFLICT, conflict[0], c.announcement, true,
+            witnesses.getOrDefault(vote(c.announcement), 0)));
         continue;
       }
       for (Announced.Network n : c.nets) {
@@ -100,28 +155,47 @@ public final class Validator {
         }
       }
       boolean restarting = c.announcement.state() == Announced.State.RESTARTING;
-      out.put(c.name, new Verdict(c.name, restarting ? MemberStatus.SUSPECT : MemberStatus.ALIVE,
+      accepted.add(new Verdict(c.name, restarting ? MemberStatus.SUSPECT : MemberStatus.ALIVE,
           restarting ? "restarting" : "", c.announcement));
+    }
+    for (Verdict v : accepted) {
+      out.put(v.name(), new Verdict(v.name(), v.status(), v.reason(), v.announcement(), contested.contains(v.name()),
+          witnesses.getOrDefault(vote(v.announcement()), 0)));
     }
     return out;
   }
 
-  private String firstConflict(Claimant c, Map<String, String> owners, PrefixClaims podCidrs) {
+  /** {reason, owner} of the first claim of {@code c} that is already held, or null. */
+  private String[] firstConflict(Claimant c, Map<String, String> owners, PrefixClaims podCidrs) {
     for (Announced.Network n : c.nets) {
       String macOwner = owners.get(macKey(n));
       if (macOwner != null) {
-        return "VTEP MAC " + n.vtepMac() + " (VNI " + n.vni() + ") already claimed by " + macOwner;
+        return new String[] {"VTEP MAC " + n.vtepMac() + " (VNI " + n.vni() + ") already claimed by " + macOwner, macOwner};
       }
       String ipOwner = owners.get(ipKey(n));
       if (ipOwner != null) {
-        return "VTEP IP " + n.vtepIp().address().getHostAddress() + " (VNI " + n.vni() + ") already claimed by " + ipOwner;
+        return new String[] {"VTEP IP " + n.vtepIp().address().getHostAddress() + " (VNI " + n.vni()
+            + ") already claimed by " + ipOwner, ipOwner};
       }
       String overlap = podCidrs.overlap(n.podCidr());
       if (overlap != null) {
-        return "pod CIDR " + n.podCidr() + " overlaps " + overlap;
+        return new String[] {"pod CIDR " + n.podCidr() + " overlaps " + overlap, podCidrs.ownerOf(n.podCidr())};
       }
     }
     return null;
+  }
+  /**
+   * The entry of {@link Announced#upheld()} that backs {@code a}'s current claims: its name and
+   * every network's VNI, VTEP MAC, VTEP IP and pod CIDR. A vote names the claims, not only the
+   * member, so a member that changes its claims starts again with no witnesses.
+   */
+  public static String vote(Announced a) {
+    StringBuilder b = new StringBuilder(a.nodeName()).append(' ');
+    a.networks().stream()
+        .map(n -> n.vni() + "/" + n.vtepMac() + "/" + n.vtepIp().address().getHostAddress() + "/" + n.podCidr())
+        .sorted()
+        .forEach(x -> b.append(x).append(','));
+    return b.toString();
   }
 
   private static String macKey(Announced.Network n) {
@@ -133,7 +207,7 @@ public final class Validator {
   }
 
   /** Why the announcement contradicts the transport or the shared config, or null. */
-  private String inconsistency(Candidate c, Announced a) {
+  private String inconsistency(Candidate c, Announced a, List<InetAddress> hostIps) {
     if (!a.nodeName().equals(c.name())) {
       return "announcement names node '" + a.nodeName() + "'";
     }
@@ -147,6 +221,13 @@ public final class Validator {
       if (shared != null && !shared.contains(n.vtepIp().address())) {
         return "VTEP IP " + n.vtepIp().address().getHostAddress() + " outside the VTEP subnet " + shared.network()
             + " of VNI " + n.vni();
+      }
+    }
+    for (Announced.Network n : networksOfInterest(a)) {
+      Optional<String> bad = PodCidrRules.problem(n.podCidr(), hostIps, context.vtepPrefixes().values(),
+          context.underlaySubnets());
+      if (bad.isPresent()) {
+        return bad.get();
       }
     }
     return null;

@@ -1,7 +1,10 @@
 package io.vxmesh.net;
 
+import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a pod CIDR may be, as a pure predicate shared by the config loader (this host's own
@@ -77,6 +80,28 @@ public final class PodCidrRules {
       }
     }
     return null;
+  }
+
+  /**
+   * The gossip side's form: why another member's announced {@code podCidr} may not be a pod
+   * CIDR ({@code "pod CIDR "} + {@link #problem(IpPrefix, Collection)}'s reason), or empty.
+   *
+   * @param hostIps every member's host (underlay) IP, the local one included
+   * @param vtepPrefixes the shared VTEP subnets of the configured networks
+   * @param underlaySubnets underlay subnets that must stay reachable directly (may be empty)
+   */
+  public static Optional<String> problem(IpPrefix podCidr, Collection<InetAddress> hostIps,
+      Collection<IpPrefix> vtepPrefixes, Collection<IpPrefix> underlaySubnets) {
+    List<Reserved> reserved = new ArrayList<>();
+    for (InetAddress h : hostIps) {
+      if (h != null) {
+        reserved.add(Reserved.address("the host IP", h));
+      }
+    }
+    vtepPrefixes.forEach(v -> reserved.add(new Reserved("the VTEP subnet", v.network())));
+    underlaySubnets.forEach(u -> reserved.add(new Reserved("the underlay subnet", u.network())));
+    String why = problem(podCidr, reserved);
+    return why == null ? Optional.empty() : Optional.of("pod CIDR " + why);
   }
 
   /** Null when the prefix length is within the bounds above, else why not. */

@@ -71,4 +71,17 @@ class PeerSnapshotTest {
     assertFalse(Files.exists(dir.resolve(PeerSnapshot.FILE + ".tmp")), "written atomically through a temp file");
     assertTrue(Files.exists(dir.resolve(PeerSnapshot.FILE)));
   }
+
+  @Test
+  void remembersOurClaimVotesAcrossInstancesAndForgetsThemWhenWeStopVoting() {
+    Announced mine = Fixtures.announcement("h1", "10.0.0.1", 1, 0);
+    String vote = Validator.vote(Fixtures.announcement("h2", "10.0.0.2", 2, 0));
+    PeerSnapshot.in(dir).save(view(new MemberState("h1", HostPort.parse("10.0.0.1:7947"), MemberStatus.ALIVE,
+        mine.withUpheld(List.of(vote)), "", true)));
+    assertEquals(List.of(vote), PeerSnapshot.in(dir).loadVotes());
+    PeerSnapshot s = PeerSnapshot.in(dir);
+    s.loadVotes();
+    s.save(view(new MemberState("h1", HostPort.parse("10.0.0.1:7947"), MemberStatus.ALIVE, mine, "", true)));
+    assertEquals(List.of(), PeerSnapshot.in(dir).loadVotes());
+  }
 }

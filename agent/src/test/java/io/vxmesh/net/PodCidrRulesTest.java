@@ -48,4 +48,21 @@ class PodCidrRulesTest {
   void hostBitsAreIgnoredTheNetworkIsJudged() {
     assertEquals("10.211.55.0/25 contains the host IP of node1 10.211.55.6", problem("10.211.55.9/25"));
   }
+
+  @Test
+  void theGossipFormNamesWhatAnAnnouncedPodCidrCovers() {
+    java.util.List<java.net.InetAddress> hosts = java.util.List.of(IpAddresses.parse("10.211.55.5"), IpAddresses.parse("10.211.55.6"));
+    java.util.List<IpPrefix> vtep = java.util.List.of(IpPrefix.parse("179.17.1.0/24"));
+    java.util.List<IpPrefix> underlay = java.util.List.of(IpPrefix.parse("10.211.55.0/24"));
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.empty(),
+        PodCidrRules.problem(IpPrefix.parse("10.234.111.0/24"), hosts, vtep, underlay));
+    org.junit.jupiter.api.Assertions.assertEquals("pod CIDR 10.211.55.0/25 contains the host IP 10.211.55.5",
+        PodCidrRules.problem(IpPrefix.parse("10.211.55.0/25"), hosts, vtep, underlay).orElseThrow());
+    org.junit.jupiter.api.Assertions.assertEquals("pod CIDR 10.211.55.128/25 overlaps the underlay subnet 10.211.55.0/24",
+        PodCidrRules.problem(IpPrefix.parse("10.211.55.128/25"), hosts, vtep, underlay).orElseThrow());
+    org.junit.jupiter.api.Assertions.assertEquals("pod CIDR 179.17.1.128/25 overlaps the VTEP subnet 179.17.1.0/24",
+        PodCidrRules.problem(IpPrefix.parse("179.17.1.128/25"), hosts, vtep, underlay).orElseThrow());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        PodCidrRules.problem(IpPrefix.parse("0.0.0.0/0"), hosts, vtep, underlay).orElseThrow().startsWith("pod CIDR /0 is wider than /8"));
+  }
 }

@@ -57,6 +57,7 @@ public final class AgentProcess implements AutoCloseable {
   private final Path logFile;
   private final Path jar;
   private final List<String> jvmArgs;
+  private final java.util.Map<String, String> environment = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Process process;
 
   /**
@@ -124,6 +125,15 @@ public final class AgentProcess implements AutoCloseable {
     return logFile;
   }
 
+  /**
+   * Sets an environment variable for this and every later {@link #start()} (e.g.
+   * {@code STATE_DIRECTORY}, as systemd would set it); returns this.
+   */
+  public AgentProcess environment(String name, String value) {
+    environment.put(name, value);
+    return this;
+  }
+
   /** Starts the agent; throws when it is already running. */
   public synchronized AgentProcess start() {
     if (isAlive()) {
@@ -141,6 +151,7 @@ public final class AgentProcess implements AutoCloseable {
           .redirectInput(new File("/dev/null"));
       pb.environment().remove("JOURNAL_STREAM");
       pb.environment().remove("NOTIFY_SOCKET");
+      pb.environment().putAll(environment);
       process = pb.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start agent " + host.name() + ": " + e.getMessage(), e);

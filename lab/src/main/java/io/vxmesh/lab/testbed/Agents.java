@@ -92,11 +92,28 @@ public final class Agents {
    * with {@code jvmArgs}; the agent is killed by {@link Testbed#close()}.
    */
   public AgentProcess start(Host host, Path configFile, Path socket, List<String> jvmArgs) {
+    return start(host, configFile, socket, jvmArgs, java.util.Map.of());
+  }
+
+  /** {@link #start(Host, Path, Path, List)} with extra environment variables for the agent. */
+  public AgentProcess start(Host host, Path configFile, Path socket, List<String> jvmArgs, java.util.Map<String, String> env) {
     requireOpen.run();
     AgentProcess a = new AgentProcess(host, configFile, socket, dir.resolve(host.name() + ".log"),
         AgentProcess.locateJar(), jvmArgs);
+    env.forEach(a::environment);
     agents.add(a);
     return a.start();
+  }
+
+  /** Writes {@code config} and starts the agent with extra environment variables (e.g. {@code STATE_DIRECTORY}). */
+  public AgentProcess start(Host host, AgentToml config, java.util.Map<String, String> env) {
+    Path file = config.write(dir.resolve(host.name() + ".toml"));
+    return start(host, file, config.socket(), AgentProcess.TEST_JVM_ARGS, env);
+  }
+
+  /** This run's directory for agents' files (configs, logs, state directories). */
+  public Path dir() {
+    return dir;
   }
 
   /** Every agent started through this testbed, oldest first. */

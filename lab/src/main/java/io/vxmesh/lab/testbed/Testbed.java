@@ -261,6 +261,11 @@ public final class Testbed implements AutoCloseable {
     return agents.start(host, config);
   }
 
+  /** {@link Agents#start(Host, AgentToml, java.util.Map)}: with extra environment variables. */
+  public AgentProcess startAgent(Host host, AgentToml config, java.util.Map<String, String> env) {
+    return agents.start(host, config, env);
+  }
+
   /** {@link Agents#of(Host)}: the most recently started agent of {@code host}. */
   public AgentProcess agent(Host host) {
     return agents.of(host);
