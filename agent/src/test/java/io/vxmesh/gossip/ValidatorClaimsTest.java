@@ -153,10 +153,10 @@ class ValidatorClaimsTest {
   @Test
   void aPodCidrOverAnotherMembersHostIpIsUntrusted() {
     Announced p = node("p", 1, 0);
-    Announced bad = Fixtures.with(node("b", 2, 0), Fixtures.network(Fixtures.mac(2), "179.17.1.2", "10.0.0.1/32"));
+    Announced bad = Fixtures.with(node("b", 2, 0), Fixtures.network(Fixtures.mac(2), "179.17.1.2", "10.0.0.0/30"));
     var v = validator.validate(List.of(member(p), member(bad)));
     assertEquals(MemberStatus.UNTRUSTED, v.get("b").status());
-    assertEquals("pod CIDR 10.0.0.1/32 contains the host IP 10.0.0.1", v.get("b").reason());
+    assertEquals("pod CIDR 10.0.0.0/30 contains the host IP 10.0.0.1", v.get("b").reason());
     assertEquals(MemberStatus.ALIVE, v.get("p").status());
   }
 
@@ -168,7 +168,7 @@ class ValidatorClaimsTest {
     var vtep = Fixtures.with(node("b", 3, 0), Fixtures.network(Fixtures.mac(3), "179.17.1.3", "179.17.0.0/16"));
     var underlay = Fixtures.with(node("c", 4, 0), Fixtures.network(Fixtures.mac(4), "179.17.1.4", "10.211.55.128/25"));
     var v = local.validate(List.of(member(all), member(vtep), member(underlay)));
-    assertEquals("pod CIDR 0.0.0.0/0 is the default route", v.get("a").reason());
+    assertTrue(v.get("a").reason().startsWith("pod CIDR /0 is wider than /8"), v.get("a").reason());
     assertEquals("pod CIDR 179.17.0.0/16 overlaps the VTEP subnet 179.17.1.0/24", v.get("b").reason());
     assertEquals("pod CIDR 10.211.55.128/25 overlaps the underlay subnet 10.211.55.0/24", v.get("c").reason());
     v.values().forEach(x -> assertEquals(MemberStatus.UNTRUSTED, x.status(), x.name()));
