@@ -21,6 +21,8 @@ import java.util.function.IntSupplier;
 final class BroadcastQueue {
   /** Bytes a message costs inside a Packet beyond its own encoding: field tag + length varint. */
   static final int PER_MESSAGE_OVERHEAD = 3;
+  private static final int MIN_USEFUL = 16;
+  private static final int MAX_SKIPS = 8;
 
   private static final Comparator<Entry> ORDER =
       Comparator.<Entry>comparingInt(e -> e.transmits).thenComparing(e -> -e.id);
@@ -44,11 +46,14 @@ final class BroadcastQueue {
   private final Map<String, Entry> byNode = new HashMap<>();
   private final IntSupplier clusterSize;
   private final SwimConfig config;
+  private final Runnable onAdd;
   private long nextId;
 
-  BroadcastQueue(SwimConfig config, IntSupplier clusterSize) {
+  /** {@code onAdd} runs after every {@link #add} (the node arms its gossip timer). */
+  BroadcastQueue(SwimConfig config, IntSupplier clusterSize, Runnable onAdd) {
     this.config = config;
     this.clusterSize = clusterSize;
+    this.onAdd = onAdd;
   }
 
   /** Queues a broadcast about {@code node}, replacing any older one about it. */
@@ -60,6 +65,7 @@ final class BroadcastQueue {
     Entry e = new Entry(node, message, nextId++);
     byNode.put(node, e);
     queue.add(e);
+    onAdd.run();
   }
 
   boolean isEmpty() {
@@ -81,12 +87,17 @@ final class BroadcastQueue {
     int limit = config.transmitLimit(clusterSize.getAsInt());
     List<Entry> taken = new ArrayList<>();
     int left = budget;
-    for (Iterator<Entry> it = queue.iterator(); it.hasNext() && left > PER_MESSAGE_OVERHEAD; ) {
+    int skipped = 0;
+    // Stop once the packet is nearly full or a run of broadcasts did not fit: scanning a long
+    // backlog for a small one costs more than the few bytes it would fill.
+    for (Iterator<Entry> it = queue.iterator(); it.hasNext() && left >= MIN_USEFUL && skipped < MAX_SKIPS; ) {
       Entry e = it.next();
       if (e.size <= left) {
         it.remove();
         taken.add(e);
         left -= e.size;
+      } else {
+        skipped++;
       }
     }
     List<SwimMessage> out = new ArrayList<>(taken.size());

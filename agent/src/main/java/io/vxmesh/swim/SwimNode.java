@@ -2,6 +2,7 @@ package io.vxmesh.swim;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import io.vxmesh.proto.swim.Ack;
 import io.vxmesh.proto.swim.Alive;
 import io.vxmesh.proto.swim.Dead;
@@ -105,7 +106,6 @@ public final class SwimNode {
     boolean acked;
     int expectedNacks;
     int nacks;
-    Scheduler.Cancellable endTimer;
 
     Probe(int seq, String target) {
       super(seq);
@@ -116,6 +116,7 @@ public final class SwimNode {
   private static final class Relay extends Pending {
     final String requester;
     final int requesterSeq;
+    Scheduler.Cancellable nackTimer;
 
     Relay(int seq, String requester, int requesterSeq) {
       super(seq);
@@ -140,6 +141,9 @@ public final class SwimNode {
   private final long probeTimeoutNanos;
   private final long gossipIntervalNanos;
   private int probeIndex;
+  private Probe lastProbe;
+  private long gossipPhase;
+  private boolean gossipArmed;
   private int seq;
   private int live;
   private boolean running;
@@ -158,7 +162,7 @@ public final class SwimNode {
     this.random = Objects.requireNonNull(random, "random");
     this.listener = Objects.requireNonNull(listener, "listener");
     this.self = new State(name, address, announcement.clone());
-    this.broadcasts = new BroadcastQueue(config, () -> live);
+    this.broadcasts = new BroadcastQueue(config, () -> live, this::armGossip);
     this.awareness = new Awareness(config.awarenessMax());
     this.probeIntervalNanos = config.probeInterval().toNanos();
     this.probeTimeoutNanos = config.probeTimeout().toNanos();
@@ -179,7 +183,8 @@ public final class SwimNode {
     insert(self);
     live = 1;
     scheduler.schedule(jitter(probeIntervalNanos), this::probeTick);
-    scheduler.schedule(jitter(gossipIntervalNanos), this::gossipTick);
+    gossipPhase = scheduler.nanoTime() + jitter(gossipIntervalNanos);
+    broadcastAlive(self);
     if (!config.pushPullInterval().isZero()) {
       scheduler.schedule(jitter(config.pushPullNanos(1)), this::pushPullTick);
     }
@@ -219,9 +224,6 @@ public final class SwimNode {
     }
     for (Pending p : pending.values()) {
       cancel(p.timer);
-      if (p instanceof Probe probe) {
-        cancel(probe.endTimer);
-      }
     }
     pending.clear();
     cancel(joinTimer);
@@ -279,14 +281,8 @@ public final class SwimNode {
 
   /** A datagram from {@code fromAddress}; garbage is dropped and counted. */
   public void onDatagram(String fromAddress, byte[] bytes) {
-    if (!running) {
-      return;
-    }
-    Packet packet;
-    try {
-      packet = Packet.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      dropMalformed(fromAddress, e);
+    Packet packet = running ? parse(Packet.parser(), fromAddress, bytes) : null;
+    if (packet == null) {
       return;
     }
     for (SwimMessage m : packet.getMessagesList()) {
@@ -305,14 +301,8 @@ public final class SwimNode {
 
   /** A stream message (push-pull) from {@code fromAddress}; garbage is dropped and counted. */
   public void onStream(String fromAddress, byte[] bytes) {
-    if (!running) {
-      return;
-    }
-    PushPull pp;
-    try {
-      pp = PushPull.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      dropMalformed(fromAddress, e);
+    PushPull pp = running ? parse(PushPull.parser(), fromAddress, bytes) : null;
+    if (pp == null) {
       return;
     }
     if (!pp.getReply()) {
@@ -326,10 +316,16 @@ public final class SwimNode {
     }
   }
 
-  private void dropMalformed(String from, InvalidProtocolBufferException e) {
-    if (malformed++ % 1000 == 0) {
-      log.warn("{} dropped undecodable swim message from={} dropped_total={} reason={}", self.name, from, malformed,
-          e.getMessage());
+  /** Decodes, or counts and logs (one line per 1,000 drops) and returns null. */
+  private <T> T parse(Parser<T> parser, String from, byte[] bytes) {
+    try {
+      return parser.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      if (malformed++ % 1000 == 0) {
+        log.warn("{} dropped undecodable swim message from={} dropped_total={} reason={}", self.name, from, malformed,
+            e.getMessage());
+      }
+      return null;
     }
   }
 
@@ -346,12 +342,16 @@ public final class SwimNode {
     Relay relay = new Relay(s, from, req.getSeq());
     pending.put(s, relay);
     send(req.getTargetAddress(), ping(s, req.getTarget()));
-    boolean nack = req.getWantNack();
-    relay.timer = scheduler.schedule(probeTimeoutNanos, () -> {
-      if (pending.remove(s) != null && nack && running) {
-        send(from, SwimMessage.newBuilder().setNack(Nack.newBuilder().setSeq(req.getSeq())).build());
-      }
-    });
+    // The nack must reach the requester before its probe period ends: its indirect phase lasts
+    // probeInterval - probeTimeout (>= probeTimeout unless scaled up), so nack well before that.
+    if (req.getWantNack()) {
+      relay.nackTimer = scheduler.schedule(probeTimeoutNanos * 4 / 5, () -> {
+        if (pending.get(s) == relay && running) {
+          send(from, SwimMessage.newBuilder().setNack(Nack.newBuilder().setSeq(req.getSeq())).build());
+        }
+      });
+    }
+    relay.timer = scheduler.schedule(probeTimeoutNanos, () -> pending.remove(s, relay));
   }
 
   private void onAck(int ackSeq) {
@@ -359,10 +359,10 @@ public final class SwimNode {
     if (p instanceof Probe probe) {
       probe.acked = true;
       cancel(probe.timer);
-      cancel(probe.endTimer);
       awareness.apply(-1);
     } else if (p instanceof Relay relay) {
       cancel(relay.timer);
+      cancel(relay.nackTimer);
       send(relay.requester, SwimMessage.newBuilder().setAck(Ack.newBuilder().setSeq(relay.requesterSeq)).build());
     }
   }
@@ -379,10 +379,14 @@ public final class SwimNode {
     if (!running) {
       return;
     }
+    if (lastProbe != null) {
+      probeEnded(lastProbe);
+      lastProbe = null;
+    }
     long period = awareness.scale(probeIntervalNanos);
     State target = nextProbeTarget();
     if (target != null) {
-      probe(target, period);
+      probe(target);
     }
     scheduler.schedule(period, this::probeTick);
   }
@@ -421,13 +425,14 @@ public final class SwimNode {
     }
   }
 
-  private void probe(State target, long period) {
+  /** A probe ends when the next probe tick comes (one probe period later): see {@link #probeEnded}. */
+  private void probe(State target) {
     int s = ++seq;
     Probe probe = new Probe(s, target.name);
     pending.put(s, probe);
+    lastProbe = probe;
     send(target.address, ping(s, target.name));
     probe.timer = scheduler.schedule(awareness.scale(probeTimeoutNanos), () -> indirectProbe(probe, target));
-    probe.endTimer = scheduler.schedule(period, () -> probeFailed(probe));
   }
 
   private void indirectProbe(Probe probe, State target) {
@@ -443,8 +448,10 @@ public final class SwimNode {
     probe.expectedNacks = helpers.size();
   }
 
-  private void probeFailed(Probe probe) {
+  /** At the end of the probe period: no ack, directly or relayed, means suspect. */
+  private void probeEnded(Probe probe) {
     pending.remove(probe.seq);
+    cancel(probe.timer);
     if (probe.acked || !running) {
       return;
     }
@@ -462,14 +469,27 @@ public final class SwimNode {
 
   // ---------------------------------------------------------------- gossip and push-pull
 
+  /**
+   * Gossip ticks run only while there is something to send (an idle member schedules nothing),
+   * on a fixed phase: a broadcast queued between ticks waits for the next multiple of the
+   * gossip interval, as with a free-running ticker.
+   */
+  private void armGossip() {
+    if (gossipArmed || !running) {
+      return;
+    }
+    gossipArmed = true;
+    long now = scheduler.nanoTime();
+    long wait = now < gossipPhase ? gossipPhase - now : gossipIntervalNanos - (now - gossipPhase) % gossipIntervalNanos;
+    scheduler.schedule(wait, this::gossipTick);
+  }
+
   private void gossipTick() {
-    if (!running) {
+    if (!running || broadcasts.isEmpty()) {
+      gossipArmed = false;
       return;
     }
     scheduler.schedule(gossipIntervalNanos, this::gossipTick);
-    if (broadcasts.isEmpty()) {
-      return;
-    }
     long now = scheduler.nanoTime();
     long toTheDead = config.gossipToTheDead().toNanos();
     List<State> targets = randomMembers(config.gossipNodes(),
