@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param maxPacketBytes datagram size limit (compound packets are filled up to it)
  * @param joinTimeout a join push-pull unanswered this long moves on to the next seed
  * @param reapAfter a dead or left member is forgotten this long after its state changed
+ * @param reconnectInterval ping one random failed member this often and sync with it if it
+ *     answers (heals partitions); zero disables it
  */
 public record SwimConfig(
     Duration probeInterval,
@@ -43,7 +45,8 @@ public record SwimConfig(
     Duration pushPullInterval,
     int maxPacketBytes,
     Duration joinTimeout,
-    Duration reapAfter) {
+    Duration reapAfter,
+    Duration reconnectInterval) {
 
   public SwimConfig {
     positive(probeInterval, "probeInterval");
@@ -60,7 +63,8 @@ public record SwimConfig(
     if (maxPacketBytes < 512) {
       throw new IllegalArgumentException("maxPacketBytes must be >= 512, got " + maxPacketBytes);
     }
-    if (pushPullInterval.isNegative() || gossipToTheDead.isNegative() || reapAfter.isNegative()) {
+    if (pushPullInterval.isNegative() || gossipToTheDead.isNegative() || reapAfter.isNegative()
+        || reconnectInterval.isNegative()) {
       throw new IllegalArgumentException("negative duration: " + this);
     }
   }
@@ -75,7 +79,7 @@ public record SwimConfig(
   public static SwimConfig lan() {
     return new SwimConfig(Duration.ofSeconds(1), Duration.ofMillis(500), 3, Duration.ofMillis(200), 3,
         Duration.ofSeconds(30), 4, 0, true, 4, 6, 2, 8, Duration.ofSeconds(30), 1400, Duration.ofSeconds(2),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(30), Duration.ZERO);
   }
 
   /**
@@ -84,21 +88,24 @@ public record SwimConfig(
    * 3x its minimum and reaches the minimum after 3 confirmations: the minimum (2·log10(N)·200 ms,
    * 1.2 s at 1,000) bounds crash detection, the maximum protects a member that is slow to
    * refute. Suspects are also told directly, so an alive member refutes within a round trip.
+   * Failed members are kept an hour and pinged every 10 s per member, so healed partitions
+   * merge (memberlist leaves that to Serf).
    */
   public static SwimConfig tuned() {
     return new SwimConfig(Duration.ofMillis(200), Duration.ofMillis(100), 3, Duration.ofMillis(100), 3,
         Duration.ofSeconds(10), 4, 0, true, 2, 3, 3, 8, Duration.ofSeconds(30), 1400, Duration.ofSeconds(1),
-        Duration.ofSeconds(60));
+        Duration.ofHours(1), Duration.ofSeconds(10));
   }
 
   /**
    * Atomix 3.1's SWIM dissemination as a baseline: every update forwarded once to 2 random
-   * members (gossip 250 ms), not piggybacked, no push-pull, fixed 10 s suspicion, no awareness.
+   * members (gossip 250 ms), not piggybacked, no push-pull, fixed suspicion (10 s at 1,000
+   * members), no awareness.
    */
   public static SwimConfig atomixLike() {
     return new SwimConfig(Duration.ofSeconds(1), Duration.ofMillis(500), 3, Duration.ofMillis(250), 2,
-        Duration.ofSeconds(10), 1, 2, false, 10, 1, 0, 1, Duration.ZERO, 1400, Duration.ofSeconds(2),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(10), 1, 2, false, 10.0 / 3, 1, 0, 1, Duration.ZERO, 1400, Duration.ofSeconds(2),
+        Duration.ofSeconds(60), Duration.ZERO);
   }
 
   /** How many times a broadcast is sent in a cluster of n. */

@@ -79,7 +79,7 @@ public final class SwimNode {
       this.name = name;
       this.address = address;
       this.announcement = announcement;
-      this.status = MemberStatus.DEAD;
+      this.status = MemberStatus.LEFT; // until first heard of: neither live nor counted dead
     }
 
     Member snapshot() {
@@ -92,7 +92,7 @@ public final class SwimNode {
   }
 
   /** An outstanding ack: our own probe, or one we relay for an indirect prober. */
-  private abstract static sealed class Pending permits Probe, Relay {
+  private abstract static sealed class Pending permits Probe, Relay, Reconnect {
     final int seq;
     Scheduler.Cancellable timer;
 
@@ -125,6 +125,16 @@ public final class SwimNode {
     }
   }
 
+  /** A ping to a member we think dead: an ack means a healed partition, so sync with it. */
+  private static final class Reconnect extends Pending {
+    final String address;
+
+    Reconnect(int seq, String address) {
+      super(seq);
+      this.address = address;
+    }
+  }
+
   private final SwimConfig config;
   private final Transport transport;
   private final Scheduler scheduler;
@@ -146,6 +156,7 @@ public final class SwimNode {
   private boolean gossipArmed;
   private int seq;
   private int live;
+  private int deadCount;
   private boolean running;
   private boolean leaving;
   private boolean joined = true;
@@ -187,6 +198,9 @@ public final class SwimNode {
     broadcastAlive(self);
     if (!config.pushPullInterval().isZero()) {
       scheduler.schedule(jitter(config.pushPullNanos(1)), this::pushPullTick);
+    }
+    if (!config.reconnectInterval().isZero()) {
+      scheduler.schedule(jitter(config.reconnectInterval().toNanos()), this::reconnectTick);
     }
   }
 
@@ -305,10 +319,12 @@ public final class SwimNode {
     if (pp == null) {
       return;
     }
+    // Merge first, then answer: refutations the merge provokes (we were thought dead or
+    // suspect over there) ride back in the answer, which is what heals a partition.
+    merge(pp);
     if (!pp.getReply()) {
       transport.sendStream(fromAddress, localState(false, true).toByteArray());
     }
-    merge(pp);
     if (pp.getReply() && !joined) {
       joined = true;
       cancel(joinTimer);
@@ -360,10 +376,20 @@ public final class SwimNode {
       probe.acked = true;
       cancel(probe.timer);
       awareness.apply(-1);
+      State target = members.get(probe.target);
+      if (target != null && target.status == MemberStatus.SUSPECT) {
+        // It answers but is suspected (maybe it never heard, e.g. the accusation was lost in a
+        // partition): tell it, so it refutes instead of being declared dead.
+        send(target.address, suspectMessage(target.name, target.incarnation, self.name));
+      }
     } else if (p instanceof Relay relay) {
       cancel(relay.timer);
       cancel(relay.nackTimer);
       send(relay.requester, SwimMessage.newBuilder().setAck(Ack.newBuilder().setSeq(relay.requesterSeq)).build());
+    } else if (p instanceof Reconnect r) {
+      cancel(r.timer);
+      log.debug("{} failed member answers, syncing address={}", self.name, r.address);
+      transport.sendStream(r.address, localState(false, false).toByteArray());
     }
   }
 
@@ -414,6 +440,7 @@ public final class SwimNode {
       if (gone) {
         members.remove(s.name);
         s.listed = false;
+        deadCount -= s.status == MemberStatus.DEAD ? 1 : 0;
       }
       return gone;
     });
@@ -514,6 +541,36 @@ public final class SwimNode {
     }
   }
 
+  /**
+   * Every reconnect interval, ping one random failed (not departed) member. A partition makes
+   * each side declare the other dead, and nobody probes the dead: without this, healed halves
+   * would never meet again (Serf's reconnect, done cheaply: a ping first, state only on an ack).
+   */
+  private void reconnectTick() {
+    if (!running) {
+      return;
+    }
+    scheduler.schedule(config.reconnectInterval().toNanos(), this::reconnectTick);
+    if (deadCount == 0) {
+      return;
+    }
+    List<State> dead = new ArrayList<>();
+    for (State s : probeList) {
+      if (s.status == MemberStatus.DEAD) {
+        dead.add(s);
+      }
+    }
+    if (dead.isEmpty()) {
+      return;
+    }
+    State target = dead.get(random.nextInt(dead.size()));
+    int s = ++seq;
+    Reconnect r = new Reconnect(s, target.address);
+    pending.put(s, r);
+    send(target.address, ping(s, target.name));
+    r.timer = scheduler.schedule(probeTimeoutNanos, () -> pending.remove(s, r));
+  }
+
   private void joinAttempt(int attempt) {
     if (joined || !running) {
       return;
@@ -555,7 +612,7 @@ public final class SwimNode {
       boolean ours = inc == self.incarnation && a.getAnnouncement().equals(ByteString.copyFrom(self.announcement));
       if (inc >= self.incarnation && !ours && !leaving) {
         log.debug("{} refuting a conflicting alive incarnation={}", self.name, inc);
-        refute(inc);
+        refute(inc, self.name);
       }
       return;
     }
@@ -608,7 +665,7 @@ public final class SwimNode {
     if (s == self) {
       if (!leaving) {
         log.debug("{} refuting suspicion incarnation={} from={}", self.name, inc, from);
-        refute(inc);
+        refute(inc, from);
       }
       return;
     }
@@ -616,7 +673,9 @@ public final class SwimNode {
     s.incarnation = inc;
     setStatus(s, MemberStatus.SUSPECT);
     int k = live - 2 < config.suspicionConfirmations() ? 0 : config.suspicionConfirmations();
-    long min = config.suspicionMinNanos(live);
+    // Our own poor health (probes unanswered without nacks) stretches our verdicts too: a
+    // member cut off from the rest must not declare the rest dead before it hears back.
+    long min = awareness.scale(config.suspicionMinNanos(live));
     long max = (long) (min * config.suspicionMaxMult());
     s.suspicion = new Suspicion(inc, from, k, min, max, scheduler.nanoTime());
     rescheduleSuspicion(s);
@@ -642,7 +701,7 @@ public final class SwimNode {
     }
     if (s == self && !leaving) {
       log.debug("{} refuting death incarnation={} from={}", self.name, inc, from);
-      refute(inc);
+      refute(inc, from);
       return;
     }
     cancelSuspicion(s);
@@ -658,25 +717,36 @@ public final class SwimNode {
     listener.onEvent(left ? new MembershipEvent.Left(s.snapshot()) : new MembershipEvent.Failed(s.snapshot()));
   }
 
-  /** Someone says we are suspect, dead or stale at {@code accused}: outbid it. */
-  private void refute(long accused) {
+  /**
+   * Someone says we are suspect, dead or stale at {@code accused}: outbid it. The accuser, whose
+   * timer runs first, also gets the answer directly rather than only by gossip, which may miss it.
+   */
+  private void refute(long accused, String accuser) {
     self.incarnation = Math.max(self.incarnation, accused) + 1;
     awareness.apply(1);
-    broadcastAlive(self);
+    SwimMessage alive = broadcastAlive(self);
+    State a = members.get(accuser);
+    if (a != null && a != self && a.live()) {
+      send(a.address, alive);
+    }
   }
 
-  private void broadcastAlive(State s) {
-    broadcasts.add(s.name, SwimMessage.newBuilder().setAlive(Alive.newBuilder().setNode(s.name).setAddress(s.address)
-        .setIncarnation(s.incarnation).setAnnouncement(ByteString.copyFrom(s.announcement))).build());
+  private SwimMessage broadcastAlive(State s) {
+    SwimMessage m = SwimMessage.newBuilder().setAlive(Alive.newBuilder().setNode(s.name).setAddress(s.address)
+        .setIncarnation(s.incarnation).setAnnouncement(ByteString.copyFrom(s.announcement))).build();
+    broadcasts.add(s.name, m);
+    return m;
   }
 
   // ---------------------------------------------------------------- helpers
 
   private void setStatus(State s, MemberStatus status) {
     boolean wasLive = s.live();
+    boolean wasDead = s.status == MemberStatus.DEAD;
     s.status = status;
     s.changedNanos = scheduler.nanoTime();
     live += (s.live() ? 1 : 0) - (wasLive ? 1 : 0);
+    deadCount += (status == MemberStatus.DEAD ? 1 : 0) - (wasDead ? 1 : 0);
   }
 
   /** Adds to the probe list at a random position, so newcomers are probed soon but not in join order. */
@@ -714,7 +784,10 @@ public final class SwimNode {
     Packet.Builder p = Packet.newBuilder().addMessages(first);
     if (config.piggyback()) {
       int budget = config.maxPacketBytes() - PACKET_OVERHEAD - first.getSerializedSize() - BroadcastQueue.PER_MESSAGE_OVERHEAD;
-      p.addAllMessages(broadcasts.take(budget));
+      List<SwimMessage> more = broadcasts.take(budget);
+      if (!more.isEmpty()) {
+        p.addAllMessages(more);
+      }
     }
     transport.sendDatagram(address, p.build().toByteArray());
   }

@@ -41,8 +41,14 @@ public final class SimScenario {
       }
     }
 
+    /**
+     * Members start spread over max(10 s, 50 ms per member) — a rolling start at 20 joins per
+     * second once past 200 members: every join is an alive broadcast every member retransmits
+     * {@code transmitLimit} times, and faster starts saturate the gossip (see BENCHMARKS.md).
+     */
     public static Options defaults(int members, double loss, long seed) {
-      return new Options(members, loss, seed, 3, 10 * S, 10, 10 * S, 600 * S, 160, SwimConfig.tuned());
+      return new Options(members, loss, seed, 3, Math.max(10 * S, members * 50 * MS), 10, 10 * S, 600 * S, 160,
+          SwimConfig.tuned());
     }
 
     public Options withConfig(SwimConfig c) {
