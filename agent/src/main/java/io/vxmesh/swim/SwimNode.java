@@ -135,6 +135,48 @@ public final class SwimNode {
     }
   }
 
+  /**
+   * Outstanding acks by sequence number, in a ring (slot = seq mod 256): a handful are
+   * outstanding at a time, each for at most a few probe periods, so a live entry is overwritten
+   * only past 256 new sequence numbers in that time; its ack would then count as missed, which
+   * the protocol tolerates. (A HashMap of boxed keys was a hot spot of the simulator's profile.)
+   */
+  private static final class PendingAcks {
+    private final Pending[] ring = new Pending[256];
+
+    void put(int seq, Pending p) {
+      ring[seq & 255] = p;
+    }
+
+    Pending get(int seq) {
+      Pending p = ring[seq & 255];
+      return p != null && p.seq == seq ? p : null;
+    }
+
+    Pending remove(int seq) {
+      Pending p = get(seq);
+      if (p != null) {
+        ring[seq & 255] = null;
+      }
+      return p;
+    }
+
+    void remove(int seq, Pending expected) {
+      if (get(seq) == expected) {
+        ring[seq & 255] = null;
+      }
+    }
+
+    void clear(java.util.function.Consumer<Pending> onEach) {
+      for (int i = 0; i < ring.length; i++) {
+        if (ring[i] != null) {
+          onEach.accept(ring[i]);
+          ring[i] = null;
+        }
+      }
+    }
+  }
+
   private final SwimConfig config;
   private final Transport transport;
   private final Scheduler scheduler;
@@ -144,7 +186,7 @@ public final class SwimNode {
   private final Map<String, State> members = new HashMap<>();
   /** Probe order; also the population random choices are drawn from. Deterministic order. */
   private final List<State> probeList = new ArrayList<>();
-  private final Map<Integer, Pending> pending = new HashMap<>();
+  private final PendingAcks pending = new PendingAcks();
   private final BroadcastQueue broadcasts;
   private final Awareness awareness;
   private final long probeIntervalNanos;
@@ -236,10 +278,7 @@ public final class SwimNode {
     for (State s : probeList) {
       cancelSuspicion(s);
     }
-    for (Pending p : pending.values()) {
-      cancel(p.timer);
-    }
-    pending.clear();
+    pending.clear(p -> cancel(p.timer));
     cancel(joinTimer);
   }
 
