@@ -249,6 +249,7 @@ public final class SwimNode {
   /**
    * Joins through the first seed that answers a push-pull (seeds tried in turn, every join
    * timeout, until one answers). Own address is skipped; no other seed means a cluster of one.
+   * Call after {@link #start()}.
    */
   public void join(List<String> seedAddresses) {
     joinSeeds = seedAddresses.stream().filter(a -> !a.equals(self.address)).toList();
