@@ -73,6 +73,7 @@ public final class SimBench implements Callable<Integer> {
     line("bytes sent per member per s, mean/max", bytes(ours.r), base == null ? "" : bytes(base.r), "<= 5000 mean",
         ours.r.bytesPerMemberS() <= GOAL_BYTES ? "yes" : "no");
     line("views agree after join / at end", agree(ours.r), base == null ? "" : agree(base.r), "", "");
+    line("views complete, s after the last start", secs(ours.r.viewsCompleteS()), base == null ? "" : secs(base.r.viewsCompleteS()), "", "");
     line("steady window (virtual s)", Long.toString(steady.toSeconds()), base == null ? "" : Long.toString(baselineSteady.toSeconds()), "", "");
     line("datagrams sent / lost", ours.r.datagrams() + " / " + ours.r.datagramsLost(),
         base == null ? "" : base.r.datagrams() + " / " + base.r.datagramsLost(), "", "");
@@ -127,6 +128,10 @@ public final class SimBench implements Callable<Integer> {
 
   private static String agree(SimScenario.Result r) {
     return (r.afterJoin().isEmpty() ? "yes" : "no") + " / " + (r.atEnd().isEmpty() ? "yes" : "no");
+  }
+
+  private static String secs(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f", v);
   }
 
   private static String ms(double v) {

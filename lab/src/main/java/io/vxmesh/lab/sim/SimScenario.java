@@ -15,8 +15,9 @@ import java.util.Random;
  *   <li><b>join</b>: {@code seeds} members start at 0; every other member starts at a random time
  *       within the join window and joins through the seeds (in a random rotation). A member's join
  *       time: from its start until every member started before it lists it alive.
- *   <li><b>spread</b>: 5 s after the window, {@code changes} members in turn (3 s apart) publish a
- *       new announcement; per change, the time until 99 % and 100 % of the live members hold it.
+ *   <li><b>spread</b>: once every view is complete (checked each second from 5 s after the
+ *       window), {@code changes} members in turn (3 s apart) publish a new announcement; per
+ *       change, the time until 99 % and 100 % of the live members hold it.
  *   <li><b>crash</b>: a member goes silent for good; per live member, the time until it declares
  *       that member failed.
  *   <li><b>freeze</b>: 15 s later another member stops (SIGSTOP) for {@code freezeFor}; per live
@@ -76,12 +77,14 @@ public final class SimScenario {
    * @param bytesPerMemberS mean bytes sent per live member per second in the steady window
    * @param maxBytesPerMemberS the busiest member's
    * @param afterJoin disagreement of the views after the join window + 5 s, if any
+   * @param viewsCompleteS seconds after the join window until every view was complete (checked
+   *     each second from +5 s, at most one push-pull interval); NaN if never
    * @param atEnd disagreement of the views at the end, if any
    */
   public record Result(List<Double> joinMs, List<Double> spread99Ms, List<Double> spread100Ms,
       List<Double> crashDetectMs, List<Double> freezeDetectMs, double thawRejoinMs, long falseFailures,
       long falseSuspicions, double bytesPerMemberS, double maxBytesPerMemberS, Optional<String> afterJoin,
-      Optional<String> atEnd, long events, long traceHash, long datagrams, long datagramsLost, double virtualSeconds) {}
+      double viewsCompleteS, Optional<String> atEnd, long events, long traceHash, long datagrams, long datagramsLost, double virtualSeconds) {}
 
   private final Options o;
   private final SimCluster cluster;
@@ -150,6 +153,13 @@ public final class SimScenario {
     long t = o.joinWindowNanos() + 5 * S;
     cluster.runUntil(t);
     Optional<String> afterJoin = cluster.disagreement();
+    // Spread is measured on complete views: wait (up to one push-pull interval) until they are.
+    long giveUp = t + o.config().pushPullNanos(n);
+    while (cluster.disagreement().isPresent() && t < giveUp) {
+      t += S;
+      cluster.runUntil(t);
+    }
+    double viewsComplete = cluster.disagreement().isPresent() ? Double.NaN : (t - o.joinWindowNanos()) / 1e9;
 
     for (int c = 0; c < o.changes(); c++) {
       int m = o.seeds() + plan.nextInt(n - o.seeds());
@@ -204,7 +214,7 @@ public final class SimScenario {
     }
     return new Result(join, spread99, spread100, detections(crashSeen, crashed, crashAt),
         detections(freezeSeen, frozen, freezeAt), rejoinAt < 0 ? Double.NaN : (rejoinAt - thawAt) / (double) MS,
-        falseFailures, falseSuspicions, total / live, max, afterJoin, cluster.disagreement(), cluster.eventsExecuted(),
+        falseFailures, falseSuspicions, total / live, max, afterJoin, viewsComplete, cluster.disagreement(), cluster.eventsExecuted(),
         cluster.traceHash(), cluster.datagrams(), cluster.datagramsLost(), cluster.now() / 1e9);
   }
 
