@@ -1,0 +1,145 @@
+package io.vxmesh.swim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxmesh.proto.swim.Packet;
+import io.vxmesh.proto.swim.Suspect;
+import io.vxmesh.proto.swim.SwimMessage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SwimNodeTest {
+  private static final List<String> NAMES = List.of("a", "b", "c", "d", "e");
+
+  private static VirtualNet cluster() {
+    VirtualNet net = new VirtualNet();
+    for (String n : NAMES) {
+      net.add(n, SwimConfig.tuned());
+    }
+    net.startAll();
+    net.runFor(2_000);
+    return net;
+  }
+
+  @Test
+  void joinThroughOneSeedGivesEveryoneTheWholeView() {
+    VirtualNet net = cluster();
+    for (String observer : NAMES) {
+      for (String member : NAMES) {
+        assertEquals(MemberStatus.ALIVE, net.status(observer, member), observer + " sees " + member);
+      }
+      assertEquals(NAMES.size(), net.node(observer).liveMembers());
+      assertTrue(net.node(observer).joined());
+    }
+  }
+
+  @Test
+  void silentMemberIsSuspectedThenDeclaredFailedByAll() {
+    VirtualNet net = cluster();
+    net.drop = (from, to) -> from.equals("e") || to.equals("e");
+    net.runFor(5_000);
+    for (String observer : List.of("a", "b", "c", "d")) {
+      assertEquals(MemberStatus.DEAD, net.status(observer, "e"), observer);
+      assertEquals(1, net.count(observer, MembershipEvent.Failed.class, "e"), observer);
+    }
+  }
+
+  @Test
+  void suspicionOfALiveMemberIsRefutedWithAHigherIncarnation() {
+    VirtualNet net = cluster();
+    long before = net.node("b").incarnation();
+    byte[] accusation = Packet.newBuilder().addMessages(SwimMessage.newBuilder().setSuspect(
+        Suspect.newBuilder().setNode("b").setIncarnation(before).setFrom("a"))).build().toByteArray();
+    // a suspects b (as a failed probe would) and tells the others and b.
+    for (String to : List.of("a", "c", "d", "b")) {
+      net.inject("a", to, accusation);
+    }
+    assertEquals(MemberStatus.SUSPECT, net.status("c", "b"));
+    assertTrue(net.node("b").incarnation() > before, "b refuted");
+    net.runFor(5_000);
+    for (String observer : List.of("a", "c", "d", "e")) {
+      assertEquals(MemberStatus.ALIVE, net.status(observer, "b"), observer);
+      assertEquals(0, net.count(observer, MembershipEvent.Failed.class, "b"), observer);
+      assertEquals(net.node("b").incarnation(), net.node(observer).member("b").orElseThrow().incarnation());
+    }
+  }
+
+  @Test
+  void brokenDirectPathIsBridgedByIndirectProbesWithoutSuspicion() {
+    VirtualNet net = cluster();
+    net.drop = (from, to) -> (from.equals("a") && to.equals("b")) || (from.equals("b") && to.equals("a"));
+    net.runFor(20_000);
+    assertEquals(0, net.count(null, MembershipEvent.Suspected.class, "b"), net.events().toString());
+    assertEquals(0, net.count(null, MembershipEvent.Suspected.class, "a"), net.events().toString());
+  }
+
+  @Test
+  void probesLostOnTheWayInRaiseLocalHealthButNacksFromHelpersDoNot() {
+    VirtualNet net = cluster();
+    // e is dead for everyone, but a's helpers nack: a is healthy.
+    net.drop = (from, to) -> from.equals("e") || to.equals("e");
+    net.runFor(3_000);
+    assertEquals(0, net.node("a").localHealth());
+    // Now a itself receives nothing: no acks, no nacks -> its own fault.
+    net.drop = (from, to) -> to.equals("a");
+    net.runFor(3_000);
+    assertTrue(net.node("a").localHealth() > 0, "health " + net.node("a").localHealth());
+  }
+
+  @Test
+  void leavingMemberIsSeenAsLeftNotFailed() {
+    VirtualNet net = cluster();
+    net.node("c").leave();
+    net.runFor(1_000);
+    net.node("c").stop();
+    net.runFor(5_000);
+    for (String observer : List.of("a", "b", "d", "e")) {
+      assertEquals(MemberStatus.LEFT, net.status(observer, "c"), observer);
+      assertEquals(1, net.count(observer, MembershipEvent.Left.class, "c"));
+      assertEquals(0, net.count(observer, MembershipEvent.Failed.class, "c"));
+    }
+  }
+
+  @Test
+  void announcementUpdateReachesEveryoneWithANewIncarnation() {
+    VirtualNet net = cluster();
+    long before = net.node("d").incarnation();
+    net.node("d").updateAnnouncement("d-v2".getBytes());
+    net.runFor(1_000);
+    for (String observer : List.of("a", "b", "c", "e")) {
+      Member d = net.node(observer).member("d").orElseThrow();
+      assertEquals("d-v2", new String(d.announcement()), observer);
+      assertEquals(before + 1, d.incarnation());
+      assertEquals(1, net.count(observer, MembershipEvent.Updated.class, "d"));
+    }
+  }
+
+  @Test
+  void undecodableTrafficIsDroppedAndCountedAndTheNodeCarriesOn() {
+    VirtualNet net = cluster();
+    net.inject("x", "a", new byte[] {(byte) 0xff, 0x01, 0x02});
+    net.node("a").onStream("x", new byte[] {0x0a, (byte) 0xff});
+    assertEquals(2, net.node("a").malformedDropped());
+    net.node("b").updateAnnouncement("b-v2".getBytes());
+    net.runFor(1_000);
+    assertEquals("b-v2", new String(net.node("a").member("b").orElseThrow().announcement()));
+  }
+
+  @Test
+  void restartedMemberWithAFreshIncarnationOutbidsItsOldDeath() {
+    VirtualNet net = cluster();
+    net.drop = (from, to) -> from.equals("e") || to.equals("e");
+    net.runFor(5_000);
+    long deadAt = net.node("a").member("e").orElseThrow().incarnation();
+    net.node("e").stop();
+    net.drop = (from, to) -> false;
+    net.restart("e", "a");
+    net.runFor(3_000);
+    for (String observer : List.of("a", "b", "c", "d")) {
+      Member e = net.node(observer).member("e").orElseThrow();
+      assertEquals(MemberStatus.ALIVE, e.status(), observer);
+      assertTrue(e.incarnation() > deadAt, observer + " " + e);
+    }
+  }
+}
