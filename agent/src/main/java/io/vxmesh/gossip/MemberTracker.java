@@ -378,7 +378,9 @@ final class MemberTracker {
         continue;
       }
       String claims = Validator.vote(v.announcement());
-      boolean againstUs = mine != null && v.contested() && collide(v.announcement(), mine);
+      // Whatever the verdicts say: also while we lost one claim elsewhere, a member colliding
+      // with another of ours is a contender, never held (else we would vote against ourselves).
+      boolean againstUs = mine != null && collide(v.announcement(), mine);
       // Hold what we accept uncontested, or what other members uphold; never a member that won
       // a contest by its own claim time alone (two newcomers must not vouch for each other).
       boolean byWitnesses = !v.contested() || v.witnesses() > 0;

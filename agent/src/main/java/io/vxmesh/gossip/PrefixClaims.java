@@ -2,7 +2,14 @@ package io.vxmesh.gossip;
 
 import io.vxmesh.net.IpPrefix;
 import java.math.BigInteger;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -46,6 +53,45 @@ final class PrefixClaims {
   /** Records a claim; the caller checked {@link #overlap} first. */
   void claim(IpPrefix p, String owner) {
     (p.isIpv4() ? v4 : v6).put(first(p), new Claim(p.network(), last(p), owner));
+  }
+
+  /** One pod CIDR as its member announces it, for {@link #overlappingOwners}. */
+  record Wanted(IpPrefix prefix, String owner) {}
+
+  /**
+   * The owners of every prefix in {@code wanted} that overlaps another owner's, whoever would win:
+   * {@link #overlap} only sees what was claimed, so behind a member that lost elsewhere a
+   * collision would hide. Two prefixes overlap only when one contains the other, so sorted by
+   * first address (shorter first) each prefix overlaps exactly the still-open prefixes that
+   * contain it: O(n log n), one pass.
+   */
+  static Set<String> overlappingOwners(List<Wanted> wanted) {
+    Set<String> out = new HashSet<>();
+    for (boolean v4 : new boolean[] {true, false}) {
+      List<Wanted> family = new ArrayList<>();
+      for (Wanted w : wanted) {
+        if (w.prefix().isIpv4() == v4) {
+          family.add(new Wanted(w.prefix().network(), w.owner()));
+        }
+      }
+      family.sort(Comparator.<Wanted, BigInteger>comparing(w -> first(w.prefix()))
+          .thenComparingInt(w -> w.prefix().prefixLength()));
+      Deque<Wanted> open = new ArrayDeque<>(); // nested: each contains the next
+      for (Wanted w : family) {
+        BigInteger start = first(w.prefix());
+        while (!open.isEmpty() && last(open.peek().prefix()).compareTo(start) < 0) {
+          open.pop();
+        }
+        for (Wanted outer : open) {
+          if (!outer.owner().equals(w.owner())) {
+            out.add(outer.owner());
+            out.add(w.owner());
+          }
+        }
+        open.push(w);
+      }
+    }
+    return out;
   }
 
   private static BigInteger first(IpPrefix p) {

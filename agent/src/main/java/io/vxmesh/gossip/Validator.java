@@ -136,13 +136,11 @@ public final class Validator {
         .thenComparing(x -> x.name));
     Map<String, String> owners = new HashMap<>(); // claim key -> owner name
     PrefixClaims podCidrs = new PrefixClaims();
-    Set<String> contested = new HashSet<>();
+    Set<String> contested = contested(claimants);
     List<Verdict> accepted = new ArrayList<>();
     for (Claimant c : claimants) {
       String[] conflict = firstConflict(c, owners, podCidrs);
       if (conflict != null) {
-        contested.add(c.name);
-        contested.add(conflict[1]);
         out.put(c.name, new Verdict(c.name, MemberStatus.CONFLICT, conflict[0], c.announcement, true,
             witnesses.getOrDefault(vote(c.announcement), 0)));
         continue;
@@ -161,6 +159,31 @@ public final class Validator {
     for (Verdict v : accepted) {
       out.put(v.name(), new Verdict(v.name(), v.status(), v.reason(), v.announcement(), contested.contains(v.name()),
           witnesses.getOrDefault(vote(v.announcement()), 0)));
+    }
+    return out;
+  }
+
+  /**
+   * Every claimant whose claims collide with another claimant's, whichever of them wins. Not
+   * only the pairs the claim order runs into: a member whose claims collide only with a member
+   * that lost to someone else must still count as contested, or nodes hold it as uncontested and
+   * vote for it (docs/claims.md). A pure function of the claims, independent of the votes.
+   */
+  private static Set<String> contested(List<Claimant> claimants) {
+    Map<String, Set<String>> byKey = new HashMap<>(); // claim key -> names claiming it
+    List<PrefixClaims.Wanted> cidrs = new ArrayList<>();
+    for (Claimant c : claimants) {
+      for (Announced.Network n : c.nets) {
+        byKey.computeIfAbsent(macKey(n), k -> new HashSet<>()).add(c.name);
+        byKey.computeIfAbsent(ipKey(n), k -> new HashSet<>()).add(c.name);
+        cidrs.add(new PrefixClaims.Wanted(n.podCidr(), c.name));
+      }
+    }
+    Set<String> out = PrefixClaims.overlappingOwners(cidrs);
+    for (Set<String> names : byKey.values()) {
+      if (names.size() > 1) {
+        out.addAll(names);
+      }
     }
     return out;
   }

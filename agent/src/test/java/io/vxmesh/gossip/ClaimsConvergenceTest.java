@@ -134,13 +134,18 @@ class ClaimsConvergenceTest {
     }
   }
 
-  @Test
-  void aBackdatedNewcomerNeverTakesALiveOwnersPodCidrOnAnyNodeAtAnyStep() {
+  /** Owner p (claimed at 5 s) and w1, w2, settled: everyone holds everyone. */
+  private void ownerAndTwoWitnesses() {
     add(node("p", 1, 5_000));
     add(node("w1", 2, 6_000));
     add(node("w2", 3, 7_000));
     meshOf("p", "w1", "w2");
     settle(() -> { });
+  }
+
+  @Test
+  void aBackdatedNewcomerNeverTakesALiveOwnersPodCidrOnAnyNodeAtAnyStep() {
+    ownerAndTwoWitnesses();
     Node thief = add(podThief("t", 9, 1, 1_000));
     // The thief reaches the nodes one at a time, as gossip spreads.
     Runnable ownerKeepsIt = () -> {
@@ -166,13 +171,44 @@ class ClaimsConvergenceTest {
     assertEveryNodeAgrees();
   }
 
+  /**
+   * Two backdated thieves, one taking the owner's VTEP IP and one its VTEP MAC, reach the owner
+   * in the same pass, before any witness has voted. The owner then loses the MAC by claim time
+   * in its raw verdict, and the IP thief collides with nobody that claimed anything: it looked
+   * uncontested, so the owner (and the MAC thief, running honest code) held it and later voted
+   * for it — the owner out-voted on its own VTEP IP (ClaimTheftAtomixTest, after the merge).
+   * No node may ever vote for a member whose claims collide with another member's.
+   */
+  @Test
+  void thievesTakingDifferentClaimsOfOneOwnerAreNeverUpheld() {
+    ownerAndTwoWitnesses();
+    Announced.Network owner = Fixtures.network(1);
+    Node ipThief = add(Fixtures.with(node("t", 9, 1_000), Fixtures.network(Fixtures.mac(9), "179.17.1.1", "10.234.9.0/24")));
+    Node macThief = add(Fixtures.with(node("u", 8, 1_000), Fixtures.network(owner.vtepMac(), "179.17.1.8", "10.234.8.0/24")));
+    List<String> thieves = List.of(Validator.vote(ipThief.announcement), Validator.vote(macThief.announcement));
+    Runnable nobodyUpholdsAThief = () -> {
+      for (Node n : nodes.values()) {
+        for (String vote : n.tracker.upheld()) {
+          assertFalse(thieves.contains(vote), n.name + " upholds a thief: " + n.tracker.upheld());
+        }
+      }
+    };
+    introduce(nodes.get("p"), "t", "u");
+    introduce(macThief, "t");
+    settle(nobodyUpholdsAThief);
+    meshOf("p", "w1", "w2", "t", "u");
+    settle(nobodyUpholdsAThief);
+    for (Node n : nodes.values()) {
+      assertEquals(MemberStatus.ALIVE, n.status("p"), "on " + n.name + ": " + n.view);
+      assertEquals(MemberStatus.CONFLICT, n.status("t"), "on " + n.name + ": " + n.view);
+      assertEquals(MemberStatus.CONFLICT, n.status("u"), "on " + n.name + ": " + n.view);
+    }
+    assertEveryNodeAgrees();
+  }
+
   @Test
   void theOwnerKeepsItsClaimThroughARestartWithinGrace() {
-    add(node("p", 1, 5_000));
-    add(node("w1", 2, 6_000));
-    add(node("w2", 3, 7_000));
-    meshOf("p", "w1", "w2");
-    settle(() -> { });
+    ownerAndTwoWitnesses();
     Node p = nodes.get("p");
     // p announces RESTARTING and vanishes; the thief arrives while it is gone.
     p.announcement = p.announcement.withState(Announced.State.RESTARTING);

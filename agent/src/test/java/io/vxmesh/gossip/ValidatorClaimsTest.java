@@ -66,6 +66,41 @@ class ValidatorClaimsTest {
     assertTrue(v.get("u").reason().startsWith("VTEP MAC"), v.get("u").reason());
   }
 
+  /**
+   * Before any vote, p loses its MAC to u by claim time and claims nothing; t, holding p's VTEP
+   * IP, collides with no claim made. It is still contested: that flag is what stops nodes from
+   * holding (and later voting for) it, so it must not depend on who won elsewhere.
+   */
+  @Test
+  void aMemberCollidingOnlyWithALoserIsStillContested() {
+    Announced owner = node("p", 1, 5_000);
+    Announced ipThief = Fixtures.with(node("t", 9, 1_000), Fixtures.network(Fixtures.mac(9), "179.17.1.1", "10.234.9.0/24"));
+    Announced macThief = Fixtures.with(node("u", 8, 1_000), Fixtures.network(Fixtures.mac(1), "179.17.1.8", "10.234.8.0/24"));
+    var v = validator.validate(List.of(member(owner), member(ipThief), member(macThief), member(node("w1", 2, 3_000))));
+    assertEquals(MemberStatus.CONFLICT, v.get("p").status());
+    assertTrue(v.get("p").reason().startsWith("VTEP MAC"), v.get("p").reason());
+    assertEquals(MemberStatus.ALIVE, v.get("t").status());
+    assertTrue(v.get("t").contested(), "t claims p's VTEP IP");
+    assertTrue(v.get("u").contested());
+    assertFalse(v.get("w1").contested());
+  }
+
+  /** The same for pod CIDRs, nested either way: /16 over two /24s that do not overlap each other. */
+  @Test
+  void everyMemberWhosePodCidrOverlapsAnotherIsContested() {
+    Announced wide = Fixtures.with(node("a", 20, 1_000), Fixtures.network(Fixtures.mac(20), "179.17.1.20", "10.235.0.0/16"));
+    Announced left = Fixtures.with(node("b", 21, 500), Fixtures.network(Fixtures.mac(21), "179.17.1.21", "10.235.1.0/24"));
+    Announced right = Fixtures.with(node("c", 22, 2_000), Fixtures.network(Fixtures.mac(22), "179.17.1.22", "10.235.2.0/24"));
+    Announced apart = Fixtures.with(node("d", 23, 3_000), Fixtures.network(Fixtures.mac(23), "179.17.1.23", "10.236.0.0/24"));
+    var v = validator.validate(List.of(member(wide), member(left), member(right), member(apart)));
+    assertEquals(MemberStatus.ALIVE, v.get("b").status());
+    assertEquals(MemberStatus.CONFLICT, v.get("a").status());
+    assertEquals(MemberStatus.ALIVE, v.get("c").status(), "a lost to b, so c's /24 is free");
+    assertTrue(v.get("c").contested(), "c's /24 lies inside a's /16");
+    assertTrue(v.get("a").contested() && v.get("b").contested());
+    assertFalse(v.get("d").contested());
+  }
+
   @Test
   void aClaimantCannotWitnessForItself() {
     Announced owner = node("p", 1, 5_000);
