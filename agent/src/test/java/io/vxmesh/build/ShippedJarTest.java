@@ -66,7 +66,9 @@ class ShippedJarTest {
       // CVE-2018-10237 (fixed 24.1.1), CVE-2020-8908 (30.0), CVE-2023-2976 (32.0.0)
       "com.google.guava:guava", "32.0",
       // CVE-2021-47621 (fixed 4.8.112)
-      "io.github.classgraph:classgraph", "4.8.112");
+      "io.github.classgraph:classgraph", "4.8.112",
+      // CVE-2025-48924 (fixed 3.18.0)
+      "org.apache.commons:commons-lang3", "3.18.0");
 
   @Test
   void listsThirdPartyVersionsAndNoneIsKnownVulnerable() throws IOException {
