@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * non-reading client cannot pin a thread.
  * Anything a client sends that is not a well-formed request — a bad length, an oversized frame,
  * bytes that are not a Request — closes that connection only, is counted in
- * {@link #badFrames()} and logged at WARN; the server and other connections carry on.
+ * {@link #badFrames()} and logged at WARN, at most one line per uid per {@link BadFrameThrottle#INTERVAL}
+ * with the count since the last line ({@link BadFrameThrottle}); the server and other connections carry on.
  *
  * <p>The socket file is created mode 0660 (group {@code vxmesh} when that group exists), its
  * parent directory if missing; a stale file from a dead agent is replaced, a live agent's is
@@ -89,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
   private final Duration idleTimeout;
   private final Path passwd;
   private final AtomicLong badFrames = new AtomicLong();
+  private final BadFrameThrottle badFrameThrottle = new BadFrameThrottle(() -> System.nanoTime() / 1_000_000);
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicInteger refusedPending = new AtomicInteger();
@@ -351,7 +353,12 @@ public final class ApiServer implements AutoCloseable {
 
   private void bad(Caller caller, String why) {
     long n = badFrames.incrementAndGet();
-    LOG.warn("api bad frame, closing connection uid={} reason={} total={}", caller == null ? "?" : caller.uid(), why, n);
+    long since = badFrameThrottle.record(caller == null ? null : caller.uid());
+    if (since > 0) {
+      LOG.warn("api bad frame, closing connection uid={} reason={} bad_since_last_line={} total={}"
+          + " (next line for this uid in {} s at the earliest)", caller == null ? "?" : caller.uid(), why, since, n,
+          BadFrameThrottle.INTERVAL.toSeconds());
+    }
   }
 
   private static Response error(String message) {

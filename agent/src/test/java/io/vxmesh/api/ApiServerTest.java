@@ -1,6 +1,7 @@
 package io.vxmesh.api;
 
 import io.vxmesh.testing.Await;
+import io.vxmesh.testing.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,6 +120,34 @@ class ApiServerTest {
     }
     try (ApiClient fresh = ApiClient.connect(socket, Duration.ofSeconds(5))) {
       assertEquals(Response.KindCase.LIST_MEMBERS, fresh.call(LIST).getKindCase(), "server still accepts");
+    }
+  }
+
+  @Test
+  void aThousandGarbageConnectionsFromOneUidLogAtMostOneLinePerIntervalAndTheServerStillAnswers() throws Exception {
+    Path socket = dir.resolve("api.sock");
+    start(socket, ApiServer.DEFAULT_IDLE_TIMEOUT);
+    int connections = 1000;
+    try (LogCapture logs = new LogCapture(ApiServer.class)) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < connections; i++) {
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+          raw.write(ByteBuffer.wrap(new byte[] {3, (byte) 0xff, (byte) 0xff, (byte) 0xff})); // not a Request
+          assertEquals(-1, readUntilClosed(raw), "server closes garbage connection " + i);
+        }
+      }
+      await(() -> server.badFrames() == connections, connections + " bad frames counted");
+      long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+      List<String> lines = logs.lines("WARN api bad frame");
+      System.out.printf("figure api_bad_frame_flood connections=%d ms=%d warn_lines=%d%n", connections, elapsedMs, lines.size());
+      assertEquals(lines, logs.lines("WARN"), "no other warnings");
+      assertTrue(!lines.isEmpty() && lines.size() <= 1 + elapsedMs / BadFrameThrottle.INTERVAL.toMillis(),
+          "one line per uid per interval, " + elapsedMs + " ms: " + lines.size() + " lines");
+      assertTrue(lines.get(0).contains("bad_since_last_line=1 "), lines.get(0));
+      assertTrue(logs.lines().stream().noneMatch(l -> l.contains("\n")), "one line each, no stack trace");
+    }
+    try (ApiClient fresh = ApiClient.connect(socket, Duration.ofSeconds(5))) {
+      assertEquals(Response.KindCase.LIST_MEMBERS, fresh.call(LIST).getKindCase(), "server still answers");
     }
   }
 

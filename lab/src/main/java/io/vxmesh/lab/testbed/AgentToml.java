@@ -72,6 +72,12 @@ public record AgentToml(
         vtepAddress, vtepMac, podCidr, extra);
   }
 
+  /** Announces {@code newAdvertise} as this host's IP (the ghost-member test gives another host's). */
+  public AgentToml withAdvertise(String newAdvertise) {
+    return new AgentToml(nodeName, newAdvertise, gossipPort, join, keyFile, socket, device, vni, port, underlay,
+        vtepAddress, vtepMac, podCidr, extra);
+  }
+
   public AgentToml withPodCidr(String newPodCidr) {
     return new AgentToml(nodeName, advertise, gossipPort, join, keyFile, socket, device, vni, port, underlay,
         vtepAddress, vtepMac, newPodCidr, extra);

@@ -1,6 +1,5 @@
 package io.vxmesh.lab.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxmesh.lab.testbed.AgentToml;
@@ -9,8 +8,6 @@ import io.vxmesh.lab.testbed.ExecResult;
 import io.vxmesh.lab.testbed.Host;
 import io.vxmesh.lab.testbed.PingResult;
 import io.vxmesh.lab.testbed.Poll;
-import io.vxmesh.lab.testbed.Testbed;
-import io.vxmesh.proto.Member;
 import io.vxmesh.testing.E2ETest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,10 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 12, attack 3, end to end: a key holder whose claim store says {@code claimed_at_ms=1000}
@@ -32,37 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * owner's pod is answered by that pod (TTL 62: two routed hops; the thief host would answer
  * with 63) without a loss.
  */
-@ExtendWith(DiagnoseOnFailure.class)
 @E2ETest
-class ClaimTheftE2ETest implements DiagnoseOnFailure.Source {
-  private Testbed tb;
-  private List<Host> mesh;
-
-  @Override
-  public Testbed testbed() {
-    return tb;
-  }
-
-  @BeforeEach
-  void startThreeAgents() {
-    Mesh.requireRootAndAgent();
-    tb = Testbed.create(3, true);
-    mesh = tb.hosts();
-    Mesh.startAll(tb, mesh);
-  }
-
-  @AfterEach
-  void removeEverything() {
-    if (tb != null) {
-      tb.close();
-    }
-  }
-
-  private String status(Host observer, String name) {
-    return tb.agent(observer).members().getMembersList().stream().filter(m -> m.getName().equals(name))
-        .map(Member::getStatus).findFirst().orElse("");
-  }
-
+class ClaimTheftE2ETest extends LiveMeshAttack {
   @Test
   void aBackdatedClaimOnALiveOwnersPodCidrIsRefusedEverywhereAndItsPodsKeepAnswering() throws IOException {
     Host owner = mesh.get(0);
@@ -83,23 +48,11 @@ class ClaimTheftE2ETest implements DiagnoseOnFailure.Source {
     tb.startAgent(thief, config, Map.of("STATE_DIRECTORY", state.toString()));
     assertTrue(tb.agent(thief).awaitLog("gossip started", Duration.ofSeconds(30)), "the thief's agent did not start");
     boolean refused = Poll.until(Duration.ofSeconds(15), Duration.ofMillis(200), () -> mesh.stream()
-        .allMatch(h -> status(h, thief.name()).equals("conflict")));
+        .allMatch(h -> Mesh.status(tb, h, thief.name()).equals("conflict")));
     assertTrue(refused, "the thief is not conflict on every host: "
-        + mesh.stream().map(h -> h.name() + "=" + status(h, thief.name())).toList());
+        + mesh.stream().map(h -> h.name() + "=" + Mesh.status(tb, h, thief.name())).toList());
     // Keep watching while the pings run: the owner keeps its CIDR on every host.
-    String thiefVtep = thief.spec().vtepIp().getHostAddress();
-    String ownerVtep = owner.spec().vtepIp().getHostAddress();
-    while (!ping.isDone()) {
-      for (Host h : mesh) {
-        if (!h.equals(owner)) {
-          assertEquals("alive", status(h, owner.name()), "on " + h.name());
-          assertTrue(tb.tables().routes(h).stream().anyMatch(r -> r.dst().equals(cidr) && ownerVtep.equals(r.gateway())),
-              h.name() + " lost the owner's route: " + tb.tables().routes(h));
-        }
-        assertTrue(tb.tables().routes(h).stream().noneMatch(r -> thiefVtep.equals(r.gateway())),
-            h.name() + " routes via the thief: " + tb.tables().routes(h));
-      }
-    }
+    Mesh.assertOwnerKeptWhile(tb, mesh, owner, thief, ping, h -> { });
     PingResult r = ping.join();
     System.out.println("figure claim_theft_pings=" + r.transmitted() + " received=" + r.received() + " ttls=" + r.ttls().stream().distinct().toList());
     assertTrue(r.transmitted() >= 150 && r.lost() == 0, "pings to the owner's pod were lost: " + r);

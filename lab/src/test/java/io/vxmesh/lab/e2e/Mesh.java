@@ -10,11 +10,15 @@ import io.vxmesh.lab.testbed.Pings;
 import io.vxmesh.lab.testbed.Poll;
 import io.vxmesh.lab.testbed.Testbed;
 import io.vxmesh.netlink.TestNetns;
+import io.vxmesh.proto.Member;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -52,6 +56,40 @@ final class Mesh {
   static void startAll(Testbed tb, List<Host> hosts) {
     hosts.forEach(tb::startAgent);
     tb.awaitConverged(hosts, CONVERGE, line -> { });
+  }
+
+  /** The status {@code observer}'s agent reports for member {@code name}; empty if not listed. */
+  static String status(Testbed tb, Host observer, String name) {
+    return member(tb, observer, name).map(Member::getStatus).orElse("");
+  }
+
+  /** Member {@code name} as {@code observer}'s agent lists it. */
+  static Optional<Member> member(Testbed tb, Host observer, String name) {
+    return tb.agent(observer).members().getMembersList().stream().filter(m -> m.getName().equals(name)).findFirst();
+  }
+
+  /**
+   * Until {@code until} is done, checks without pause that {@code owner} stays {@code alive} with
+   * its pod CIDR routed via its VTEP on every other host of {@code mesh}, and that no host routes
+   * anything via {@code intruder}'s VTEP; {@code alsoOnEveryHost} adds checks per host.
+   */
+  static void assertOwnerKeptWhile(Testbed tb, List<Host> mesh, Host owner, Host intruder, Future<?> until,
+      Consumer<Host> alsoOnEveryHost) {
+    String cidr = owner.spec().podCidr().toString();
+    String ownerVtep = owner.spec().vtepIp().getHostAddress();
+    String intruderVtep = intruder.spec().vtepIp().getHostAddress();
+    while (!until.isDone()) {
+      for (Host h : mesh) {
+        if (!h.equals(owner)) {
+          assertEquals("alive", status(tb, h, owner.name()), "on " + h.name());
+          assertTrue(tb.tables().routes(h).stream().anyMatch(r -> r.dst().equals(cidr) && ownerVtep.equals(r.gateway())),
+              h.name() + " lost the owner's route: " + tb.tables().routes(h));
+        }
+        assertTrue(tb.tables().routes(h).stream().noneMatch(r -> intruderVtep.equals(r.gateway())),
+            h.name() + " routes via " + intruder.name() + ": " + tb.tables().routes(h));
+        alsoOnEveryHost.accept(h);
+      }
+    }
   }
 
   static boolean hasEntriesFor(Testbed tb, Host h, Host peer) {
