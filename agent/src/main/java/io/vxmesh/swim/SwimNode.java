@@ -103,13 +103,16 @@ public final class SwimNode {
 
   private static final class Probe extends Pending {
     final String target;
+    /** The probed member's state when the probe went out: saves a map lookup per ack. */
+    final State targetState;
     boolean acked;
     int expectedNacks;
     int nacks;
 
-    Probe(int seq, String target) {
+    Probe(int seq, State target) {
       super(seq);
-      this.target = target;
+      this.target = target.name;
+      this.targetState = target;
     }
   }
 
@@ -199,6 +202,11 @@ public final class SwimNode {
   private int seq;
   private int live;
   private int deadCount;
+  /**
+   * The members with status DEAD, in the order they died (not probe order). Kept so the
+   * reconnect tick need not read every member's state (a cache miss each at 1,000 members).
+   */
+  private final List<State> deadMembers = new ArrayList<>();
   private boolean running;
   private boolean leaving;
   private boolean joined = true;
@@ -416,7 +424,7 @@ public final class SwimNode {
       probe.acked = true;
       cancel(probe.timer);
       awareness.apply(-1);
-      State target = members.get(probe.target);
+      State target = current(probe);
       if (target != null && target.status == MemberStatus.SUSPECT) {
         // It answers but is suspected (maybe it never heard, e.g. the accusation was lost in a
         // partition): tell it, so it refutes instead of being declared dead.
@@ -480,7 +488,10 @@ public final class SwimNode {
       if (gone) {
         members.remove(s.name);
         s.listed = false;
-        deadCount -= s.status == MemberStatus.DEAD ? 1 : 0;
+        if (s.status == MemberStatus.DEAD) {
+          deadCount--;
+          deadMembers.remove(s);
+        }
       }
       return gone;
     });
@@ -495,7 +506,7 @@ public final class SwimNode {
   /** A probe ends when the next probe tick comes (one probe period later): see {@link #probeEnded}. */
   private void probe(State target) {
     int s = ++seq;
-    Probe probe = new Probe(s, target.name);
+    Probe probe = new Probe(s, target);
     pending.put(s, probe);
     lastProbe = probe;
     send(target.address, ping(s, target.name));
@@ -525,7 +536,7 @@ public final class SwimNode {
     // Helpers that stayed silent (no ack, no nack) point at our own network or CPU; with no
     // helpers, every failed probe counts against us.
     awareness.apply(probe.expectedNacks > 0 ? Math.max(0, probe.expectedNacks - probe.nacks) : 1);
-    State target = members.get(probe.target);
+    State target = current(probe);
     if (target == null || !target.live()) {
       return;
     }
@@ -562,11 +573,11 @@ public final class SwimNode {
     List<State> targets = randomMembers(config.gossipNodes(),
         s -> s.live() || now - s.changedNanos < toTheDead);
     for (State t : targets) {
-      List<SwimMessage> msgs = broadcasts.take(config.maxPacketBytes() - PACKET_OVERHEAD);
+      List<byte[]> msgs = broadcasts.takeEncoded(config.maxPacketBytes() - PACKET_OVERHEAD);
       if (msgs.isEmpty()) {
         return;
       }
-      transport.sendDatagram(t.address, Packet.newBuilder().addAllMessages(msgs).build().toByteArray());
+      transport.sendDatagram(t.address, Packets.encode(null, msgs));
     }
   }
 
@@ -594,12 +605,7 @@ public final class SwimNode {
     if (deadCount == 0) {
       return;
     }
-    List<State> dead = new ArrayList<>();
-    for (State s : probeList) {
-      if (s.status == MemberStatus.DEAD) {
-        dead.add(s);
-      }
-    }
+    List<State> dead = deadInProbeOrder();
     if (dead.isEmpty()) {
       return;
     }
@@ -609,6 +615,45 @@ public final class SwimNode {
     pending.put(s, r);
     send(target.address, ping(s, target.name));
     r.timer = scheduler.schedule(probeTimeoutNanos, () -> pending.remove(s, r));
+  }
+
+  /**
+   * The dead members in probe-list order (the order the random choice is drawn over). A few
+   * dead members are located by reference in the list, which touches no member's state.
+   */
+  private List<State> deadInProbeOrder() {
+    if (deadMembers.size() > 8) {
+      List<State> dead = new ArrayList<>();
+      for (State s : probeList) {
+        if (s.status == MemberStatus.DEAD) {
+          dead.add(s);
+        }
+      }
+      return dead;
+    }
+    List<State> dead = new ArrayList<>(deadMembers);
+    if (dead.size() > 1) {
+      int[] index = new int[dead.size()];
+      for (int i = 0; i < index.length; i++) {
+        index[i] = probeList.indexOf(dead.get(i));
+      }
+      Integer[] order = new Integer[index.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, Comparator.comparingInt(i -> index[i]));
+      List<State> sorted = new ArrayList<>(order.length);
+      for (int i : order) {
+        sorted.add(dead.get(i));
+      }
+      return sorted;
+    }
+    return dead;
+  }
+
+  /** What {@code members.get(probe.target)} returns, without the lookup while the state is listed. */
+  private State current(Probe probe) {
+    return probe.targetState.listed ? probe.targetState : members.get(probe.target);
   }
 
   private void joinAttempt(int attempt) {
@@ -660,8 +705,7 @@ public final class SwimNode {
     boolean known = s != null && s.listed;
     if (!known) {
       s = new State(name, a.getAddress(), a.getAnnouncement().toByteArray());
-      members.put(name, s);
-      insert(s);
+      insert(s); // puts it in members too
     } else if (inc <= s.incarnation) {
       return;
     }
@@ -787,6 +831,11 @@ public final class SwimNode {
     s.changedNanos = scheduler.nanoTime();
     live += (s.live() ? 1 : 0) - (wasLive ? 1 : 0);
     deadCount += (status == MemberStatus.DEAD ? 1 : 0) - (wasDead ? 1 : 0);
+    if (status == MemberStatus.DEAD && !wasDead) {
+      deadMembers.add(s);
+    } else if (wasDead && status != MemberStatus.DEAD) {
+      deadMembers.remove(s);
+    }
   }
 
   /** Adds to the probe list at a random position, so newcomers are probed soon but not in join order. */
@@ -821,15 +870,12 @@ public final class SwimNode {
 
   /** Sends one message plus as many piggybacked broadcasts as fit in a packet. */
   private void send(String address, SwimMessage first) {
-    Packet.Builder p = Packet.newBuilder().addMessages(first);
+    List<byte[]> more = List.of();
     if (config.piggyback()) {
       int budget = config.maxPacketBytes() - PACKET_OVERHEAD - first.getSerializedSize() - BroadcastQueue.PER_MESSAGE_OVERHEAD;
-      List<SwimMessage> more = broadcasts.take(budget);
-      if (!more.isEmpty()) {
-        p.addAllMessages(more);
-      }
+      more = broadcasts.takeEncoded(budget);
     }
-    transport.sendDatagram(address, p.build().toByteArray());
+    transport.sendDatagram(address, Packets.encode(first.toByteArray(), more));
   }
 
   private static SwimMessage ping(int seq, String target) {
