@@ -80,20 +80,10 @@ class AtomixMembershipTest {
     return state(on, name).map(s -> s.status() == status).orElse(false);
   }
 
-  private static boolean allAlive(List<AtomixMembership> ms) {
-    for (AtomixMembership on : ms) {
-      if (on.view().members().size() != ms.size() || !on.view().complete()
-          || on.view().members().stream().anyMatch(s -> s.status() != MemberStatus.ALIVE)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   @Test
   void membersJoinSeeChangesAndLeaveAtOnce() throws Exception {
     List<AtomixMembership> ms = mesh(4);
-    Duration join = await(Duration.ofSeconds(15), "4 members alive everywhere", () -> allAlive(ms));
+    Duration join = await(Duration.ofSeconds(15), "4 members alive everywhere", () -> Fixtures.allAlive(ms));
     System.out.println("figure join_all_alive_ms=" + join.toMillis());
     assertEquals(3, ms.get(0).view().programmablePeers().size());
 
@@ -181,7 +171,7 @@ class AtomixMembershipTest {
   @Test
   void gossipTrafficIsCountedPerTransportAndDirection() throws Exception {
     List<AtomixMembership> ms = mesh(2);
-    await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
+    await(Duration.ofSeconds(10), "2 alive", () -> Fixtures.allAlive(ms));
     // Probes (TCP) and gossip (UDP) flow both ways between two live members.
     await(Duration.ofSeconds(10), "traffic in and out on both transports", () -> {
       Map<String, Long> t = ms.get(0).stats().traffic();
@@ -194,7 +184,7 @@ class AtomixMembershipTest {
   @Test
   void forgedGossipDatagramAndTcpMessageAreDroppedUndecoded() throws Exception {
     List<AtomixMembership> ms = mesh(2);
-    await(Duration.ofSeconds(10), "2 alive", () -> allAlive(ms));
+    await(Duration.ofSeconds(10), "2 alive", () -> Fixtures.allAlive(ms));
     AtomixMembership target = ms.get(0);
     int port = address(target).port();
     long before = target.stats().rejectedPackets();
@@ -238,13 +228,13 @@ class AtomixMembershipTest {
     }
     // member unaffected: still alive in both views
     Thread.sleep(0);
-    assertTrue(allAlive(ms));
+    assertTrue(Fixtures.allAlive(ms));
   }
 
   @Test
   void partitionedHalvesReMergeWithoutOperator() throws Exception {
     List<AtomixMembership> ms = mesh(4);
-    await(Duration.ofSeconds(15), "4 alive", () -> allAlive(ms));
+    await(Duration.ofSeconds(15), "4 alive", () -> Fixtures.allAlive(ms));
     Set<HostPort> left = Set.of(address(ms.get(0)), address(ms.get(1)));
     Set<HostPort> right = Set.of(address(ms.get(2)), address(ms.get(3)));
     filter(ms.get(0)).partitionFrom(right);
@@ -255,7 +245,7 @@ class AtomixMembershipTest {
         && sees(ms.get(3), "n1", MemberStatus.FAILED) && sees(ms.get(1), "n4", MemberStatus.FAILED)
         && sees(ms.get(2), "n2", MemberStatus.FAILED));
     ms.forEach(m -> filter(m).partitionFrom(Set.of()));
-    Duration heal = await(Duration.ofSeconds(10), "re-merged", () -> allAlive(ms));
+    Duration heal = await(Duration.ofSeconds(10), "re-merged", () -> Fixtures.allAlive(ms));
     System.out.println("figure partition_heal_ms=" + heal.toMillis());
   }
 
@@ -268,7 +258,7 @@ class AtomixMembershipTest {
   @Test
   void aJoinerLearnsMembersItCannotReachFromTheSeedsJoinSync() throws Exception {
     List<AtomixMembership> ms = mesh(3);
-    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    await(Duration.ofSeconds(15), "3 alive", () -> Fixtures.allAlive(ms));
     AtomixMembership n3 = ms.get(2);
     int port = Fixtures.freePort();
     AtomixMembership joiner = membership(
@@ -284,7 +274,7 @@ class AtomixMembershipTest {
     filter(n3).partitionFrom(Set.of());
     List<AtomixMembership> all = new ArrayList<>(ms);
     all.add(joiner);
-    await(Duration.ofSeconds(10), "all 4 alive everywhere once the link is back", () -> allAlive(all));
+    await(Duration.ofSeconds(10), "all 4 alive everywhere once the link is back", () -> Fixtures.allAlive(all));
   }
 
   /**
@@ -296,7 +286,7 @@ class AtomixMembershipTest {
   @Test
   void aJoinerWhoseSyncIsLostStillMeetsAMemberTheGossipMissed() throws Exception {
     List<AtomixMembership> ms = mesh(3);
-    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    await(Duration.ofSeconds(15), "3 alive", () -> Fixtures.allAlive(ms));
     AtomixMembership n3 = ms.get(2);
     filter(n3).dropTypes(Set.of("atomix-membership-gossip"));
     AtomixMembership joiner = membership(
@@ -309,13 +299,13 @@ class AtomixMembershipTest {
     System.out.println("figure lost_sync_repaired_ms=" + met.toMillis());
     List<AtomixMembership> all = new ArrayList<>(ms);
     all.add(joiner);
-    await(Duration.ofSeconds(10), "all 4 alive and complete everywhere", () -> allAlive(all));
+    await(Duration.ofSeconds(10), "all 4 alive and complete everywhere", () -> Fixtures.allAlive(all));
   }
 
   @Test
   void membersReMergeThroughRecentlySeenPeersWhenTheSeedIsGone() throws Exception {
     List<AtomixMembership> ms = mesh(3);
-    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    await(Duration.ofSeconds(15), "3 alive", () -> Fixtures.allAlive(ms));
     ms.get(0).leave(Duration.ofSeconds(1)); // the only seed is gone for good
     AtomixMembership n2 = ms.get(1);
     AtomixMembership n3 = ms.get(2);
@@ -401,7 +391,7 @@ class AtomixMembershipTest {
   @Test
   void restartKeepsMemberProgrammableAndComesBackAlive() throws Exception {
     List<AtomixMembership> ms = mesh(3);
-    await(Duration.ofSeconds(15), "3 alive", () -> allAlive(ms));
+    await(Duration.ofSeconds(15), "3 alive", () -> Fixtures.allAlive(ms));
     AtomixMembership n3 = ms.get(2);
     int port = address(n3).port();
     n3.close(); // SIGTERM path: RESTARTING, then stop

@@ -58,9 +58,7 @@ class ClaimTheftAtomixTest {
     for (int i = 1; i <= 3; i++) {
       ms.add(start(Fixtures.announcement("n" + i, "127.0.0.1", i, 0), i == 1 ? seedPort : Fixtures.freePort(), seed));
     }
-    await(Duration.ofSeconds(15), "3 members alive everywhere", () -> ms.stream().allMatch(on ->
-        on.view().complete() && on.view().members().size() == 3
-            && on.view().members().stream().allMatch(s -> s.status() == MemberStatus.ALIVE)));
+    await(Duration.ofSeconds(15), "3 members alive everywhere", () -> Fixtures.allAlive(ms));
     return ms;
   }
 

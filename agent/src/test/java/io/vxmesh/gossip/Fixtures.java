@@ -102,4 +102,15 @@ final class Fixtures {
   static Duration await(Duration deadline, String what, BooleanSupplier condition) {
     return Await.until(deadline, what, condition);
   }
+
+  /** Every member lists exactly these members, all ALIVE, in a complete view. */
+  static boolean allAlive(List<AtomixMembership> ms) {
+    for (AtomixMembership on : ms) {
+      if (on.view().members().size() != ms.size() || !on.view().complete()
+          || on.view().members().stream().anyMatch(s -> s.status() != MemberStatus.ALIVE)) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

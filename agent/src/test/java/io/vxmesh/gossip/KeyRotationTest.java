@@ -33,16 +33,6 @@ class KeyRotationTest {
     return m;
   }
 
-  private static boolean allAlive(List<AtomixMembership> ms) {
-    for (AtomixMembership on : ms) {
-      if (on.view().members().size() != ms.size() || !on.view().complete()
-          || on.view().members().stream().anyMatch(s -> s.status() != MemberStatus.ALIVE)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** On every member: {@code key} signs the current announcement of all other members. */
   private static boolean allSignWith(List<AtomixMembership> ms, ClusterKey key) {
     return ms.stream().allMatch(on -> on.keyring().keys().stream()
@@ -61,7 +51,7 @@ class KeyRotationTest {
     AtomixMembership n1 = member("n1", seedPort, List.of(), Keyring.of(a, b), 1);
     AtomixMembership n2 = member("n2", Fixtures.freePort(), List.of(seed), Keyring.of(b, a), 2);
     List<AtomixMembership> mesh = List.of(n1, n2);
-    await(Duration.ofSeconds(15), "n1 (signs a) and n2 (signs b) alive in both views", () -> allAlive(mesh));
+    await(Duration.ofSeconds(15), "n1 (signs a) and n2 (signs b) alive in both views", () -> Fixtures.allAlive(mesh));
     await(Duration.ofSeconds(5), "each sees the other's primary in use", () -> peersUsing(n1, b) == 1 && peersUsing(n2, a) == 1);
     assertEquals(new KeyringStatus(List.of(new KeyringStatus.Key(a.fingerprint(), true, 0),
         new KeyringStatus.Key(b.fingerprint(), false, 1)), 1, 0), n1.keyring());
@@ -69,7 +59,7 @@ class KeyRotationTest {
     long rejectedBefore = n1.stats().rejectedPackets();
     AtomixMembership stranger = member("n3", Fixtures.freePort(), List.of(seed), Keyring.of(ClusterKey.generate()), 3);
     await(Duration.ofSeconds(10), "the stranger's packets rejected by n1", () -> n1.stats().rejectedPackets() > rejectedBefore + 3);
-    assertTrue(allAlive(mesh), "the mesh is unaffected");
+    assertTrue(Fixtures.allAlive(mesh), "the mesh is unaffected");
     for (AtomixMembership on : mesh) {
       assertTrue(on.view().members().stream().noneMatch(s -> s.name().equals("n3")), on.view().toString());
     }
@@ -84,14 +74,14 @@ class KeyRotationTest {
     for (int i = 1; i <= 3; i++) {
       ms.add(member("n" + i, i == 1 ? seedPort : Fixtures.freePort(), List.of(seed), Keyring.of(a), i));
     }
-    await(Duration.ofSeconds(15), "3 alive on key a", () -> allAlive(ms));
+    await(Duration.ofSeconds(15), "3 alive on key a", () -> Fixtures.allAlive(ms));
 
     // Watch every view all along: any member not ALIVE anywhere is a drop.
     ConcurrentLinkedQueue<String> drops = new ConcurrentLinkedQueue<>();
     AtomicBoolean watching = new AtomicBoolean(true);
     Thread watcher = new Thread(() -> {
       while (watching.get()) {
-        if (!allAlive(ms)) {
+        if (!Fixtures.allAlive(ms)) {
           ms.forEach(on -> drops.add(on.view().toString()));
         }
         try {
@@ -111,7 +101,7 @@ class KeyRotationTest {
       System.out.println("figure rotation_resign_spread_ms=" + resigned.toMillis());
       assertTrue(ms.stream().allMatch(on -> peersUsing(on, a) == 0), "old key unused: safe to remove");
       step.accept(Keyring.of(b)); // 3. old key removed
-      await(Duration.ofSeconds(5), "gossip still flowing on b alone", () -> allSignWith(ms, b) && allAlive(ms));
+      await(Duration.ofSeconds(5), "gossip still flowing on b alone", () -> allSignWith(ms, b) && Fixtures.allAlive(ms));
     } finally {
       watching.set(false);
       watcher.join();
@@ -122,7 +112,7 @@ class KeyRotationTest {
     AtomixMembership stale = member("n4", Fixtures.freePort(), List.of(seed), Keyring.of(a), 4);
     await(Duration.ofSeconds(10), "the old-key member's packets rejected",
         () -> ms.get(0).stats().rejectedPackets() > rejectedBefore + 3);
-    assertTrue(allAlive(ms));
+    assertTrue(Fixtures.allAlive(ms));
     assertTrue(ms.stream().allMatch(on -> on.view().members().stream().noneMatch(s -> s.name().equals("n4"))));
     assertEquals(List.of("n4"), stale.view().members().stream().map(MemberState::name).toList());
   }
@@ -132,7 +122,7 @@ class KeyRotationTest {
     int seedPort = Fixtures.freePort();
     AtomixMembership n1 = member("n1", seedPort, List.of(), Keyring.of(a, b), 1);
     AtomixMembership n2 = member("n2", Fixtures.freePort(), List.of("127.0.0.1:" + seedPort), Keyring.of(a, b), 2);
-    await(Duration.ofSeconds(15), "2 alive", () -> allAlive(List.of(n1, n2)));
+    await(Duration.ofSeconds(15), "2 alive", () -> Fixtures.allAlive(List.of(n1, n2)));
     n1.useKeyring(Keyring.of(b)); // removed a too early: n2 still signs with it
     await(Duration.ofSeconds(5), "n2's announcement (signed with a) no longer trusted by n1", () -> n1.view().members().stream()
         .anyMatch(s -> s.name().equals("n2") && s.status() != MemberStatus.ALIVE));
