@@ -395,7 +395,7 @@ public final class Agent implements AutoCloseable {
         .distinct().toList();
     return new GossipSettings(config.nodeName(), g.advertise(), g.port(), g.bind(), seeds, names, config.keyring(), g.timers(),
         new ValidationContext(config.nodeName(), prefixes, underlaySubnets(config)),
-        announcement(config, claimedAtMs).withUpheld(votes), clock, g.maxMembers());
+        announcement(config, claimedAtMs).withUpheld(votes), clock, g.maxMembers(), g.protocol());
   }
 
   /**

@@ -29,6 +29,7 @@ public final class ConfigRenderer {
     sb.append("restart_grace_ms = ").append(g.timers().restartGrace().toMillis()).append('\n');
     sb.append("reap_failed_after_s = ").append(g.timers().failedRetention().toSeconds()).append('\n');
     sb.append("max_members = ").append(g.maxMembers()).append('\n');
+    sb.append("protocol = ").append(q(g.protocol().key())).append('\n');
     sb.append("\n[api]\nsocket = ").append(q(c.api().socket().toString())).append('\n');
     sb.append("\n[agent]\nresync_interval_s = ").append(c.agent().resyncInterval().toSeconds()).append('\n');
     sb.append("log_level = ").append(q(c.agent().logLevel())).append('\n');

@@ -3,6 +3,7 @@ package io.vxmesh.config;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import io.vxmesh.gossip.GossipProtocol;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import io.vxmesh.net.JoinEntry;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.List;
  *     {@link GossipTimers#defaults()}
  * @param maxMembers most members this agent keeps, itself included ({@code max_members}, default
  *     {@link io.vxmesh.gossip.GossipSettings#DEFAULT_MAX_MEMBERS})
+ * @param protocol the membership protocol ({@code protocol}: "vxmesh", the default, or
+ *     "atomix", Atomix's own SWIM as before; every host of a mesh must use the same)
  */
 public record GossipConfig(
     InetAddress bind,
@@ -32,10 +35,20 @@ public record GossipConfig(
     List<JoinEntry> join,
     Path keyFile,
     GossipTimers timers,
-    int maxMembers) {
+    int maxMembers,
+    GossipProtocol protocol) {
   public static final int DEFAULT_PORT = 7947;
 
   public GossipConfig {
     join = List.copyOf(join);
+    if (protocol == null) {
+      protocol = GossipProtocol.VXMESH;
+    }
+  }
+
+  /** The default protocol. */
+  public GossipConfig(InetAddress bind, Inet4Address advertise, int port, List<JoinEntry> join, Path keyFile,
+      GossipTimers timers, int maxMembers) {
+    this(bind, advertise, port, join, keyFile, timers, maxMembers, GossipProtocol.VXMESH);
   }
 }

@@ -33,7 +33,8 @@ record RawConfig(
       @JsonProperty("failure_timeout_ms") Integer failureTimeoutMs,
       @JsonProperty("restart_grace_ms") Integer restartGraceMs,
       @JsonProperty("reap_failed_after_s") Integer reapFailedAfterS,
-      @JsonProperty("max_members") Integer maxMembers) {}
+      @JsonProperty("max_members") Integer maxMembers,
+      @JsonProperty("protocol") String protocol) {}
 
   record Api(@JsonProperty("socket") String socket) {}
 

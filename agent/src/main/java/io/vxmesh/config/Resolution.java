@@ -3,6 +3,7 @@ package io.vxmesh.config;
 import io.vxmesh.gossip.ClusterKey;
 import io.vxmesh.gossip.GossipSettings;
 import io.vxmesh.gossip.Keyring;
+import io.vxmesh.gossip.GossipProtocol;
 import io.vxmesh.gossip.GossipSettings.GossipTimers;
 import io.vxmesh.net.HostPort;
 import io.vxmesh.net.JoinEntry;
@@ -57,7 +58,7 @@ final class Resolution {
           "'" + nodeName + "' is not a valid node name (letters, digits, '.', '_', '-'; at most 63)");
     }
     RawConfig.Gossip g = raw.gossip() != null ? raw.gossip()
-        : new RawConfig.Gossip(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        : new RawConfig.Gossip(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     GossipConfig gossip = gossip(g);
     ApiConfig api = new ApiConfig(raw.api() == null || raw.api().socket() == null
         ? ApiConfig.DEFAULT_SOCKET : absolutePath("api.socket", raw.api().socket()));
@@ -183,7 +184,11 @@ final class Resolution {
     if (maxMembers < 2) {
       throw error("gossip.max_members", maxMembers + " must be at least 2 (this host and one peer)");
     }
-    return new GossipConfig(bind, advertise, port, join, keyFile, timers, maxMembers);
+    GossipProtocol protocol = GossipProtocol.VXMESH;
+    if (g.protocol() != null) {
+      protocol = parse("gossip.protocol", g.protocol(), GossipProtocol::parse);
+    }
+    return new GossipConfig(bind, advertise, port, join, keyFile, timers, maxMembers, protocol);
   }
 
   private List<NetworkConfig> networks(List<RawConfig.Network> raw, String nodeName, Inet4Address advertise)

@@ -94,6 +94,8 @@ public final class AtomixMembership implements Membership {
   private final JoinResolver resolver;
   private volatile RejoiningDiscovery discovery;
   private DefaultClusterMembershipService atomix;
+  /** The vxmesh protocol when {@link GossipSettings#protocol()} selects it, else null. */
+  private volatile VxmeshSwimProtocol swim;
 
   private final Object lifecycle = new Object();
   private volatile boolean running;
@@ -131,6 +133,11 @@ public final class AtomixMembership implements Membership {
     this.codec = new AnnouncementCodec(keyring);
     this.tracker = new MemberTracker(settings.nodeName(), codec, new Validator(settings.validation()), timers,
         settings.maxMembers());
+    if (settings.protocol() == GossipProtocol.VXMESH) {
+      // Lifeguard decides when a suspect is dead (its timeout grows with the mesh, shrinks with
+      // confirmations): a fixed timeout of our own on top would undo exactly that.
+      this.tracker.trustProtocolSuspicion();
+    }
     this.admission = new MemberAdmission(settings.nodeName(), settings.maxMembers(), settings.clock()::millis);
     this.auth = new PacketAuth(keyring, settings.clock());
     this.rejections = new Rejections(settings.clock());
@@ -272,10 +279,12 @@ public final class AtomixMembership implements Membership {
         .setBroadcastDisputes(true)
         .setNotifySuspect(true)
         .setRetainTombstones(true);
+    boolean ours = settings.protocol() == GossipProtocol.VXMESH;
     BootstrapService bootstrap = new BootstrapService() {
-      // What SWIM sends and receives; members beyond the limit never reach it.
-      private final MessagingService admittedMessaging = admission.messaging(messaging);
-      private final UnicastService admittedUnicast = admission.unicast(unicast);
+      // What SWIM sends and receives; members beyond the limit never reach Atomix's SWIM (the
+      // vxmesh protocol bounds its own table, SwimNode#limitMembers).
+      private final MessagingService admittedMessaging = ours ? messaging : admission.messaging(messaging);
+      private final UnicastService admittedUnicast = ours ? unicast : admission.unicast(unicast);
 
       @Override
       public MessagingService getMessagingService() {
@@ -292,9 +301,19 @@ public final class AtomixMembership implements Membership {
         return NO_BROADCAST;
       }
     };
+    io.atomix.cluster.protocol.GroupMembershipProtocol protocol;
+    if (ours) {
+      RejoiningDiscovery d = discovery;
+      swim = new VxmeshSwimProtocol(VxmeshSwimProtocol.configFor(timers), settings.maxMembers(), () -> {
+        d.getNodes(); // starts the due lookups of seed names
+        return d.seedAddresses();
+      }, timers.rejoinMaxBackoff());
+      protocol = swim;
+    } else {
+      protocol = SwimMembershipProtocol.TYPE.newProtocol(pc);
+    }
     atomix = new DefaultClusterMembershipService(local, Version.from("1.0.0"),
-        new DefaultNodeDiscoveryService(bootstrap, local, discovery), bootstrap,
-        SwimMembershipProtocol.TYPE.newProtocol(pc));
+        new DefaultNodeDiscoveryService(bootstrap, local, discovery), bootstrap, protocol);
     atomix.addListener(event -> refreshSoon());
     await(atomix.start(), "start SWIM membership");
     messaging.registerHandler(MEMBERS,
@@ -411,7 +430,12 @@ public final class AtomixMembership implements Membership {
       DefaultClusterMembershipService at = atomix;
       if (at != null && running) {
         // Overwrite, never remove: a removed property never reaches peers (FACTS.md).
-        at.getLocalMember().properties().setProperty(AnnouncementCodec.PROPERTY, codec.seal(a));
+        String sealed = codec.seal(a);
+        at.getLocalMember().properties().setProperty(AnnouncementCodec.PROPERTY, sealed);
+        VxmeshSwimProtocol p = swim;
+        if (p != null) {
+          p.announce(sealed);
+        }
       }
     }
     viewThread.execute(this::refreshSafely);
@@ -568,9 +592,10 @@ public final class AtomixMembership implements Membership {
 
   @Override
   public GossipStats stats() {
+    VxmeshSwimProtocol p = swim;
     return new GossipStats(rejections.total(), rejections.bySource(), tracker.rejectedAnnouncements(),
         rejections.byReason(), tracker.rejectedAnnouncementsByReason(), auth.traffic(),
-        admission.refused());
+        admission.refused() + (p == null ? 0 : p.refusedMembers()));
   }
 
   /** Bytes of unauthenticated TCP frames buffered right now (tests: the budget holds under attack). */
@@ -654,11 +679,17 @@ public final class AtomixMembership implements Membership {
       log.info("claims upheld node={} upheld={} generation={}", settings.nodeName(), voted.upheld(), voted.generation());
     }
 
+    VxmeshSwimProtocol p = swim;
+    if (p != null && !synced && p.joined()) {
+      // The join was a push-pull: the seed's whole table arrived in one answer.
+      synced = true;
+      log.info("gossip view complete node={} members={}", settings.nodeName(), names.size());
+    }
     // A (re)started agent removes nothing before its view is complete: that includes having
     // asked every reachable member to prove its address, or they would be dropped as unproven.
     boolean nowComplete = complete || (computeComplete(now)
         && (prover.settled(reachable) || now - startedAtMs >= timers.joinTimeout().toMillis()));
-    if (!synced && hasOtherSeeds()) {
+    if (!synced && hasOtherSeeds() && p == null) {
       askForFullView(now);
     }
     MembershipView prev = view;

@@ -30,6 +30,8 @@ import java.util.List;
  * @param maxMembers most members this agent keeps, itself included ({@code [gossip] max_members},
  *     default {@link #DEFAULT_MAX_MEMBERS}); new members beyond it are refused, see
  *     {@link MemberAdmission}
+ * @param protocol the membership protocol ({@code [gossip] protocol}, default
+ *     {@link GossipProtocol#VXMESH})
  */
 public record GossipSettings(
     String nodeName,
@@ -43,7 +45,8 @@ public record GossipSettings(
     ValidationContext validation,
     Announced announcement,
     Clock clock,
-    int maxMembers) {
+    int maxMembers,
+    GossipProtocol protocol) {
 
   public static final int DEFAULT_PORT = 7947;
   /**
@@ -52,6 +55,20 @@ public record GossipSettings(
    * member) stays cheap; the datapath itself was measured to 10,000 peers (BENCHMARKS.md).
    */
   public static final int DEFAULT_MAX_MEMBERS = 1024;
+
+  /** Settings with the default protocol. */
+  public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
+      List<JoinEntry.Name> seedNames, Keyring keyring, GossipTimers timers, ValidationContext validation,
+      Announced announcement, Clock clock, int maxMembers) {
+    this(nodeName, advertise, port, bind, seeds, seedNames, keyring, timers, validation, announcement, clock, maxMembers,
+        GossipProtocol.VXMESH);
+  }
+
+  /** These settings with another membership protocol. */
+  public GossipSettings withProtocol(GossipProtocol p) {
+    return new GossipSettings(nodeName, advertise, port, bind, seeds, seedNames, keyring, timers, validation,
+        announcement, clock, maxMembers, p);
+  }
 
   /** Settings with IP seeds only (no names), a single cluster key and the given member limit. */
   public GossipSettings(String nodeName, InetAddress advertise, int port, InetAddress bind, List<HostPort> seeds,
@@ -102,6 +119,9 @@ public record GossipSettings(
     }
     if (maxMembers < 2) {
       throw new IllegalArgumentException("max members " + maxMembers + " must be at least 2 (this host and one peer)");
+    }
+    if (protocol == null) {
+      protocol = GossipProtocol.VXMESH;
     }
   }
 
@@ -170,7 +190,7 @@ public record GossipSettings(
     public static GossipTimers defaults() {
       return new GossipTimers(
           Duration.ofMillis(100), // gossip interval: metadata reaches peers in ~50 ms median
-          3,                      // fanout: 3 peers per round keeps spread logarithmic and fast
+          4,                      // fanout: 4 peers per round; 1,000 hosts joining at 20/s fit (SwimConfig#tuned)
           Duration.ofMillis(200), // probe interval
           Duration.ofMillis(300), // probe timeout: loopback/LAN RTT is far below; GC pauses are not
           2,                      // suspect probes: one indirect probe before suspecting

@@ -83,6 +83,7 @@ final class MemberTracker {
   private List<String> upheld = List.of();
   private final Map<String, String> rememberedVotes = new HashMap<>(); // name -> vote, from the last run
   private long rememberUntilMs;
+  private boolean protocolDecidesFailure;
 
   MemberTracker(String selfName, AnnouncementCodec codec, Validator validator, GossipSettings.GossipTimers timers) {
     this(selfName, codec, validator, timers, GossipSettings.DEFAULT_MAX_MEMBERS);
@@ -111,6 +112,15 @@ final class MemberTracker {
       }
     }
     rememberUntilMs = untilMs;
+  }
+
+  /**
+   * The membership protocol's own suspicion is trusted (vxmesh's Lifeguard): a suspect stays
+   * SUSPECT (programmable) until the protocol declares it dead, instead of FAILED after
+   * failure timeout + probe timeout, which was a workaround for Atomix's SWIM.
+   */
+  void trustProtocolSuspicion() {
+    protocolDecidesFailure = true;
   }
 
   /** The votes we cast (sorted, {@link Validator#vote}): held by us and contested. Our announcement carries them. */
@@ -500,7 +510,7 @@ final class MemberTracker {
     if (k.present) {
       // SWIM suspects it; once that outlasts SWIM's own failure timeout plus one probe, we call it.
       long limit = timers.failureTimeout().toMillis() + timers.probeTimeout().toMillis();
-      if (!k.reachable && now - k.suspectSinceMs > limit) {
+      if (!protocolDecidesFailure && !k.reachable && now - k.suspectSinceMs > limit) {
         return "unreachable for " + (now - k.suspectSinceMs) + " ms";
       }
       return null;

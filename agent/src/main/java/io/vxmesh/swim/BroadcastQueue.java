@@ -101,7 +101,7 @@ final class BroadcastQueue {
    * one transmission for each and drops those that reached the limit.
    */
   List<SwimMessage> take(int budget) {
-    List<Entry> taken = takeEntries(budget);
+    List<Entry> taken = takeEntries(budget, Integer.MAX_VALUE);
     List<SwimMessage> out = new ArrayList<>(taken.size());
     for (Entry e : taken) {
       out.add(e.message);
@@ -114,7 +114,18 @@ final class BroadcastQueue {
    * broadcast goes out up to {@link SwimConfig#transmitLimit} times and is encoded only once.
    */
   List<byte[]> takeEncoded(int budget) {
-    List<Entry> taken = takeEntries(budget);
+    return encoded(takeEntries(budget, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The broadcast sent fewest times, whatever its size (empty when none): for a broadcast larger
+   * than any packet budget (an announcement carrying many votes), which would otherwise never go.
+   */
+  List<byte[]> takeEncodedOne() {
+    return encoded(takeEntries(Integer.MAX_VALUE / 2, 1));
+  }
+
+  private static List<byte[]> encoded(List<Entry> taken) {
     List<byte[]> out = new ArrayList<>(taken.size());
     for (Entry e : taken) {
       out.add(e.encoded());
@@ -122,7 +133,7 @@ final class BroadcastQueue {
     return out;
   }
 
-  private List<Entry> takeEntries(int budget) {
+  private List<Entry> takeEntries(int budget, int maxCount) {
     if (size == 0 || budget <= PER_MESSAGE_OVERHEAD) {
       return List.of();
     }
@@ -132,9 +143,9 @@ final class BroadcastQueue {
     int skipped = 0;
     // Stop once the packet is nearly full or a run of broadcasts did not fit: scanning a long
     // backlog for a small one costs more than the few bytes it would fill.
-    for (int t = 0; t < buckets.size() && left >= MIN_USEFUL && skipped < MAX_SKIPS; t++) {
+    for (int t = 0; t < buckets.size() && left >= MIN_USEFUL && skipped < MAX_SKIPS && taken.size() < maxCount; t++) {
       Bucket b = buckets.get(t);
-      for (int i = b.n - 1; i >= 0 && left >= MIN_USEFUL && skipped < MAX_SKIPS; i--) {
+      for (int i = b.n - 1; i >= 0 && left >= MIN_USEFUL && skipped < MAX_SKIPS && taken.size() < maxCount; i--) {
         Entry e = b.entries[i];
         if (e.size <= left) {
           b.removeAt(i);

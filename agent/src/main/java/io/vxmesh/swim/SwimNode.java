@@ -210,10 +210,12 @@ public final class SwimNode {
   private boolean running;
   private boolean leaving;
   private boolean joined = true;
-  private List<String> joinSeeds = List.of();
+  private java.util.function.Supplier<List<String>> joinSupplier = List::of;
   private Scheduler.Cancellable joinTimer;
   private long malformed;
   private long misrouted;
+  private int maxMembers = Integer.MAX_VALUE;
+  private long refused;
 
   public SwimNode(SwimConfig config, String name, String address, byte[] announcement, Transport transport,
       Scheduler scheduler, RandomGenerator random, MembershipListener listener) {
@@ -234,12 +236,21 @@ public final class SwimNode {
 
   /** Starts the timers (first ticks at random offsets, so members do not tick in step). */
   public void start() {
+    start(1);
+  }
+
+  /**
+   * Starts at incarnation {@code incarnation} (at least 1). An agent passes its wall clock in
+   * milliseconds, so a restarted member outbids what peers remember of its previous run at once
+   * instead of being refuted back to life after a round trip.
+   */
+  public void start(long incarnation) {
     if (running) {
       return;
     }
     running = true;
     self.status = MemberStatus.ALIVE;
-    self.incarnation = Math.max(self.incarnation, 1);
+    self.incarnation = Math.max(self.incarnation, Math.max(1, incarnation));
     self.changedNanos = scheduler.nanoTime();
     insert(self);
     live = 1;
@@ -260,12 +271,44 @@ public final class SwimNode {
    * Call after {@link #start()}.
    */
   public void join(List<String> seedAddresses) {
-    joinSeeds = seedAddresses.stream().filter(a -> !a.equals(self.address)).toList();
-    if (joinSeeds.isEmpty()) {
+    List<String> fixed = List.copyOf(seedAddresses);
+    join(() -> fixed);
+  }
+
+  /**
+   * Like {@link #join(List)}, but the seeds are asked for again before every attempt (DNS names
+   * resolved anew). Joining while already joined starts over: the agent does that when it is
+   * alone, so a mesh whose seeds come back later is found again.
+   */
+  public void join(java.util.function.Supplier<List<String>> seedAddresses) {
+    joinSupplier = seedAddresses;
+    if (others(seedAddresses.get()).isEmpty()) {
       return;
     }
+    cancel(joinTimer);
     joined = false;
     joinAttempt(0);
+  }
+
+  private List<String> others(List<String> addresses) {
+    return addresses.stream().filter(a -> !a.equals(self.address)).toList();
+  }
+
+  /**
+   * Keeps at most {@code max} members (self included): a new name beyond it takes the slot of
+   * the longest-departed dead or left member, or is refused (counted) when every slot is live.
+   * Bounds what a cluster key holder minting names can make this node remember.
+   */
+  public void limitMembers(int max) {
+    if (max < 2) {
+      throw new IllegalArgumentException("max members must be at least 2, not " + max);
+    }
+    maxMembers = max;
+  }
+
+  /** New members refused because {@link #limitMembers} was reached. */
+  public long refusedMembers() {
+    return refused;
   }
 
   /** Publishes a new announcement: a new incarnation, broadcast like any alive message. */
@@ -575,7 +618,12 @@ public final class SwimNode {
     for (State t : targets) {
       List<byte[]> msgs = broadcasts.takeEncoded(config.maxPacketBytes() - PACKET_OVERHEAD);
       if (msgs.isEmpty()) {
-        return;
+        // Only broadcasts larger than a packet are left (an announcement with many votes): send
+        // one alone rather than never; the transport carries datagrams up to 64 KB.
+        msgs = broadcasts.takeEncodedOne();
+        if (msgs.isEmpty()) {
+          return;
+        }
       }
       transport.sendDatagram(t.address, Packets.encode(null, msgs));
     }
@@ -660,8 +708,11 @@ public final class SwimNode {
     if (joined || !running) {
       return;
     }
-    String seed = joinSeeds.get(attempt % joinSeeds.size());
-    transport.sendStream(seed, localState(true, false).toByteArray());
+    List<String> seeds = others(joinSupplier.get());
+    if (!seeds.isEmpty()) {
+      String seed = seeds.get(attempt % seeds.size());
+      transport.sendStream(seed, localState(true, false).toByteArray());
+    }
     joinTimer = scheduler.schedule(config.joinTimeout().toNanos(), () -> joinAttempt(attempt + 1));
   }
 
@@ -703,6 +754,13 @@ public final class SwimNode {
     }
     State s = members.get(name);
     boolean known = s != null && s.listed;
+    if (!known && probeList.size() >= maxMembers && !evictDeparted()) {
+      if (refused++ % 1000 == 0) {
+        log.warn("{} member refused: {} members known (limit), none departed node={} refused_total={}", self.name,
+            probeList.size(), name, refused);
+      }
+      return;
+    }
     if (!known) {
       s = new State(name, a.getAddress(), a.getAnnouncement().toByteArray());
       insert(s); // puts it in members too
@@ -836,6 +894,32 @@ public final class SwimNode {
     } else if (wasDead && status != MemberStatus.DEAD) {
       deadMembers.remove(s);
     }
+  }
+
+  /** Forgets the dead or left member that changed state longest ago; false when all are live. */
+  private boolean evictDeparted() {
+    State oldest = null;
+    for (State s : probeList) {
+      if (s != self && !s.live() && (oldest == null || s.changedNanos < oldest.changedNanos)) {
+        oldest = s;
+      }
+    }
+    if (oldest == null) {
+      return false;
+    }
+    int i = probeList.indexOf(oldest);
+    probeList.remove(i);
+    if (i < probeIndex) {
+      probeIndex--;
+    }
+    members.remove(oldest.name);
+    oldest.listed = false;
+    cancelSuspicion(oldest);
+    if (oldest.status == MemberStatus.DEAD) {
+      deadCount--;
+      deadMembers.remove(oldest);
+    }
+    return true;
   }
 
   /** Adds to the probe list at a random position, so newcomers are probed soon but not in join order. */
