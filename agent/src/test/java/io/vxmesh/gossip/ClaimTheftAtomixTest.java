@@ -152,8 +152,12 @@ class ClaimTheftAtomixTest {
     while (System.nanoTime() < until) {
       for (AtomixMembership on : observers) {
         MemberState g = state(on, "g").orElseThrow();
-        assertEquals(MemberStatus.UNTRUSTED, g.status(), on.view().members().toString());
-        assertEquals("host address 127.0.0.1 answered as node 'n2'", g.reason());
+        // Untrusted by the host proof; or, with vxmesh's protocol, failed in between: n2 drops
+        // pings naming "g", so the ghost is declared dead until it refutes (and is refuted again).
+        assertTrue(g.status() == MemberStatus.UNTRUSTED || g.status() == MemberStatus.FAILED, on.view().members().toString());
+        if (g.status() == MemberStatus.UNTRUSTED) {
+          assertEquals("host address 127.0.0.1 answered as node 'n2'", g.reason());
+        }
         assertTrue(sees(on, "n2", MemberStatus.ALIVE), "the real owner of the address is unaffected");
       }
       Thread.onSpinWait();

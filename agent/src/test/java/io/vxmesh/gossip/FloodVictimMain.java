@@ -21,7 +21,7 @@ public final class FloodVictimMain {
         Integer.parseInt(args[4]));
     GossipSettings capped = new GossipSettings(s.nodeName(), s.advertise(), s.port(), s.bind(), s.seeds(), s.keyring().primary(), Fixtures.patient(),
         s.validation(), s.announcement(), Clock.systemUTC(), Integer.parseInt(args[5]));
-    AtomixMembership m = new AtomixMembership(capped);
+    AtomixMembership m = new AtomixMembership(capped.withProtocol(GossipProtocol.parse(args.length > 7 ? args[7] : "vxmesh")));
     m.start();
     System.out.println("READY");
     System.out.flush();

@@ -79,11 +79,11 @@ class MemberFloodTest {
     throw new AssertionError("the victim did not answer STATS within 15 s: it stopped serving");
   }
 
-  void startVictim(int port, String seed, int maxMembers) throws Exception {
+  void startVictim(int port, String seed, int maxMembers, GossipProtocol protocol) throws Exception {
     victim = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
         "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED", "-Xmx64m", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path"), FloodVictimMain.class.getName(),
-        "victim", Integer.toString(port), seed, key.toBase64(), "3", Integer.toString(maxMembers), "peer")
+        "victim", Integer.toString(port), seed, key.toBase64(), "3", Integer.toString(maxMembers), "peer", protocol.key())
         .redirectErrorStream(true).start();
     victimIn = new PrintWriter(victim.getOutputStream(), true, StandardCharsets.UTF_8);
     Thread reader = new Thread(() -> {
@@ -105,16 +105,16 @@ class MemberFloodTest {
   }
 
   /** Floods a victim limited to {@code maxMembers}. */
-  Outcome flood(int maxMembers) throws Exception {
+  Outcome flood(int maxMembers, GossipProtocol protocol) throws Exception {
     int peerPort = Fixtures.freePort();
     String seed = "127.0.0.1:" + peerPort;
     // Patient timers on both (Fixtures.patient): this test is about what the flood costs, and the
     // shared 2-core box alone flapped tuned timers before any flood.
     peer = new AtomixMembership(Fixtures.settings("peer", peerPort, List.of(seed), key,
-        Fixtures.announcement("peer", "127.0.0.1", 1, 0), Fixtures.patient()));
+        Fixtures.announcement("peer", "127.0.0.1", 1, 0), Fixtures.patient()).withProtocol(protocol));
     peer.start();
     int victimPort = Fixtures.freePort();
-    startVictim(victimPort, seed, maxMembers);
+    startVictim(victimPort, seed, maxMembers, protocol);
     Fixtures.await(Duration.ofSeconds(30), "peer programs the victim", () -> programs(peer, "victim"));
     Stats before = stats();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -132,13 +132,19 @@ class MemberFloodTest {
     Address fakeAddress = new Address("127.0.0.1", deadPort, Fixtures.LOOPBACK);
     SwimForgery forger = new SwimForgery(key);
     InetSocketAddress target = new InetSocketAddress(Fixtures.LOOPBACK, victimPort);
-    List<byte[]> datagrams = forger.datagrams(FAKES, fakeAddress, System.currentTimeMillis());
+    boolean ours = protocol == GossipProtocol.VXMESH;
+    List<byte[]> datagrams = ours ? forger.vxmeshDatagrams(FAKES, fakeAddress, System.currentTimeMillis())
+        : forger.datagrams(FAKES, fakeAddress, System.currentTimeMillis());
     int rounds = 0;
     boolean dropped = false;
     long end = System.nanoTime() + FLOOD.toNanos();
     try (DatagramSocket out = new DatagramSocket()) {
       while (System.nanoTime() < end) {
-        forger.send(out, target, datagrams);
+        if (ours) {
+          forger.send(out, target, datagrams, VxmeshSwimProtocol.DATAGRAM);
+        } else {
+          forger.send(out, target, datagrams);
+        }
         rounds++;
         if (!programs(peer, "victim") && !dropped) {
           dropped = true;
@@ -165,10 +171,11 @@ class MemberFloodTest {
     return on.view().programmablePeers().stream().anyMatch(p -> p.name().equals(name));
   }
 
-  @Test
-  void twoThousandSignedFakeMembersAreCappedAndTheAgentKeepsServing() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(GossipProtocol.class)
+  void twoThousandSignedFakeMembersAreCappedAndTheAgentKeepsServing(GossipProtocol protocol) throws Exception {
     int max = GossipSettings.DEFAULT_MAX_MEMBERS;
-    Outcome o = flood(max);
+    Outcome o = flood(max, protocol);
     assertTrue(o.stats() != null, "the victim keeps answering");
     assertTrue(!o.peerDroppedVictim(), "the real peer keeps the victim programmed through the flood");
     Stats s = o.stats();
@@ -185,7 +192,7 @@ class MemberFloodTest {
    */
   @Test
   void withoutTheLimitTheFloodHurts() throws Exception {
-    Outcome o = flood(100_000);
+    Outcome o = flood(100_000, GossipProtocol.VXMESH);
     assertTrue(o.stats() == null || o.peerDroppedVictim() || o.stats().listed() > GossipSettings.DEFAULT_MAX_MEMBERS,
         "uncapped, the flood must show: " + o);
   }

@@ -88,6 +88,41 @@ final class SwimForgery {
     return out;
   }
 
+  /**
+   * The same fake members for vxmesh's own protocol ({@link VxmeshSwimProtocol}): Packets of
+   * Alive broadcasts (swim.proto) at {@code fakeAddress}, one incarnation, signed announcements.
+   * Send them with {@link #send(DatagramSocket, InetSocketAddress, List, String)} and subject
+   * {@link VxmeshSwimProtocol#DATAGRAM}.
+   */
+  List<byte[]> vxmeshDatagrams(int count, Address fakeAddress, long incarnation) throws ReflectiveOperationException {
+    List<byte[]> out = new ArrayList<>();
+    String address = fakeAddress.host() + ":" + fakeAddress.port();
+    for (int start = 0; start < count; start += MEMBERS_PER_DATAGRAM) {
+      io.vxmesh.proto.swim.Packet.Builder packet = io.vxmesh.proto.swim.Packet.newBuilder();
+      for (int i = start; i < Math.min(count, start + MEMBERS_PER_DATAGRAM); i++) {
+        Object m = fake(i, fakeAddress, incarnation);
+        io.atomix.cluster.Member member = (io.atomix.cluster.Member) m;
+        String sealed = member.properties().getProperty(AnnouncementCodec.PROPERTY);
+        packet.addMessagesBuilder().setAlive(io.vxmesh.proto.swim.Alive.newBuilder().setNode(member.id().id())
+            .setAddress(address).setIncarnation(incarnation)
+            .setAnnouncement(com.google.protobuf.ByteString.copyFrom(sealed, StandardCharsets.ISO_8859_1)));
+      }
+      out.add(packet.build().toByteArray());
+    }
+    return out;
+  }
+
+  /** Sends payloads made by {@link #vxmeshDatagrams} (no subject prefix), each sealed now under {@code subject}. */
+  void send(DatagramSocket socket, InetSocketAddress target, List<byte[]> payloads, String subject) throws IOException {
+    byte[] s = subject.getBytes(StandardCharsets.UTF_8);
+    for (byte[] payload : payloads) {
+      byte[] frame = auth.seal(subject, payload);
+      ByteBuffer b = ByteBuffer.allocate(2 + s.length + frame.length);
+      b.putShort((short) s.length).put(s).put(frame);
+      socket.send(new DatagramPacket(b.array(), b.position(), target));
+    }
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);
