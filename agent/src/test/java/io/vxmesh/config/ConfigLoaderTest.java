@@ -111,7 +111,8 @@ class ConfigLoaderTest {
     assertEquals(7947, c.gossip().port());
     assertEquals(List.of(), c.gossip().join());
     assertEquals(Duration.ofMillis(100), c.gossip().timers().gossipInterval());
-    assertEquals(3, c.gossip().timers().gossipFanout());
+    assertEquals(4, c.gossip().timers().gossipFanout());
+    assertEquals(io.vxmesh.gossip.GossipProtocol.VXMESH, c.gossip().protocol(), "vxmesh's SWIM + Lifeguard by default");
     assertEquals(Duration.ofMillis(200), c.gossip().timers().probeInterval());
     assertEquals(Duration.ofMillis(300), c.gossip().timers().probeTimeout());
     assertEquals(2, c.gossip().timers().suspectProbes());
@@ -158,6 +159,15 @@ class ConfigLoaderTest {
     ConfigException e = fails(keyLine() + "join = [\"10.0.0.2\", \"[2001:db8::1]:7946\"]\n" + MINIMAL_NET);
     assertTrue(e.getMessage().endsWith("gossip.join[1]: '[2001:db8::1]:7946' is an IPv6 address; vxmesh gossips over"
         + " IPv4 only (gossip.advertise is IPv4): give the seed's IPv4 address or a DNS name with an A record"), e.getMessage());
+  }
+
+  @Test
+  void protocolChoosesAtomixOrVxmeshAndNamesTheChoicesOtherwise() throws Exception {
+    assertEquals(io.vxmesh.gossip.GossipProtocol.ATOMIX, load(keyLine() + "protocol = \"atomix\"\n" + MINIMAL_NET).gossip().protocol());
+    assertEquals(io.vxmesh.gossip.GossipProtocol.VXMESH, load(keyLine() + "protocol = \"vxmesh\"\n" + MINIMAL_NET).gossip().protocol());
+    ConfigException e = fails(keyLine() + "protocol = \"memberlist\"\n" + MINIMAL_NET);
+    assertTrue(e.getMessage().endsWith("gossip.protocol: unknown protocol 'memberlist' (expected \"vxmesh\" or \"atomix\")"),
+        e.getMessage());
   }
 
   @Test

@@ -142,4 +142,43 @@ class SwimNodeTest {
       assertTrue(e.incarnation() > deadAt, observer + " " + e);
     }
   }
+
+  @Test
+  void memberLimitEvictsTheLongestDepartedFirstThenRefusesAndCounts() {
+    VirtualNet net = cluster();
+    SwimNode a = net.node("a");
+    a.limitMembers(6); // a..e plus one
+    java.util.function.IntFunction<byte[]> alive = i -> Packet.newBuilder().addMessages(SwimMessage.newBuilder()
+        .setAlive(io.vxmesh.proto.swim.Alive.newBuilder().setNode("x" + i).setAddress("x" + i).setIncarnation(1)))
+        .build().toByteArray();
+    net.inject("b", "a", alive.apply(1));
+    assertEquals(MemberStatus.ALIVE, net.status("a", "x1"), "a sixth member fits");
+    net.inject("b", "a", alive.apply(2));
+    assertEquals(null, net.status("a", "x2"), "a seventh is refused while all six are live");
+    assertEquals(1, a.refusedMembers());
+    net.drop = (from, to) -> to.startsWith("x"); // x1 never answers: it dies
+    net.runFor(10_000);
+    assertEquals(MemberStatus.DEAD, net.status("a", "x1"));
+    net.inject("b", "a", alive.apply(2));
+    assertEquals(MemberStatus.ALIVE, net.status("a", "x2"), "x2 takes the dead member's slot");
+    assertEquals(null, net.status("a", "x1"), "the dead member was forgotten for it");
+    for (String m : NAMES) {
+      assertEquals(MemberStatus.ALIVE, net.status("a", m), "live members are never evicted: " + m);
+    }
+  }
+
+  @Test
+  void aNodeStartedAtAClockIncarnationIsAcceptedOverItsOldRunAtOnce() {
+    VirtualNet net = cluster();
+    long old = net.node("e").incarnation();
+    SwimNode fresh = net.add("e", SwimConfig.tuned());
+    fresh.start(old + 1_000_000); // an agent starts at its wall clock in ms
+    fresh.join(List.of("a"));
+    net.runFor(1_000);
+    for (String observer : List.of("a", "b", "c", "d")) {
+      assertEquals(old + 1_000_000, net.node(observer).member("e").orElseThrow().incarnation(), observer);
+      assertEquals(MemberStatus.ALIVE, net.status(observer, "e"), observer);
+    }
+    assertEquals(old + 1_000_000, fresh.incarnation(), "no refutation was needed");
+  }
 }
