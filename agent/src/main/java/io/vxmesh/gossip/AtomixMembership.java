@@ -651,6 +651,12 @@ public final class AtomixMembership implements Membership {
     if (a == null || !running) {
       return;
     }
+    // Read "joined" before the member list: the protocol publishes its list first, then the
+    // flag, so a list read after the flag holds at least the seed's whole table. The other
+    // order declared a restarted agent's view complete with itself alone, and the reconciler
+    // removed every peer (FaultsE2ETest's hitless restart lost a packet).
+    VxmeshSwimProtocol p = swim;
+    boolean protocolJoined = p != null && p.joined();
     long now = settings.clock().millis();
     List<MemberTracker.Observation> listed = new ArrayList<>();
     Set<HostPort> live = new HashSet<>();
@@ -687,8 +693,7 @@ public final class AtomixMembership implements Membership {
       log.info("claims upheld node={} upheld={} generation={}", settings.nodeName(), voted.upheld(), voted.generation());
     }
 
-    VxmeshSwimProtocol p = swim;
-    if (p != null && !synced && p.joined()) {
+    if (p != null && !synced && protocolJoined) {
       // The join was a push-pull: the seed's whole table arrived in one answer.
       synced = true;
       log.info("gossip view complete node={} members={}", settings.nodeName(), names.size());

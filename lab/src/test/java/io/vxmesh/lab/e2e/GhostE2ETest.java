@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Issue 12, attack 5, end to end: a real agent announces another live host's IP. Before the
  * fix it was accepted, because the probes of that IP are answered (by the real host). Now a
  * member is accepted only if the probe of its host IP is answered by the same node name, so
- * the ghost is {@code untrusted} on every honest host, no host programs a route, neighbour or
+ * the ghost is {@code untrusted} (or {@code failed}: the victim drops pings naming it) on every honest host, no host programs a route, neighbour or
  * FDB entry for it, and the victim keeps its status, its routes and every pod ping.
  *
  * <p>The agent refuses a {@code gossip.advertise} that is not an address of its host, so the
@@ -54,10 +54,13 @@ class GhostE2ETest extends LiveMeshAttack {
     assertTrue(tb.agent(ghost).awaitLog("gossip started", Duration.ofSeconds(30)), "the ghost's agent did not start");
     String proofFailure = "host address " + victimIp + " answered as node '" + victim.name() + "'";
     long t0 = System.nanoTime();
+    // Refused: untrusted by the host proof, or failed: the victim drops probes that name the
+    // ghost (vxmesh's protocol pings a member by name), so it is declared dead until it refutes.
+    java.util.function.Predicate<Member> refusedState = m -> (m.getStatus().equals("untrusted")
+        && m.getReason().equals(proofFailure)) || m.getStatus().equals("failed");
     boolean refused = Poll.until(Duration.ofSeconds(15), Duration.ofMillis(200), () -> mesh.stream()
-        .allMatch(h -> Mesh.member(tb, h, ghost.name())
-            .filter(m -> m.getStatus().equals("untrusted") && m.getReason().equals(proofFailure)).isPresent()));
-    assertTrue(refused, "the ghost is not untrusted (" + proofFailure + ") on every honest host: " + mesh.stream()
+        .allMatch(h -> Mesh.member(tb, h, ghost.name()).filter(refusedState).isPresent()));
+    assertTrue(refused, "the ghost is not refused (untrusted: " + proofFailure + ", or failed) on every honest host: " + mesh.stream()
         .map(h -> h.name() + "=" + Mesh.member(tb, h, ghost.name()).map(m -> m.getStatus() + " (" + m.getReason() + ")")
             .orElse("not listed")).toList());
     System.out.println("figure ghost_untrusted_everywhere_ms=" + Duration.ofNanos(System.nanoTime() - t0).toMillis());
@@ -65,8 +68,8 @@ class GhostE2ETest extends LiveMeshAttack {
     Mesh.assertOwnerKeptWhile(tb, mesh, victim, ghost, ping, h -> {
       assertTrue(Mesh.hasNoEntriesFor(tb, h, ghost), h.name() + " has kernel entries for the ghost: "
           + tb.tables().fdb(h) + " " + tb.tables().routes(h) + " " + tb.tables().neighbours(h));
-      assertTrue(Mesh.member(tb, h, ghost.name()).map(Member::getStatus).orElse("").equals("untrusted"),
-          "the ghost became trusted on " + h.name());
+      assertTrue(Mesh.member(tb, h, ghost.name()).filter(refusedState).isPresent(),
+          "the ghost became trusted on " + h.name() + ": " + Mesh.member(tb, h, ghost.name()));
     });
     PingResult r = ping.join();
     System.out.println("figure ghost_pings=" + r.transmitted() + " received=" + r.received() + " ttls="
