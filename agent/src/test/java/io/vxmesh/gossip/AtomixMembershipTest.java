@@ -36,10 +36,15 @@ class AtomixMembershipTest {
     started.forEach(m -> m.leave(Duration.ofMillis(1)));
   }
 
+  /** The membership protocol under test; {@link AtomixProtocolMembershipTest} runs these with Atomix's. */
+  GossipProtocol protocol() {
+    return GossipProtocol.VXMESH;
+  }
+
   /** A member whose links the test can cut ({@link #filter}); not started. */
   private AtomixMembership membership(GossipSettings settings) {
     TestPacketFilter filter = new TestPacketFilter();
-    AtomixMembership m = new AtomixMembership(settings, filter);
+    AtomixMembership m = new AtomixMembership(settings.withProtocol(protocol()), filter);
     filters.put(m, filter);
     addresses.put(m, new HostPort(settings.advertise(), settings.port()));
     return m;
