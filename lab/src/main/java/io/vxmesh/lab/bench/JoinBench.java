@@ -99,6 +99,7 @@ public final class JoinBench implements Callable<Integer> {
     Samples afterGossip = new Samples();
     int failures = 0;
     try (Testbed tb = Testbed.create(n - 1, true); RouteWatch watch = new RouteWatch()) {
+      tb.expectHosts(n - 1 + repeats); // one fresh joiner per repeat: neighbour limits sized once
       List<Host> base = tb.hosts();
       Duration up = BenchSupport.startMesh(tb, base, h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "join timers=%s: mesh of %d up in %d ms (prefix %s)%n", ts.label(), n - 1, up.toMillis(), tb.prefix());
