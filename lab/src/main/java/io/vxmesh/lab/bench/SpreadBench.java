@@ -92,7 +92,7 @@ public final class SpreadBench implements Callable<Integer> {
       Exec.run(Duration.ofSeconds(10), List.of("ip", "netns", "add", ns)).orThrow();
       Exec.run(Duration.ofSeconds(10), List.of("ip", "-n", ns, "link", "set", "lo", "up")).orThrow();
       List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, AgentProcess.javaBinary(), "-Xmx1g", "-XX:+UseSerialGC",
-          "-jar", AgentProcess.locateJar().toString(), "bench", "spread", "--inside", "--members", Integer.toString(members),
+          "-jar", ownJar().toString(), "bench", "spread", "--inside", "--members", Integer.toString(members),
           "--changes", Integer.toString(changes), "--idle", idle.toString(), "--timers", String.join(",", timers)));
       Process p = new ProcessBuilder(cmd).inheritIO().redirectInput(new File("/dev/null")).start();
       try {
@@ -103,6 +103,23 @@ public final class SpreadBench implements Callable<Integer> {
     } finally {
       Exec.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", ns));
       Runtime.getRuntime().removeShutdownHook(hook);
+    }
+  }
+
+  /**
+   * The jar this command runs from (the lab's, vxmesh-lab.jar), to re-run it inside the
+   * namespace; the agent's jar has no bench command.
+   */
+  static Path ownJar() {
+    try {
+      Path p = Path.of(SpreadBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(p) && p.toString().endsWith(".jar")) {
+        return p;
+      }
+      throw new IllegalStateException("bench spread runs itself again inside its namespace and needs to run from the lab's jar"
+          + " (java -jar lab/target/vxmesh-lab.jar), not from " + p);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot locate the lab's jar: " + e.getMessage(), e);
     }
   }
 
@@ -121,7 +138,6 @@ public final class SpreadBench implements Callable<Integer> {
   }
 
   private Row measure(TimerSet ts, int basePort, long clkTck) throws Exception {
-    InetAddress lo = IpAddresses.parse("127.0.0.1");
     ClusterKey key = ClusterKey.generate();
     GossipSettings.GossipTimers timers = ts.gossipTimers();
     List<AtomixMembership> mesh = new ArrayList<>();
@@ -129,9 +145,10 @@ public final class SpreadBench implements Callable<Integer> {
     long t0 = System.nanoTime();
     try {
       for (int i = 0; i < members; i++) {
-        Announced a = announcement(i, 0);
+        Announced a = announcement(i, 0, address(i));
+        InetAddress lo = address(i);
         AtomixMembership m = new AtomixMembership(ts.settings(new GossipSettings("m" + i, lo, basePort + i, lo,
-            List.of(new HostPort(lo, basePort)), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
+            List.of(new HostPort(address(0), basePort)), key, timers, new ValidationContext("m" + i, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
             a, Clock.systemUTC())));
         m.start();
         mesh.add(m);
@@ -156,7 +173,7 @@ public final class SpreadBench implements Callable<Integer> {
       Samples p100 = new Samples();
       for (int c = 1; c <= changes; c++) {
         int who = (c * 37) % members;
-        Announced changed = announcement(who, c);
+        Announced changed = announcement(who, c, address(who));
         long t = System.nanoTime();
         mesh.get(who).announce(changed);
         double[] r = awaitAllSee(mesh, who, changed.version(), t, Duration.ofSeconds(30));
@@ -216,8 +233,20 @@ public final class SpreadBench implements Callable<Integer> {
     return new double[] {at99, -1};
   }
 
+  /**
+   * Member i's own loopback address, 127.1.(i / 250).(i % 250 + 1): the agent counts TCP
+   * connections per source IP, and a hundred members all at 127.0.0.1 would be one source.
+   */
+  static InetAddress address(int i) {
+    return IpAddresses.parse("127.1." + (i / 250) + "." + (i % 250 + 1));
+  }
+
   static Announced announcement(int i, int change) {
-    return new Announced("m" + i, IpAddresses.parse("127.0.0.1"), List.of(new Announced.Network(1, 4789,
+    return announcement(i, change, IpAddresses.parse("127.0.0.1"));
+  }
+
+  static Announced announcement(int i, int change, InetAddress host) {
+    return new Announced("m" + i, host, List.of(new Announced.Network(1, 4789,
         new MacAddress(new byte[] {2, 0, 0, 0, (byte) (i >> 8), (byte) i}),
         IpPrefix.of(new byte[] {10, 99, (byte) (i >> 8), (byte) (i + 1)}, 16),
         IpPrefix.of(new byte[] {10, (byte) (100 + (i >> 8)), (byte) i, 0}, 24), 1450)),
