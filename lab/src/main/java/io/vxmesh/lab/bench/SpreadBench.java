@@ -340,9 +340,9 @@ public final class SpreadBench implements Callable<Integer> {
     return b ? "yes" : "no";
   }
 
-  /** Milliseconds as seconds with one decimal, "n/a" when not measured. */
+  /** Milliseconds as seconds with two decimals, "n/a" when not measured. */
   static String seconds(double ms) {
-    return Double.isNaN(ms) || ms < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", ms / 1000);
+    return Double.isNaN(ms) || ms < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", ms / 1000);
   }
 
   private static Row rowOf(List<Row> rows, TimerSet t) {

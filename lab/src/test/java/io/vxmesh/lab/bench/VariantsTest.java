@@ -92,7 +92,7 @@ class VariantsTest {
     assertTrue(SpreadBench.targetsMet(new SpreadBench.Row(TimerSet.VXMESH, 4000, fast, fast, 100, 0.5)));
     // 100 ticks/s, 10 s, 100 members: 50 ticks are 5 % of a core, 0.05 % per member.
     assertEquals(0.05, SpreadBench.cpuPctPerMember(50, 100, 10, 100), 1e-9);
-    assertEquals("5.0", SpreadBench.seconds(4999));
+    assertEquals("5.00", SpreadBench.seconds(4999));
     assertEquals("n/a", SpreadBench.seconds(-1));
   }
 }
