@@ -32,7 +32,7 @@ public final class RestartBench implements Callable<Integer> {
   private static final int PINGS = 1500; // 15 s at 100/s: restart at 1 s, READY within a few s, tail after
 
   enum Variant {
-    HITLESS("SIGTERM + start (vxmesh)", false, c -> c),
+    HITLESS("SIGTERM + start (hitless)", false, c -> c),
     NO_GRACE("SIGTERM + start, restart_grace_ms=1", false, c -> c.with("gossip.restart_grace_ms", 1)),
     CRASH("kill -9 + start", true, c -> c);
 
