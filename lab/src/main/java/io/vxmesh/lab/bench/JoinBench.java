@@ -235,7 +235,8 @@ public final class JoinBench implements Callable<Integer> {
       String k = r.timers().keyPrefix() + "n" + r.hosts();
       s.append(' ').append(k).append("_route_p99_ms=").append(BenchSupport.ms(r.route().percentile(99)))
           .append(' ').append(k).append("_ping_p99_ms=").append(BenchSupport.ms(r.ping().percentile(99)))
-          .append(' ').append(k).append("_after_gossip_p50_ms=").append(BenchSupport.ms(r.afterGossip().percentile(50)));
+          .append(' ').append(k).append("_after_gossip_p50_ms=").append(BenchSupport.ms(r.afterGossip().percentile(50)))
+          .append(' ').append(k).append("_after_gossip_p99_ms=").append(BenchSupport.ms(r.afterGossip().percentile(99)));
     }
     s.append(" goal_ms=1000 goal_met=").append(goal).append(" target_after_gossip_p99_ms=300 target_met=").append(target)
         .append(" failed=").append(rows.stream().mapToInt(Row::failures).sum())
