@@ -56,7 +56,7 @@ public final class FailureBench implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "3", description = "Faults of each kind per timer set (default ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--timers", split = ",", defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
   List<String> timers;
 
   @Option(names = "--soak", description = "Also run an idle soak of this ISO-8601 duration (e.g. PT10M) on a 10-host mesh with vxmesh timers, counting false removals.")

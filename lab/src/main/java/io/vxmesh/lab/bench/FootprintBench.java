@@ -56,7 +56,7 @@ public final class FootprintBench implements Callable<Integer> {
 
   private record Measured(String label, List<String> flags, AgentProcess agent) {}
 
-  @Option(names = "--timers", split = ",", defaultValue = TimerSet.DEFAULT_LIST,
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST,
       description = "One mesh per variant, every agent of it running that variant, to see what idle CPU each costs. " + TimerSet.HELP)
   List<String> timers;
 

@@ -44,7 +44,7 @@ public final class GossipBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "PT10M", description = "ISO-8601 duration (default ${DEFAULT-VALUE})")
   Duration duration;
 
-  @Option(names = "--timers", split = ",", defaultValue = TimerSet.DEFAULT_LIST,
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST,
       description = "One mesh per variant, soaked together. " + TimerSet.HELP)
   List<String> timers;
 

@@ -44,7 +44,7 @@ public final class JoinBench implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "5", description = "Joins per size (default ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--timers", split = ",", defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
   List<String> timers;
 
   @Option(names = "--show-logs", description = "Print the joiner's log and the seed's log lines about it after each join (to see where the time goes).")

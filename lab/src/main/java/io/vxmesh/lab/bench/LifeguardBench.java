@@ -44,7 +44,7 @@ public final class LifeguardBench implements Callable<Integer> {
   @Option(names = "--minutes", defaultValue = "10", description = "Minutes each variant's mesh runs under the hog (default ${DEFAULT-VALUE}).")
   int minutes;
 
-  @Option(names = "--timers", split = ",", defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
   List<String> timers;
 
   @Option(names = "--hog", defaultValue = "stress-ng --cpu 2",

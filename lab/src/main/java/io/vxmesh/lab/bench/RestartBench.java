@@ -53,7 +53,7 @@ public final class RestartBench implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "2", description = "Restarts per variant (default ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--timers", split = ",", defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
   List<String> timers;
 
   /** One restart: {@code lost} empty when the ping did not run as asked (see {@link #lostOf}); restartMs -1 when READY was not seen. */

@@ -49,7 +49,7 @@ public final class SpreadBench implements Callable<Integer> {
   @Option(names = "--changes", defaultValue = "10", description = "Announcement changes timed per variant (default ${DEFAULT-VALUE}).")
   int changes;
 
-  @Option(names = "--timers", split = ",", defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
   List<String> timers;
 
   @Option(names = "--idle", defaultValue = "PT10S", description = "Quiet window for idle bytes and CPU (default ${DEFAULT-VALUE}).")

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * What an agent of a benchmark runs: a membership protocol ({@code [gossip] protocol}) and its
@@ -130,6 +131,22 @@ enum TimerSet {
       throw new IllegalArgumentException("--timers names no variant (vxmesh, before, atomix-defaults)");
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * Checks each {@code --timers} name as picocli reads it, so an unknown one is a usage error
+   * (exit 2, "Invalid value for option '--timers': unknown variant 'fast' (...)"), not a stack trace.
+   */
+  static final class Name implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        parse(value);
+        return value;
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   /** Labels joined by commas, for the summary lines' {@code variants=} key. */

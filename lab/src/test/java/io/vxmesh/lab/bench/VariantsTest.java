@@ -38,6 +38,16 @@ class VariantsTest {
   }
 
   @Test
+  void anUnknownVariantIsAUsageErrorOfEveryBench() {
+    for (Object bench : List.of(new JoinBench(), new FailureBench(), new FootprintBench(), new RestartBench(), new SpreadBench(),
+        new GossipBench(), new LifeguardBench())) {
+      CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+          () -> new CommandLine(bench).parseArgs("--timers", "vxmesh,fast"), bench.getClass().getSimpleName());
+      assertTrue(e.getMessage().contains("unknown variant 'fast'"), e.getMessage());
+    }
+  }
+
+  @Test
   void beforeIsAtomixProtocolWithTheOldShippedTimersAndAtomixDefaultsItsOwnTimers() {
     GossipSettings.GossipTimers shipped = GossipSettings.GossipTimers.defaults();
     assertEquals(GossipProtocol.VXMESH, TimerSet.VXMESH.protocol());
