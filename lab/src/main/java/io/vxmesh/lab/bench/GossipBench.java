@@ -97,20 +97,22 @@ public final class GossipBench implements Callable<Integer> {
   }
 
   private void start(Mesh mesh) throws Exception {
-    InetAddress lo = IpAddresses.parse("127.0.0.1");
     ClusterKey key = ClusterKey.generate();
     String seed = null;
     long t0 = System.nanoTime();
     for (int i = 0; i < members; i++) {
+      // Each member on its own loopback address: agents count TCP connections per source IP.
+      InetAddress lo = SpreadBench.address(i);
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, lo)) {
         port = s.getLocalPort();
       }
-      seed = seed == null ? "127.0.0.1:" + port : seed;
+      seed = seed == null ? lo.getHostAddress() + ":" + port : seed;
       String name = "m" + i;
       AtomixMembership m = new AtomixMembership(mesh.timers.settings(new GossipSettings(name, lo, port, lo,
           List.of(HostPort.parse(seed)), key, mesh.timers.gossipTimers(),
-          new ValidationContext(name, Map.of(1, IpPrefix.parse("10.99.0.0/16"))), SpreadBench.announcement(i, 0), Clock.systemUTC())));
+          new ValidationContext(name, Map.of(1, IpPrefix.parse("10.99.0.0/16"))), SpreadBench.announcement(i, 0, lo),
+          Clock.systemUTC())));
       m.start();
       mesh.members.add(m);
     }
