@@ -291,6 +291,11 @@ final class GossipMessaging implements ManagedMessagingService {
             pipeline(ch, false);
           }
         });
+    if (!bind.getAddress().isAnyLocalAddress()) {
+      // From the address we listen on: peers count connections per source IP (SourceGuard), and
+      // members sharing a host (loopback meshes, 127.x.y.z each) must not all look like 127.0.0.1.
+      b.localAddress(new InetSocketAddress(bind.getAddress(), 0));
+    }
     ChannelFuture cf = b.connect(new InetSocketAddress(peer.host(), peer.port()));
     cf.channel().closeFuture().addListener(f -> {
       connections.remove(peer, cf);

@@ -10,9 +10,12 @@ import io.atomix.cluster.messaging.MessagingConfig;
 import io.atomix.cluster.messaging.impl.NettyMessagingService;
 import io.atomix.utils.net.Address;
 import io.vxmesh.net.HostPort;
+import io.vxmesh.net.IpAddresses;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -116,6 +119,29 @@ class AtomixMembershipTest {
     Thread.sleep(0);
     await(Duration.ofSeconds(5), "n4 still listed as leaving after SWIM removal",
         () -> ms.get(0).view().members().stream().anyMatch(s -> s.name().equals("n4") && s.status() == MemberStatus.LEAVING));
+  }
+
+  /**
+   * Members sharing a machine, each on its own loopback address (127.1.0.x, as bench spread runs
+   * them), connect from that address: a member counts TCP connections per source IP
+   * (SourceGuard, 8 each), so twelve members all connecting from 127.0.0.1 were refused past the
+   * eighth and the views never completed.
+   */
+  @Test
+  void membersOnTheirOwnLoopbackAddressesConnectFromThemAndAllMeet() throws Exception {
+    List<AtomixMembership> ms = new ArrayList<>();
+    int port = Fixtures.freePort();
+    for (int i = 1; i <= 12; i++) {
+      String ip = "127.1.0." + i;
+      InetAddress a = IpAddresses.parse(ip);
+      AtomixMembership m = membership(new GossipSettings("n" + i, a, port, a, List.of(HostPort.parse("127.1.0.1:" + port)), key,
+          Fixtures.timers(), Fixtures.context("n" + i), Fixtures.announcement("n" + i, ip, i, 0), Clock.systemUTC()));
+      started.add(m);
+      m.start();
+      ms.add(m);
+    }
+    Duration all = await(Duration.ofSeconds(30), "12 members alive everywhere", () -> Fixtures.allAlive(ms));
+    System.out.println("figure twelve_on_own_loopback_addresses_all_alive_ms=" + all.toMillis());
   }
 
   /**

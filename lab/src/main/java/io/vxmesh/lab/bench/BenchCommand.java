@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     description = "Run a benchmark scenario in network namespaces it creates and removes.",
     subcommands = {NetlinkBench.class, GossipBench.class, JoinBench.class, FailureBench.class, RestartBench.class,
-        ThroughputBench.class, ScaleBench.class, FootprintBench.class, SpreadBench.class, SimBench.class})
+        ThroughputBench.class, ScaleBench.class, FootprintBench.class, SpreadBench.class, SimBench.class, LifeguardBench.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

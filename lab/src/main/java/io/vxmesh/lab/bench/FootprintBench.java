@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
  * Reports for each: start to READY (the agent's own startup_ms, over several restarts), RSS
  * (VmRSS, end of the idle window and its maximum), CPU% of one core over the idle window
  * (utime+stime from /proc/PID/stat), thread count; and the wall time of {@code vxmesh members}
- * with the launcher's client flags vs JVM defaults.
+ * with the launcher's client flags vs JVM defaults. One mesh per variant of {@code --timers}
+ * ({@link TimerSet}), one after the other in the same run: every agent of that mesh runs it.
  */
 @Command(name = "footprint", description = "RSS, idle CPU, start-to-READY of an agent and wall time of `vxmesh members`.")
 public final class FootprintBench implements Callable<Integer> {
@@ -55,12 +56,15 @@ public final class FootprintBench implements Callable<Integer> {
 
   private record Measured(String label, List<String> flags, AgentProcess agent) {}
 
-  @Option(names = "--timers", defaultValue = "vxmesh",
-      description = "Timer set of every agent: vxmesh (shipped) or atomix (Atomix 3.1.12 defaults), to see what idle CPU the timers cost.")
-  String timers;
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST,
+      description = "One mesh per variant, every agent of it running that variant, to see what idle CPU each costs. " + TimerSet.HELP)
+  List<String> timers;
 
   private record Result(String label, double rssMb, double rssMaxMb, double anonMb, double fileMb, double cpuPct, int threads,
       Samples ready) {}
+
+  /** One variant's mesh: results.get(0) the measured agent (launcher or --agent-flags), results.get(1) JVM defaults. */
+  private record VariantRun(TimerSet timers, List<Result> results, double[] membersProd, double[] membersDefault) {}
 
   @Override
   public Integer call() {
@@ -79,14 +83,22 @@ public final class FootprintBench implements Callable<Integer> {
     if (nmt) {
       prod.add("-XX:NativeMemoryTracking=summary");
     }
-    TimerSet ts = TimerSet.parse(timers);
+    List<TimerSet> variants = TimerSet.parseList(timers);
+    List<VariantRun> runs = new ArrayList<>();
+    for (TimerSet ts : variants) {
+      runs.add(run(ts, shipped, prod));
+    }
+    return print(runs, prod, load0);
+  }
+
+  private VariantRun run(TimerSet ts, LauncherFlags shipped, List<String> prod) {
     List<Result> results = new ArrayList<>();
     double[] membersProd;
     double[] membersDefault;
     try (Testbed tb = Testbed.create(hosts, false)) {
       List<Host> all = tb.hosts();
       BenchSupport.startMesh(tb, all.subList(0, hosts - 2), h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(180));
-      System.out.printf(Locale.ROOT, "footprint: %d background agents up (prefix %s)%n", hosts - 2, tb.prefix());
+      System.out.printf(Locale.ROOT, "footprint timers=%s: %d background agents up (prefix %s)%n", ts.label(), hosts - 2, tb.prefix());
       List<Measured> measured = List.of(
           new Measured(agentFlags == null ? "launcher flags" : "--agent-flags", prod, start(tb, ts, all.get(hosts - 2), prod)),
           new Measured("JVM default flags", List.of(), start(tb, ts, all.get(hosts - 1), List.of())));
@@ -143,7 +155,7 @@ public final class FootprintBench implements Callable<Integer> {
       membersProd = members(tb, any, shipped.client());
       membersDefault = members(tb, any, List.of());
     }
-    return print(results, prod, membersProd, membersDefault, load0);
+    return new VariantRun(ts, results, membersProd, membersDefault);
   }
 
   private static AgentProcess start(Testbed tb, TimerSet ts, Host h, List<String> flags) {
@@ -244,34 +256,62 @@ public final class FootprintBench implements Callable<Integer> {
     }
   }
 
-  private int print(List<Result> results, List<String> prod, double[] membersProd, double[] membersDefault, LoadAverage load0) {
+  private int print(List<VariantRun> runs, List<String> prod, LoadAverage load0) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "vxmesh-lab bench footprint: %d-host mesh, timers %s, idle window %ds; measured agent flags: %s;"
-        + " READY over the first start and %d restarts, a start without READY within 30 s counted in not_ready (goal missed)%n",
-        hosts, timers, idle.toSeconds(), String.join(" ", prod), restarts);
-    Result base = results.get(1);
+    List<TimerSet> variants = runs.stream().map(VariantRun::timers).toList();
+    System.out.printf(Locale.ROOT, "vxmesh-lab bench footprint: %d-host mesh per variant, idle window %ds; measured agent flags: %s;"
+        + " READY over the first start and %d restarts, a start without READY within 30 s counted in not_ready (goal missed);"
+        + " *_vs_default = this / the same variant's JVM-default-flags agent; {baseline}/this_cpu = the baseline's measured agent"
+        + " over this one; goals are vxmesh's%n", hosts, idle.toSeconds(), String.join(" ", prod), restarts);
     List<List<String>> rows = new ArrayList<>();
-    for (Result r : results) {
-      rows.add(List.of(r.label(), String.format(Locale.ROOT, "%.1f", r.rssMb()), String.format(Locale.ROOT, "%.1f", r.rssMaxMb()),
-          String.format(Locale.ROOT, "%.1f", r.anonMb()), String.format(Locale.ROOT, "%.1f", r.fileMb()),
-          String.format(Locale.ROOT, "%.2f", r.cpuPct()), Integer.toString(r.threads()),
-          BenchSupport.ms(r.ready().percentile(50)), BenchSupport.ms(r.ready().percentile(100)), Integer.toString(r.ready().unmeasured()),
-          BenchSupport.ratio(r.rssMb(), base.rssMb()), BenchSupport.ratio(r.cpuPct(), base.cpuPct())));
+    for (VariantRun v : runs) {
+      Result base = v.results().get(1);
+      for (int i = 0; i < v.results().size(); i++) {
+        Result r = v.results().get(i);
+        List<String> row = new ArrayList<>(List.of(v.timers().label(), r.label(), String.format(Locale.ROOT, "%.1f", r.rssMb()),
+            String.format(Locale.ROOT, "%.1f", r.rssMaxMb()), String.format(Locale.ROOT, "%.1f", r.anonMb()),
+            String.format(Locale.ROOT, "%.1f", r.fileMb()), String.format(Locale.ROOT, "%.2f", r.cpuPct()), Integer.toString(r.threads()),
+            BenchSupport.ms(r.ready().percentile(50)), BenchSupport.ms(r.ready().percentile(100)), Integer.toString(r.ready().unmeasured()),
+            BenchSupport.ratio(r.rssMb(), base.rssMb()), BenchSupport.ratio(r.cpuPct(), base.cpuPct())));
+        int which = i;
+        row.addAll(Ratios.cells(v.timers(), variants, b -> runOf(runs, b).results().get(which).cpuPct()));
+        rows.add(row);
+      }
     }
-    BenchSupport.printTable(List.of("agent", "rss_mb", "rss_max_mb", "rss_anon_mb", "rss_file_mb", "cpu_pct_core", "threads", "ready_p50_ms",
-        "ready_max_ms", "not_ready", "rss_vs_default", "cpu_vs_default"), rows);
-    System.out.printf(Locale.ROOT, "vxmesh members wall: launcher client flags p50 %.0f ms (max %.0f); JVM defaults p50 %.0f ms (max %.0f); ratio %s%n",
-        membersProd[0], membersProd[1], membersDefault[0], membersDefault[1], BenchSupport.ratio(membersProd[0], membersDefault[0]));
-    Result p = results.get(0);
-    // READY's goal is on the median of the starts, but only when every start reached READY.
-    boolean readyMet = p.ready().within(50, 2000);
-    boolean ok = p.rssMaxMb() <= 96 && p.cpuPct() <= 1 && readyMet && membersProd[0] <= 300;
-    String summary = String.format(Locale.ROOT, "bench footprint hosts=%d timers=%s rss_mb=%.1f rss_max_mb=%.1f cpu_pct=%.2f threads=%d ready_ms=%s"
-            + " not_ready=%d members_ms=%.0f default_flags_rss_mb=%.1f default_flags_cpu_pct=%.2f default_flags_members_ms=%.0f"
-            + " goals=rss<=96,cpu<=1,ready<=2000,members<=300 goals_met=%s",
-        hosts, timers, p.rssMb(), p.rssMaxMb(), p.cpuPct(), p.threads(), BenchSupport.ms(p.ready().percentile(50)), p.ready().unmeasured(),
-        membersProd[0], base.rssMb(), base.cpuPct(), membersDefault[0], ok ? "yes" : "no");
-    System.out.println(summary + LoadAverage.report(load0));
-    return ok ? 0 : 1;
+    List<String> header = new ArrayList<>(List.of("timers", "agent", "rss_mb", "rss_max_mb", "rss_anon_mb", "rss_file_mb", "cpu_pct_core",
+        "threads", "ready_p50_ms", "ready_max_ms", "not_ready", "rss_vs_default", "cpu_vs_default"));
+    header.addAll(Ratios.headers(variants, "cpu"));
+    BenchSupport.printTable(header, rows);
+    for (VariantRun v : runs) {
+      System.out.printf(Locale.ROOT, "vxmesh members wall, timers %s: launcher client flags p50 %.0f ms (max %.0f); JVM defaults p50 %.0f ms"
+          + " (max %.0f); ratio %s%n", v.timers().label(), v.membersProd()[0], v.membersProd()[1], v.membersDefault()[0],
+          v.membersDefault()[1], BenchSupport.ratio(v.membersProd()[0], v.membersDefault()[0]));
+    }
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "bench footprint hosts=%d variants=%s", hosts, TimerSet.labels(variants)));
+    String goals = "n/a";
+    for (VariantRun v : runs) {
+      Result p = v.results().get(0);
+      Result base = v.results().get(1);
+      // READY's goal is on the median of the starts, but only when every start reached READY.
+      boolean ok = p.rssMaxMb() <= 96 && p.cpuPct() <= 1 && p.ready().within(50, 2000) && v.membersProd()[0] <= 300;
+      if (v.timers() == TimerSet.VXMESH) {
+        goals = ok ? "yes" : "no";
+      }
+      s.append(String.format(Locale.ROOT, " %1$srss_mb=%2$.1f %1$srss_max_mb=%3$.1f %1$scpu_pct=%4$.2f %1$sthreads=%5$d %1$sready_ms=%6$s"
+              + " %1$snot_ready=%7$d %1$smembers_ms=%8$.0f %1$sdefault_flags_rss_mb=%9$.1f %1$sdefault_flags_cpu_pct=%10$.2f"
+              + " %1$sdefault_flags_members_ms=%11$.0f",
+          v.timers().keyPrefix(), p.rssMb(), p.rssMaxMb(), p.cpuPct(), p.threads(), BenchSupport.ms(p.ready().percentile(50)),
+          p.ready().unmeasured(), v.membersProd()[0], base.rssMb(), base.cpuPct(), v.membersDefault()[0]));
+    }
+    if (goals.equals("n/a")) {
+      System.out.println("goals not evaluated: vxmesh not in --timers");
+    }
+    s.append(" goals=rss<=96,cpu<=1,ready<=2000,members<=300 goals_met=").append(goals);
+    System.out.println(s + LoadAverage.report(load0));
+    return goals.equals("yes") ? 0 : 1;
+  }
+
+  private static VariantRun runOf(List<VariantRun> runs, TimerSet t) {
+    return runs.stream().filter(r -> r.timers() == t).findFirst().orElseThrow();
   }
 }

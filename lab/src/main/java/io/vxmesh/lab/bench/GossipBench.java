@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
 /**
  * Idle soak: N healthy members on loopback (one JVM, real Atomix) for a while; every
  * observation in which a healthy member shows another as SUSPECT is a false suspicion, every
- * other non-ALIVE state a false removal. Baseline in the same run: a second mesh of N members
- * with Atomix's default timers (probe timeout 2 s, failure timeout 10 s, against vxmesh's 300 ms
- * and 1 s), soaked at the same time in the same JVM, so both see the same GC pauses and box
+ * other non-ALIVE state a false removal. Baselines in the same run: one more mesh of N members
+ * per other variant of {@code --timers} ({@link TimerSet}: Atomix's protocol with the timers
+ * shipped before issue 11; Atomix's protocol and default timers, probe timeout 2 s, failure
+ * timeout 10 s), soaked at the same time in the same JVM, so all see the same GC pauses and box
  * load: a false suspicion only the vxmesh mesh shows is the price of its shorter timers. A mesh
  * whose views do not complete within 60 s is not soaked; it is printed as n/a and counted.
  * Exit 0 only when the vxmesh mesh converged and had no false removals.
@@ -43,8 +44,8 @@ public final class GossipBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "PT10M", description = "ISO-8601 duration (default ${DEFAULT-VALUE})")
   Duration duration;
 
-  @Option(names = "--timers", split = ",", defaultValue = "vxmesh,atomix",
-      description = "Timer sets, one mesh each, soaked together: vxmesh (shipped) and/or atomix (Atomix 3.1.12 defaults, baseline).")
+  @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST,
+      description = "One mesh per variant, soaked together. " + TimerSet.HELP)
   List<String> timers;
 
   /** One mesh and what the soak saw in it; convergedMs -1 when its views never completed (then it is not soaked). */
@@ -71,8 +72,8 @@ public final class GossipBench implements Callable<Integer> {
     LoadAverage load0 = LoadAverage.now();
     List<Mesh> meshes = new ArrayList<>();
     try {
-      for (String t : timers) {
-        Mesh m = new Mesh(TimerSet.parse(t));
+      for (TimerSet t : TimerSet.parseList(timers)) {
+        Mesh m = new Mesh(t);
         meshes.add(m);
         start(m);
       }
@@ -96,20 +97,22 @@ public final class GossipBench implements Callable<Integer> {
   }
 
   private void start(Mesh mesh) throws Exception {
-    InetAddress lo = IpAddresses.parse("127.0.0.1");
     ClusterKey key = ClusterKey.generate();
     String seed = null;
     long t0 = System.nanoTime();
     for (int i = 0; i < members; i++) {
+      // Each member on its own loopback address: agents count TCP connections per source IP.
+      InetAddress lo = SpreadBench.address(i);
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, lo)) {
         port = s.getLocalPort();
       }
-      seed = seed == null ? "127.0.0.1:" + port : seed;
+      seed = seed == null ? lo.getHostAddress() + ":" + port : seed;
       String name = "m" + i;
-      AtomixMembership m = new AtomixMembership(new GossipSettings(name, lo, port, lo, List.of(HostPort.parse(seed)), key,
-          mesh.timers.gossipTimers(), new ValidationContext(name, Map.of(1, IpPrefix.parse("10.99.0.0/16"))),
-          SpreadBench.announcement(i, 0), Clock.systemUTC()));
+      AtomixMembership m = new AtomixMembership(mesh.timers.settings(new GossipSettings(name, lo, port, lo,
+          List.of(HostPort.parse(seed)), key, mesh.timers.gossipTimers(),
+          new ValidationContext(name, Map.of(1, IpPrefix.parse("10.99.0.0/16"))), SpreadBench.announcement(i, 0, lo),
+          Clock.systemUTC())));
       m.start();
       mesh.members.add(m);
     }
@@ -144,15 +147,20 @@ public final class GossipBench implements Callable<Integer> {
         && m.view().members().stream().allMatch(s -> s.status() == MemberStatus.ALIVE));
   }
 
+  private static Mesh meshOf(List<Mesh> meshes, TimerSet t) {
+    return meshes.stream().filter(m -> m.timers == t).findFirst().orElseThrow();
+  }
+
   /** Prints the table and summary line; true when the vxmesh mesh (if run) converged and had no false removals. */
   private boolean print(List<Mesh> meshes, LoadAverage load0) {
     System.out.println();
     System.out.printf(Locale.ROOT, "vxmesh-lab bench gossip: idle soak %s, %d members per mesh on loopback in one JVM, meshes soaked together;"
         + " every 100 ms each member's view is read: SUSPECT = false suspicion, other non-ALIVE = false removal;"
         + " a mesh not converged within %d s is not soaked (n/a, counted)%n", duration, members, CONVERGE_TIMEOUT.toSeconds());
-    Mesh base = meshes.stream().filter(m -> m.timers == TimerSet.ATOMIX).findFirst().orElse(null);
+    List<TimerSet> variants = meshes.stream().map(m -> m.timers).toList();
     List<List<String>> rows = new ArrayList<>();
-    StringBuilder s = new StringBuilder("bench gossip members=" + members + " duration=" + duration);
+    StringBuilder s = new StringBuilder("bench gossip members=" + members + " duration=" + duration + " variants="
+        + TimerSet.labels(variants));
     boolean ok = true;
     int notConverged = 0;
     for (Mesh m : meshes) {
@@ -160,11 +168,12 @@ public final class GossipBench implements Callable<Integer> {
       notConverged += soaked ? 0 : 1;
       String susp = soaked ? Long.toString(m.suspicions) : "n/a";
       String rem = soaked ? Integer.toString(m.removed.size()) : "n/a";
-      boolean isBase = base == null || m == base || base.convergedMs < 0;
-      rows.add(List.of(m.timers.label(), BenchSupport.ms(m.convergedMs), soaked ? Long.toString(m.observations) : "n/a", susp, rem,
-          isBase ? "-" : BenchSupport.ratio(base.convergedMs, m.convergedMs),
-          isBase || !soaked ? "-" : BenchSupport.ratio(m.suspicions, base.suspicions)));
-      String k = m.timers == TimerSet.ATOMIX ? "atomix_" : "";
+      List<String> row = new ArrayList<>(List.of(m.timers.label(), BenchSupport.ms(m.convergedMs),
+          soaked ? Long.toString(m.observations) : "n/a", susp, rem));
+      row.addAll(Ratios.cells(m.timers, variants, t -> meshOf(meshes, t).convergedMs < 0 ? Double.NaN : meshOf(meshes, t).convergedMs));
+      row.addAll(Ratios.cells(m.timers, variants, t -> meshOf(meshes, t).convergedMs < 0 ? Double.NaN : meshOf(meshes, t).suspicions));
+      rows.add(row);
+      String k = m.timers.keyPrefix();
       s.append(' ').append(k).append("converged_ms=").append(BenchSupport.ms(m.convergedMs))
           .append(' ').append(k).append("false_suspect_observations=").append(susp)
           .append(' ').append(k).append("false_removals=").append(rem);
@@ -172,8 +181,11 @@ public final class GossipBench implements Callable<Integer> {
         ok = soaked && m.removed.isEmpty();
       }
     }
-    BenchSupport.printTable(List.of("timers", "converged_ms", "observations", "false_suspect_observations", "false_removals",
-        "atomix/this_converged", "suspects_vs_atomix"), rows);
+    List<String> header = new ArrayList<>(List.of("timers", "converged_ms", "observations", "false_suspect_observations",
+        "false_removals"));
+    header.addAll(Ratios.headers(variants, "converged"));
+    header.addAll(Ratios.headers(variants, "suspects"));
+    BenchSupport.printTable(header, rows);
     s.append(" not_converged=").append(notConverged).append(LoadAverage.report(load0));
     System.out.println(s);
     return ok;

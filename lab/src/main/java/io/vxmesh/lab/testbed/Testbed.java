@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * node1). This class owns the run: it creates it ({@link #create}), names it ({@link #prefix()},
  * {@link #dir()}) and removes it ({@link #close()}: kills the agents it started, deletes the
  * namespaces with their veths, and the directory; a JVM shutdown hook does the same when the JVM
- * is interrupted; {@link #sweep(String)} removes leftovers of a crashed run). The work is done
+ * is interrupted; {@link #sweep(String)} removes leftovers of a crashed run). A mesh too large
+ * for the kernel's neighbour table limits has them raised while the testbed is open
+ * ({@link NeighbourLimits}, {@link #expectHosts}). The work is done
  * by its parts, one concern each:
  * <ul>
  *   <li>{@link #topology()}: namespaces, bridge, veths, hosts and pods; commands inside them;
@@ -75,6 +77,9 @@ public final class Testbed implements AutoCloseable {
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<AutoCloseable> closeFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final boolean pods;
+  /** Keeps the root namespace's neighbour table limits large enough for this testbed's hosts. */
+  private final NeighbourLimits.Lease neighbourLimits = NeighbourLimits.rootNamespace().lease();
 
   private Testbed(String prefix, Overlay overlay, boolean pods) {
     if (!PREFIX.matcher(prefix).matches()) {
@@ -87,7 +92,8 @@ public final class Testbed implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the testbed directory: " + e.getMessage(), e);
     }
-    this.topology = new Topology(prefix, overlay, pods, this::requireOpen);
+    this.pods = pods;
+    this.topology = new Topology(prefix, overlay, pods, this::requireOpen, n -> neighbourLimits.require(n, pods));
     this.agents = new Agents(topology, overlay, dir, this::requireOpen);
     this.faults = new Faults(topology, prefix, this::requireOpen);
     this.pings = new Pings(topology, prefix, this::requireOpen);
@@ -114,6 +120,7 @@ public final class Testbed implements AutoCloseable {
     Tools.onPath().require(Tools.TESTBED);
     Testbed tb = new Testbed(prefix, overlay, pods);
     try {
+      tb.expectHosts(hosts);
       tb.topology.createSwitch();
       for (int i = 0; i < hosts; i++) {
         tb.topology.addHost();
@@ -241,6 +248,15 @@ public final class Testbed implements AutoCloseable {
     return topology.host(name);
   }
 
+  /**
+   * States that this testbed will grow to {@code total} hosts (e.g. a benchmark that adds a
+   * joiner per repeat), so the kernel's neighbour table limits are raised once, for the final
+   * size, rather than host by host. {@link Topology#addHost()} raises them as needed anyway.
+   */
+  public void expectHosts(int total) {
+    neighbourLimits.require(total, pods);
+  }
+
   /** {@link Topology#addHost()}. */
   public Host addHost() {
     return topology.addHost();
@@ -339,9 +355,14 @@ public final class Testbed implements AutoCloseable {
         log.warn("testbed part cleanup failed prefix={} part={} reason={}", prefix, part.getClass().getSimpleName(), e.toString());
       }
     }
-    agents.killAll();
-    pings.shutdown();
-    List<String> left = topology.deleteNamespaces();
+    List<String> left;
+    try {
+      agents.killAll();
+      pings.shutdown();
+      left = topology.deleteNamespaces();
+    } finally {
+      neighbourLimits.close(); // after the namespaces (their entries go with them), and also when removing them failed
+    }
     deleteDirectory(dir);
     if (!left.isEmpty()) {
       throw new IllegalStateException("testbed " + prefix + " could not remove namespaces " + left);

@@ -43,6 +43,8 @@ public final class Tools {
   public static final Tool KILL = new Tool("kill", "procps");
   public static final Tool SS = new Tool("ss", "iproute2");
   public static final Tool IPERF3 = new Tool("iperf3", "iperf3");
+  /** The CPU hog of {@code bench lifeguard}. */
+  public static final Tool STRESS_NG = new Tool("stress-ng", "stress-ng");
 
   /**
    * What {@link Testbed} and {@code vxmesh-lab demo} exec: ip and bridge (namespaces, devices, kernel

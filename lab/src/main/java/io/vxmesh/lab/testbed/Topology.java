@@ -31,11 +31,14 @@ public final class Topology {
   private final Overlay overlay;
   private final boolean pods;
   private final Runnable requireOpen;
+  /** Told the host count before a host is added (the testbed raises the neighbour table limits). */
+  private final java.util.function.IntConsumer sizing;
   private final List<Host> hosts = new CopyOnWriteArrayList<>();
   private final List<String> namespaces = new CopyOnWriteArrayList<>();
 
-  Topology(String prefix, Overlay overlay, boolean pods, Runnable requireOpen) {
+  Topology(String prefix, Overlay overlay, boolean pods, Runnable requireOpen, java.util.function.IntConsumer sizing) {
     this.prefix = prefix;
+    this.sizing = sizing;
     this.overlay = overlay;
     this.pods = pods;
     this.requireOpen = requireOpen;
@@ -78,6 +81,7 @@ public final class Topology {
     requireOpen.run();
     int i = hosts.size();
     HostSpec spec = HostSpec.of(i);
+    sizing.accept(i + 1);
     String ns = prefix + "-h" + i;
     Host.Pod pod = pods ? new Host.Pod(prefix + "-p" + i, prefix + "-p" + i, prefix + "-g" + i) : null;
     Host host = new Host(spec, ns, prefix + "-u" + i, prefix + "-s" + i, pod);

@@ -56,12 +56,6 @@ class BenchPartsTest {
         "{\"intervals\":[],\"end\":{\"sum_received\":{\"bits_per_second\":5.5e9}}}", "", false, Duration.ZERO)));
   }
 
-  @Test
-  void timerSetsAreTheShippedDefaultsOrAtomixOwn() {
-    assertEquals(TimerSet.VXMESH, TimerSet.parse("vxmesh"));
-    assertEquals(TimerSet.ATOMIX, TimerSet.parse("atomix"));
-    assertThrows(IllegalArgumentException.class, () -> TimerSet.parse("fast"));
-  }
 
   @Test
   void scaleGoalIsJudgedAtTenThousandMembersOnlyAndNeedsBothBounds() {
