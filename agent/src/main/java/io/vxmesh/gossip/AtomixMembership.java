@@ -673,7 +673,9 @@ public final class AtomixMembership implements Membership {
       if (m.isReachable()) {
         live.add(AtomixAddresses.hostPort(m.address()));
         reachable.add(name);
-        discovery.seen(name, m.address());
+        if (p == null) {
+          discovery.seen(name, m.address()); // re-join candidates for Atomix's probe loop; vxmesh's protocol keeps its own
+        }
       }
     }
     liveHostPorts = Set.copyOf(live);

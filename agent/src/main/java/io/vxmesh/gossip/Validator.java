@@ -97,6 +97,8 @@ public final class Validator {
         hostIps.add(c.gossipHost());
       }
     }
+    List<PodCidrRules.Reserved> reserved = PodCidrRules.gossipReserved(hostIps, context.vtepPrefixes().values(),
+        context.underlaySubnets());
     for (Candidate c : members) {
       if (!names.add(c.name())) {
         continue;
@@ -107,7 +109,7 @@ public final class Validator {
         continue;
       }
       Announced a = d.announcement().get();
-      String problem = inconsistency(c, a, hostIps);
+      String problem = inconsistency(c, a, reserved);
       HostProof proof = c.proof() == null ? HostProof.PENDING : c.proof();
       if (problem != null) {
         out.put(c.name(), new Verdict(c.name(), MemberStatus.UNTRUSTED, problem, a));
@@ -230,7 +232,7 @@ public final class Validator {
   }
 
   /** Why the announcement contradicts the transport or the shared config, or null. */
-  private String inconsistency(Candidate c, Announced a, List<InetAddress> hostIps) {
+  private String inconsistency(Candidate c, Announced a, List<PodCidrRules.Reserved> reserved) {
     if (!a.nodeName().equals(c.name())) {
       return "announcement names node '" + a.nodeName() + "'";
     }
@@ -247,8 +249,7 @@ public final class Validator {
       }
     }
     for (Announced.Network n : networksOfInterest(a)) {
-      Optional<String> bad = PodCidrRules.problem(n.podCidr(), hostIps, context.vtepPrefixes().values(),
-          context.underlaySubnets());
+      Optional<String> bad = PodCidrRules.gossipProblem(n.podCidr(), reserved);
       if (bad.isPresent()) {
         return bad.get();
       }

@@ -79,11 +79,21 @@ public record IpPrefix(InetAddress address, int prefixLength) {
   }
 
   public boolean overlaps(IpPrefix other) {
-    if (other.address.getAddress().length != address.getAddress().length) {
+    byte[] a = address.getAddress();
+    byte[] b = other.address.getAddress();
+    if (a.length != b.length) {
       return false;
     }
+    // Compare the common prefix byte by byte (no masked copies: the validator calls this for
+    // every pair of members).
     int len = Math.min(prefixLength, other.prefixLength);
-    return java.util.Arrays.equals(mask(address.getAddress(), len), mask(other.address.getAddress(), len));
+    for (int i = 0; i < a.length && len > 0; i++, len -= 8) {
+      int m = (0xff << (8 - Math.min(8, len))) & 0xff;
+      if ((a[i] & m) != (b[i] & m)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] mask(byte[] a, int len) {

@@ -92,6 +92,16 @@ public final class PodCidrRules {
    */
   public static Optional<String> problem(IpPrefix podCidr, Collection<InetAddress> hostIps,
       Collection<IpPrefix> vtepPrefixes, Collection<IpPrefix> underlaySubnets) {
+    return gossipProblem(podCidr, gossipReserved(hostIps, vtepPrefixes, underlaySubnets));
+  }
+
+  /**
+   * What {@link #problem(IpPrefix, Collection, Collection, Collection)} checks against, built
+   * once for many pod CIDRs (the validator checks every member's against every member's host IP:
+   * building this per member made a 100-member view pass quadratic in allocations).
+   */
+  public static List<Reserved> gossipReserved(Collection<InetAddress> hostIps, Collection<IpPrefix> vtepPrefixes,
+      Collection<IpPrefix> underlaySubnets) {
     List<Reserved> reserved = new ArrayList<>();
     for (InetAddress h : hostIps) {
       if (h != null) {
@@ -100,6 +110,11 @@ public final class PodCidrRules {
     }
     vtepPrefixes.forEach(v -> reserved.add(new Reserved("the VTEP subnet", v.network())));
     underlaySubnets.forEach(u -> reserved.add(new Reserved("the underlay subnet", u.network())));
+    return reserved;
+  }
+
+  /** The gossip side's form over a list from {@link #gossipReserved}. */
+  public static Optional<String> gossipProblem(IpPrefix podCidr, Collection<Reserved> reserved) {
     String why = problem(podCidr, reserved);
     return why == null ? Optional.empty() : Optional.of("pod CIDR " + why);
   }
