@@ -38,9 +38,9 @@ final class BroadcastQueue {
       this.id = id;
     }
 
-    byte[] encoded() {
+    byte[] encoded(ValueSharing sharing) {
       if (encoded == null) {
-        encoded = message.toByteArray();
+        encoded = sharing.encode(message);
       }
       return encoded;
     }
@@ -59,12 +59,18 @@ final class BroadcastQueue {
   private final SwimConfig config;
   private final Runnable onAdd;
   private long nextId;
+  private ValueSharing sharing = ValueSharing.NONE;
 
   /** {@code onAdd} runs after every {@link #add} (the node arms its gossip timer). */
   BroadcastQueue(SwimConfig config, IntSupplier clusterSize, Runnable onAdd) {
     this.config = config;
     this.clusterSize = clusterSize;
     this.onAdd = onAdd;
+  }
+
+  /** Where encodings come from (see {@link SwimNode#shareValues}). */
+  void shareValues(ValueSharing sharing) {
+    this.sharing = sharing;
   }
 
   /** Queues a broadcast about {@code node}, replacing any older one about it. */
@@ -125,10 +131,10 @@ final class BroadcastQueue {
     return encoded(takeEntries(Integer.MAX_VALUE / 2, 1));
   }
 
-  private static List<byte[]> encoded(List<Entry> taken) {
+  private List<byte[]> encoded(List<Entry> taken) {
     List<byte[]> out = new ArrayList<>(taken.size());
     for (Entry e : taken) {
-      out.add(e.encoded());
+      out.add(e.encoded(sharing));
     }
     return out;
   }
@@ -200,6 +206,13 @@ final class BroadcastQueue {
       System.arraycopy(entries, at + 1, entries, at, n - at - 1);
       System.arraycopy(ids, at + 1, ids, at, n - at - 1);
       entries[--n] = null;
+      // A join's push-pull queues the whole cluster at once and that batch passes through every
+      // bucket in turn: without shrinking, each of the ~20 buckets kept an array the size of the
+      // cluster (at 10,000 members in the simulator, 2 MB per node, 20 GB in all).
+      if (entries.length > 64 && n < entries.length / 4) {
+        entries = Arrays.copyOf(entries, entries.length / 2);
+        ids = Arrays.copyOf(ids, ids.length / 2);
+      }
     }
   }
 }
