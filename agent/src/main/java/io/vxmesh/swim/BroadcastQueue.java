@@ -3,9 +3,7 @@ package io.vxmesh.swim;
 import io.vxmesh.proto.swim.SwimMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntSupplier;
 
 /**
@@ -54,7 +52,7 @@ final class BroadcastQueue {
    */
   private final List<Bucket> buckets = new ArrayList<>();
   private int size;
-  private final Map<String, Entry> byNode = new HashMap<>();
+  private final NameIndex<Entry> byNode = new NameIndex<>(e -> e.node);
   private final IntSupplier clusterSize;
   private final SwimConfig config;
   private final Runnable onAdd;
@@ -81,7 +79,7 @@ final class BroadcastQueue {
       size--;
     }
     Entry e = new Entry(node, message, nextId++);
-    byNode.put(node, e);
+    byNode.put(e);
     bucket(0).insert(e);
     size++;
     onAdd.run();

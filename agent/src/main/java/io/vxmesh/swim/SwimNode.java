@@ -16,9 +16,7 @@ import io.vxmesh.proto.swim.SwimMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -186,7 +184,7 @@ public final class SwimNode {
   private final RandomGenerator random;
   private final MembershipListener listener;
   private final State self;
-  private final Map<String, State> members = new HashMap<>();
+  private final NameIndex<State> members = new NameIndex<>(s -> s.name);
   /** Probe order; also the population random choices are drawn from. Deterministic order. */
   private final List<State> probeList = new ArrayList<>();
   private final PendingAcks pending = new PendingAcks();
@@ -938,7 +936,7 @@ public final class SwimNode {
   /** Adds to the probe list at a random position, so newcomers are probed soon but not in join order. */
   private void insert(State s) {
     s.listed = true;
-    members.put(s.name, s);
+    members.put(s);
     probeList.add(s);
     int last = probeList.size() - 1;
     int j = random.nextInt(last + 1);
