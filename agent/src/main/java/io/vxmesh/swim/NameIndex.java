@@ -4,9 +4,10 @@ import java.util.function.Function;
 
 /**
  * Values by the name each carries (a member's state, a queued broadcast): a map from name to
- * value without a key array or per-entry nodes. An open-addressed table of the values alone,
- * linear probing on the name's hash (Fibonacci-spread), deletion by backward shift (no
- * tombstones), grown past 2/3 full and shrunk below 1/8. A {@code HashMap} costs a 32-byte node
+ * value without per-entry nodes. An open-addressed table of the values and their names' hashes
+ * (compared first, so a probe past another entry touches no object), linear probing on the
+ * Fibonacci-spread hash, deletion by backward shift (no tombstones), grown past half full and
+ * shrunk below 1/8. A {@code HashMap} costs a 32-byte node
  * per entry besides its table: with every simulated member indexing every other one, that was
  * 3 GB at 10,000 members for the member views alone. Lookups also skip the node indirection.
  * No iteration (nothing may depend on a hash order). Not thread-safe.
@@ -15,6 +16,7 @@ final class NameIndex<V> {
   private static final int MIN_CAPACITY = 16;
   private final Function<V, String> nameOf;
   private Object[] slots = new Object[MIN_CAPACITY];
+  private int[] hashes = new int[MIN_CAPACITY];
   private int shift = 32 - Integer.numberOfTrailingZeros(MIN_CAPACITY);
   private int size;
 
@@ -40,7 +42,7 @@ final class NameIndex<V> {
       slots[i] = v;
       return old;
     }
-    if (3 * (size + 1) > 2 * slots.length) {
+    if (2 * (size + 1) > slots.length) {
       resize(slots.length * 2);
     }
     place(v, name.hashCode());
@@ -63,11 +65,12 @@ final class NameIndex<V> {
       if (w == null) {
         break;
       }
-      int home = home(nameOf.apply(cast(w)).hashCode());
+      int home = home(hashes[j]);
       // w may move into the hole at i unless its home lies cyclically in (i, j].
       boolean stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
       if (!stays) {
         slots[i] = w;
+        hashes[i] = hashes[j];
         i = j;
       }
     }
@@ -87,9 +90,11 @@ final class NameIndex<V> {
       if (v == null) {
         return -1;
       }
-      String k = nameOf.apply(cast(v));
-      if (k == name || (k.hashCode() == h && k.equals(name))) {
-        return i;
+      if (hashes[i] == h) {
+        String k = nameOf.apply(cast(v));
+        if (k == name || k.equals(name)) {
+          return i;
+        }
       }
     }
   }
@@ -101,15 +106,18 @@ final class NameIndex<V> {
       i = (i + 1) & mask;
     }
     slots[i] = v;
+    hashes[i] = hash;
   }
 
   private void resize(int capacity) {
     Object[] old = slots;
+    int[] oldHashes = hashes;
     slots = new Object[capacity];
+    hashes = new int[capacity];
     shift = 32 - Integer.numberOfTrailingZeros(capacity);
-    for (Object v : old) {
-      if (v != null) {
-        place(v, nameOf.apply(cast(v)).hashCode());
+    for (int i = 0; i < old.length; i++) {
+      if (old[i] != null) {
+        place(old[i], oldHashes[i]);
       }
     }
   }

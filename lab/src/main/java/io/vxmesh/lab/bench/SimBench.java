@@ -39,6 +39,9 @@ public final class SimBench implements Callable<Integer> {
   @Option(names = "--baseline-steady", defaultValue = "PT1M", description = "Baseline's steady window (default ${DEFAULT-VALUE}).")
   Duration baselineSteady;
 
+  @Option(names = "--progress", description = "Print progress (virtual time, events, wall time) to stderr.")
+  boolean progress;
+
   private static final double GOAL_SPREAD_MS = 1500;
   private static final double GOAL_CRASH_MS = 2500;
   private static final double GOAL_BYTES = 5000;
@@ -92,11 +95,12 @@ public final class SimBench implements Callable<Integer> {
   private record Run(SimScenario.Result r, Samples join, Samples spread99, Samples spread100, Samples crash, Samples freeze,
       double wallSeconds) {}
 
-  private static Run run(String label, SimScenario.Options options) {
+  private Run run(String label, SimScenario.Options options) {
     System.out.printf(Locale.ROOT, "running %s: %d members, loss %s, steady %d s (virtual) ...%n", label,
         options.members(), fmt(options.loss()), options.steadyNanos() / 1_000_000_000L);
     long t0 = System.nanoTime();
-    SimScenario.Result r = new SimScenario(options).run();
+    SimScenario.Result r = new SimScenario(options).progress(progress ? line -> System.err.printf(Locale.ROOT,
+        "  %s: %s, %.0f s wall%n", label, line, (System.nanoTime() - t0) / 1e9) : line -> { }).run();
     double wall = (System.nanoTime() - t0) / 1e9;
     System.out.printf(Locale.ROOT, "  %s done: %.1f s wall for %.0f s virtual, %d events%n", label, wall, r.virtualSeconds(),
         r.events());

@@ -119,6 +119,7 @@ public final class SimScenario {
   private final List<Double> spread100 = new ArrayList<>();
   private double current99 = Double.NaN;
   private double current100 = Double.NaN;
+  private java.util.function.Consumer<String> progress = line -> { };
 
   public SimScenario(Options o) {
     this.o = o;
@@ -144,6 +145,12 @@ public final class SimScenario {
         this::onEvent);
   }
 
+  /** Where progress lines go (long runs); by default nowhere. */
+  public SimScenario progress(java.util.function.Consumer<String> sink) {
+    this.progress = sink;
+    return this;
+  }
+
   public SimCluster cluster() {
     return cluster;
   }
@@ -151,15 +158,24 @@ public final class SimScenario {
   public Result run() {
     scheduleJoins();
     long t = o.joinWindowNanos() + 5 * S;
-    cluster.runUntil(t);
+    // In steps, to report progress: nothing is scheduled between steps, so the run is the same.
+    for (long step = 0; step < t; step += 10 * S) {
+      cluster.runUntil(Math.min(t, step + 10 * S));
+      progress.accept(String.format(java.util.Locale.ROOT, "joining: %.0f s virtual, %d events", cluster.now() / 1e9,
+          cluster.eventsExecuted()));
+    }
     Optional<String> afterJoin = cluster.disagreement();
     // Spread is measured on complete views: wait (up to one push-pull interval) until they are.
+    // (Each check reads N² view entries: once per second, not twice.)
     long giveUp = t + o.config().pushPullNanos(n);
-    while (cluster.disagreement().isPresent() && t < giveUp) {
+    Optional<String> incomplete = afterJoin;
+    while (incomplete.isPresent() && t < giveUp) {
       t += S;
       cluster.runUntil(t);
+      incomplete = cluster.disagreement();
     }
-    double viewsComplete = cluster.disagreement().isPresent() ? Double.NaN : (t - o.joinWindowNanos()) / 1e9;
+    double viewsComplete = incomplete.isPresent() ? Double.NaN : (t - o.joinWindowNanos()) / 1e9;
+    progress.accept(String.format(java.util.Locale.ROOT, "views complete at %.0f s virtual", t / 1e9));
 
     for (int c = 0; c < o.changes(); c++) {
       int m = o.seeds() + plan.nextInt(n - o.seeds());
