@@ -56,31 +56,31 @@ public final class SimScenario {
     }
 
     public Options withConfig(SwimConfig c) {
-      return new Options(members, loss, seed, seeds, joinWindowNanos, changes, freezeForNanos, steadyNanos,
-          announcementBytes, c, viewsWaitNanos, spreadOnly);
+      return copy(joinWindowNanos, steadyNanos, c, viewsWaitNanos, spreadOnly);
     }
 
     public Options withSteady(long nanos) {
-      return new Options(members, loss, seed, seeds, joinWindowNanos, changes, freezeForNanos, nanos,
-          announcementBytes, config, viewsWaitNanos, spreadOnly);
+      return copy(joinWindowNanos, nanos, config, viewsWaitNanos, spreadOnly);
     }
 
     /** Members start over {@code nanos} instead of max(10 s, 50 ms per member). */
     public Options withJoinWindow(long nanos) {
-      return new Options(members, loss, seed, seeds, nanos, changes, freezeForNanos, steadyNanos,
-          announcementBytes, config, viewsWaitNanos, spreadOnly);
+      return copy(nanos, steadyNanos, config, viewsWaitNanos, spreadOnly);
     }
 
     /** Waits at most {@code nanos} (virtual) for complete views before the changes, not one push-pull interval. */
     public Options withViewsWait(long nanos) {
-      return new Options(members, loss, seed, seeds, joinWindowNanos, changes, freezeForNanos, steadyNanos,
-          announcementBytes, config, nanos, spreadOnly);
+      return copy(joinWindowNanos, steadyNanos, config, nanos, spreadOnly);
     }
 
     /** Stops after the spread phase: no crash, freeze or steady window (big runs). */
     public Options withSpreadOnly() {
-      return new Options(members, loss, seed, seeds, joinWindowNanos, changes, freezeForNanos, 0,
-          announcementBytes, config, viewsWaitNanos, true);
+      return copy(joinWindowNanos, 0, config, viewsWaitNanos, true);
+    }
+
+    private Options copy(long joinWindow, long steady, SwimConfig c, long viewsWait, boolean spread) {
+      return new Options(members, loss, seed, seeds, joinWindow, changes, freezeForNanos, steady, announcementBytes, c,
+          viewsWait, spread);
     }
   }
 
