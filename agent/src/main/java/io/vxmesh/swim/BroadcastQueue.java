@@ -24,12 +24,13 @@ final class BroadcastQueue {
     final String node;
     final SwimMessage message;
     final int size;
-    final long id;
+    /** Order of addition: an int (4 B less per entry and slot); renumbered before it would overflow. */
+    int id;
     int transmits;
     /** The message's encoding, made at its first transmission and reused for the others. */
     private byte[] encoded;
 
-    Entry(String node, SwimMessage message, long id) {
+    Entry(String node, SwimMessage message, int id) {
       this.node = node;
       this.message = message;
       this.size = message.getSerializedSize() + PER_MESSAGE_OVERHEAD;
@@ -56,7 +57,7 @@ final class BroadcastQueue {
   private final IntSupplier clusterSize;
   private final SwimConfig config;
   private final Runnable onAdd;
-  private long nextId;
+  private int nextId;
   private ValueSharing sharing = ValueSharing.NONE;
 
   /** {@code onAdd} runs after every {@link #add} (the node arms its gossip timer). */
@@ -78,11 +79,37 @@ final class BroadcastQueue {
       bucket(old.transmits).remove(old);
       size--;
     }
+    if (nextId == Integer.MAX_VALUE) {
+      renumber();
+    }
     Entry e = new Entry(node, message, nextId++);
     byNode.put(e);
     bucket(0).insert(e);
     size++;
     onAdd.run();
+  }
+
+  /** Gives the queued entries ids 0..size-1 in their present order (years of broadcasts in). */
+  private void renumber() {
+    List<Entry> all = new ArrayList<>(size);
+    for (Bucket b : buckets) {
+      all.addAll(Arrays.asList(b.entries).subList(0, b.n));
+    }
+    all.sort((x, y) -> Integer.compare(x.id, y.id));
+    for (int i = 0; i < all.size(); i++) {
+      all.get(i).id = i;
+    }
+    for (Bucket b : buckets) {
+      for (int i = 0; i < b.n; i++) {
+        b.ids[i] = b.entries[i].id;
+      }
+    }
+    nextId = all.size();
+  }
+
+  /** For tests: continue numbering at {@code id}. */
+  void nextIdForTest(int id) {
+    nextId = id;
   }
 
   boolean isEmpty() {
@@ -176,7 +203,7 @@ final class BroadcastQueue {
   /** Entries with one transmission count, ascending by id, ids kept beside them for searching. */
   private static final class Bucket {
     Entry[] entries = new Entry[16];
-    long[] ids = new long[16];
+    int[] ids = new int[16];
     int n;
 
     void insert(Entry e) {

@@ -6,7 +6,7 @@ import java.util.function.Function;
  * Values by the name each carries (a member's state, a queued broadcast): a map from name to
  * value without per-entry nodes. An open-addressed table of the values and their names' hashes
  * (compared first, so a probe past another entry touches no object), linear probing on the
- * Fibonacci-spread hash, deletion by backward shift (no tombstones), grown past half full and
+ * Fibonacci-spread hash, deletion by backward shift (no tombstones), grown past 3/4 full and
  * shrunk below 1/8. A {@code HashMap} costs a 32-byte node
  * per entry besides its table: with every simulated member indexing every other one, that was
  * 3 GB at 10,000 members for the member views alone. Lookups also skip the node indirection.
@@ -42,7 +42,7 @@ final class NameIndex<V> {
       slots[i] = v;
       return old;
     }
-    if (2 * (size + 1) > slots.length) {
+    if (4 * (size + 1) > 3 * slots.length) {
       resize(slots.length * 2);
     }
     place(v, name.hashCode());
