@@ -48,6 +48,9 @@ public final class SimBench implements Callable<Integer> {
   @Option(names = "--scenario", defaultValue = "full", description = "full, or spread: stop after the announcement changes (no crash, freeze, steady window).")
   String scenario;
 
+  @Option(names = "--changes", defaultValue = "10", description = "Announcement changes measured, 3 s apart (default ${DEFAULT-VALUE}).")
+  int changes;
+
   @Option(names = "--progress", description = "Print progress (virtual time, events, wall time) to stderr.")
   boolean progress;
 
@@ -73,6 +76,9 @@ public final class SimBench implements Callable<Integer> {
     if (viewsWait != null) {
       options = options.withViewsWait(viewsWait.toNanos());
     }
+    if (changes != 10) {
+      options = options.withChanges(changes);
+    }
     if (scenario.equals("spread")) {
       options = options.withSpreadOnly();
     }
@@ -84,8 +90,8 @@ public final class SimBench implements Callable<Integer> {
     if (options.spreadOnly()) {
       System.out.println("scenario spread: join and announcement changes only; crash, freeze and steady window skipped (n/a)");
     }
-    System.out.printf(Locale.ROOT, "join window %.0f s (virtual), views waited for up to %.0f s%n", options.joinWindowNanos() / 1e9,
-        options.viewsWaitNanos() / 1e9);
+    System.out.printf(Locale.ROOT, "join window %.0f s (virtual), views waited for up to %.0f s, %d changes%n",
+        options.joinWindowNanos() / 1e9, options.viewsWaitNanos() / 1e9, options.changes());
     System.out.printf(Locale.ROOT, "%-40s %-34s %-34s %-12s %s%n", "metric (p50 / p99 / max, n/a)", "vxmesh",
         base == null ? "" : "atomix-like baseline", "goal", "met");
     row("join: known by all earlier members", ours.join, base == null ? null : base.join, "", "");

@@ -78,6 +78,12 @@ public final class SimScenario {
       return copy(joinWindowNanos, 0, config, viewsWaitNanos, true);
     }
 
+    /** {@code n} announcement changes (3 s apart) instead of 10. */
+    public Options withChanges(int n) {
+      return new Options(members, loss, seed, seeds, joinWindowNanos, n, freezeForNanos, steadyNanos, announcementBytes,
+          config, viewsWaitNanos, spreadOnly);
+    }
+
     private Options copy(long joinWindow, long steady, SwimConfig c, long viewsWait, boolean spread) {
       return new Options(members, loss, seed, seeds, joinWindow, changes, freezeForNanos, steady, announcementBytes, c,
           viewsWait, spread);
