@@ -202,7 +202,7 @@ public final class SimScenario {
       incomplete = cluster.disagreement();
     }
     double viewsComplete = incomplete.isPresent() ? Double.NaN : (t - o.joinWindowNanos()) / 1e9;
-    progress.accept(String.format(java.util.Locale.ROOT, "views complete at %.0f s virtual", t / 1e9));
+    progress.accept(String.format(java.util.Locale.ROOT, "changes start at %.0f s virtual", t / 1e9));
 
     for (int c = 0; c < o.changes(); c++) {
       int m = o.seeds() + plan.nextInt(n - o.seeds());
