@@ -16,9 +16,7 @@ import io.vxmesh.proto.swim.SwimMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -186,7 +184,7 @@ public final class SwimNode {
   private final RandomGenerator random;
   private final MembershipListener listener;
   private final State self;
-  private final Map<String, State> members = new HashMap<>();
+  private final NameIndex<State> members = new NameIndex<>(s -> s.name);
   /** Probe order; also the population random choices are drawn from. Deterministic order. */
   private final List<State> probeList = new ArrayList<>();
   private final PendingAcks pending = new PendingAcks();
@@ -216,6 +214,7 @@ public final class SwimNode {
   private long misrouted;
   private int maxMembers = Integer.MAX_VALUE;
   private long refused;
+  private ValueSharing sharing = ValueSharing.NONE;
 
   public SwimNode(SwimConfig config, String name, String address, byte[] announcement, Transport transport,
       Scheduler scheduler, RandomGenerator random, MembershipListener listener) {
@@ -304,6 +303,16 @@ public final class SwimNode {
       throw new IllegalArgumentException("max members must be at least 2, not " + max);
     }
     maxMembers = max;
+  }
+
+  /**
+   * Shares names, addresses, announcements and queued alive messages with other nodes in this
+   * JVM through {@code sharing} (the simulator's thousands of nodes); an agent never calls it.
+   * Call before {@link #start()}.
+   */
+  public void shareValues(ValueSharing sharing) {
+    this.sharing = Objects.requireNonNull(sharing, "sharing");
+    broadcasts.shareValues(sharing);
   }
 
   /** New members refused because {@link #limitMembers} was reached. */
@@ -761,21 +770,23 @@ public final class SwimNode {
       }
       return;
     }
-    if (!known) {
-      s = new State(name, a.getAddress(), a.getAnnouncement().toByteArray());
-      insert(s); // puts it in members too
-    } else if (inc <= s.incarnation) {
+    if (known && inc <= s.incarnation) {
       return;
     }
+    byte[] announcement = sharing.bytes(a.getAnnouncement().toByteArray());
+    String address = sharing.string(a.getAddress());
+    if (!known) {
+      s = new State(sharing.string(name), address, announcement);
+      insert(s); // puts it in members too
+    }
     MemberStatus before = known ? s.status : MemberStatus.DEAD;
-    byte[] announcement = a.getAnnouncement().toByteArray();
     boolean changed = known && !Arrays.equals(announcement, s.announcement);
     cancelSuspicion(s);
-    s.address = a.getAddress();
+    s.address = address;
     s.announcement = announcement;
     s.incarnation = inc;
     setStatus(s, MemberStatus.ALIVE);
-    broadcasts.add(name, SwimMessage.newBuilder().setAlive(a).build());
+    broadcasts.add(s.name, sharing.message(SwimMessage.newBuilder().setAlive(a).build()));
     if (before == MemberStatus.DEAD || before == MemberStatus.LEFT) {
       log.debug("{} member joined node={} incarnation={}", self.name, name, inc);
       listener.onEvent(new MembershipEvent.Joined(s.snapshot()));
@@ -797,7 +808,7 @@ public final class SwimNode {
     if (s.status == MemberStatus.SUSPECT && s.suspicion != null) {
       if (inc == s.suspicion.incarnation() && s.suspicion.confirm(from)) {
         rescheduleSuspicion(s);
-        broadcasts.add(name, suspectMessage(name, inc, from));
+        broadcasts.add(s.name, suspectMessage(name, inc, from));
       }
       return;
     }
@@ -811,7 +822,7 @@ public final class SwimNode {
       }
       return;
     }
-    broadcasts.add(name, suspectMessage(name, inc, from));
+    broadcasts.add(s.name, suspectMessage(name, inc, from));
     s.incarnation = inc;
     setStatus(s, MemberStatus.SUSPECT);
     int k = live - 2 < config.suspicionConfirmations() ? 0 : config.suspicionConfirmations();
@@ -847,7 +858,7 @@ public final class SwimNode {
       return;
     }
     cancelSuspicion(s);
-    broadcasts.add(name, SwimMessage.newBuilder().setDead(Dead.newBuilder().setNode(name).setIncarnation(inc)
+    broadcasts.add(s.name, SwimMessage.newBuilder().setDead(Dead.newBuilder().setNode(name).setIncarnation(inc)
         .setFrom(from)).build());
     s.incarnation = inc;
     boolean left = from.equals(name);
@@ -925,7 +936,7 @@ public final class SwimNode {
   /** Adds to the probe list at a random position, so newcomers are probed soon but not in join order. */
   private void insert(State s) {
     s.listed = true;
-    members.put(s.name, s);
+    members.put(s);
     probeList.add(s);
     int last = probeList.size() - 1;
     int j = random.nextInt(last + 1);

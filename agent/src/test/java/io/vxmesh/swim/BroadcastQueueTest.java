@@ -56,4 +56,23 @@ class BroadcastQueueTest {
     int used = q.take(budget).stream().mapToInt(m -> m.getSerializedSize() + BroadcastQueue.PER_MESSAGE_OVERHEAD).sum();
     assertTrue(used <= budget, used + " > " + budget);
   }
+
+  @Test
+  void orderSurvivesTheIdCounterReachingIntMax() {
+    BroadcastQueue q = new BroadcastQueue(SwimConfig.tuned(), () -> 10, () -> { });
+    q.nextIdForTest(Integer.MAX_VALUE - 2);
+    q.add("node-a", alive("node-a", 1));
+    q.add("node-b", alive("node-b", 1));
+    q.take(1400); // a and b sent once, b first
+    q.add("node-c", alive("node-c", 1)); // the counter is at its end: renumbered first
+    q.add("node-d", alive("node-d", 1));
+    q.add("node-a", alive("node-a", 2)); // replaces a, newest of all
+    int one = alive("node-a", 2).getSerializedSize() + BroadcastQueue.PER_MESSAGE_OVERHEAD;
+    List<String> next = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      next.add(q.take(one).get(0).getAlive().getNode());
+    }
+    // Unsent ones newest first, then the once-sent ones newest first: b, renumbered, is the oldest.
+    assertEquals(List.of("node-a", "node-d", "node-c", "node-a", "node-d", "node-c", "node-b"), next);
+  }
 }

@@ -39,6 +39,21 @@ public final class SimBench implements Callable<Integer> {
   @Option(names = "--baseline-steady", defaultValue = "PT1M", description = "Baseline's steady window (default ${DEFAULT-VALUE}).")
   Duration baselineSteady;
 
+  @Option(names = "--join-window", description = "Virtual time members start over (default max(10 s, 50 ms per member)).")
+  Duration joinWindow;
+
+  @Option(names = "--views-wait", description = "Longest virtual wait for complete views before the changes (default one push-pull interval).")
+  Duration viewsWait;
+
+  @Option(names = "--scenario", defaultValue = "full", description = "full, or spread: stop after the announcement changes (no crash, freeze, steady window).")
+  String scenario;
+
+  @Option(names = "--changes", defaultValue = "10", description = "Announcement changes measured, 3 s apart (default ${DEFAULT-VALUE}).")
+  int changes;
+
+  @Option(names = "--progress", description = "Print progress (virtual time, events, wall time) to stderr.")
+  boolean progress;
+
   private static final double GOAL_SPREAD_MS = 1500;
   private static final double GOAL_CRASH_MS = 2500;
   private static final double GOAL_BYTES = 5000;
@@ -50,12 +65,33 @@ public final class SimBench implements Callable<Integer> {
       return 2;
     }
     LoadAverage load = LoadAverage.now();
+    if (!scenario.equals("full") && !scenario.equals("spread")) {
+      System.err.println("vxmesh-lab bench sim: --scenario must be full or spread");
+      return 2;
+    }
     SimScenario.Options options = SimScenario.Options.defaults(members, loss, seed).withSteady(steady.toNanos());
+    if (joinWindow != null) {
+      options = options.withJoinWindow(joinWindow.toNanos());
+    }
+    if (viewsWait != null) {
+      options = options.withViewsWait(viewsWait.toNanos());
+    }
+    if (changes != 10) {
+      options = options.withChanges(changes);
+    }
+    if (scenario.equals("spread")) {
+      options = options.withSpreadOnly();
+    }
     Run ours = run("vxmesh", options);
     Run base = baseline ? run("atomix-like", options.withConfig(SwimConfig.atomixLike()).withSteady(baselineSteady.toNanos())) : null;
 
     System.out.printf(Locale.ROOT, "%nbench sim: %d members, datagram loss %s, seed %d; virtual times (ms)%n", members,
         fmt(loss), seed);
+    if (options.spreadOnly()) {
+      System.out.println("scenario spread: join and announcement changes only; crash, freeze and steady window skipped (n/a)");
+    }
+    System.out.printf(Locale.ROOT, "join window %.0f s (virtual), views waited for up to %.0f s, %d changes%n",
+        options.joinWindowNanos() / 1e9, options.viewsWaitNanos() / 1e9, options.changes());
     System.out.printf(Locale.ROOT, "%-40s %-34s %-34s %-12s %s%n", "metric (p50 / p99 / max, n/a)", "vxmesh",
         base == null ? "" : "atomix-like baseline", "goal", "met");
     row("join: known by all earlier members", ours.join, base == null ? null : base.join, "", "");
@@ -63,7 +99,7 @@ public final class SimBench implements Callable<Integer> {
     row("spread: change held by 100 %", ours.spread100, base == null ? null : base.spread100,
         "<= 1500 (all)", ours.spread100.verdict(GOAL_SPREAD_MS));
     row("crash: declared failed by each member", ours.crash, base == null ? null : base.crash,
-        "<= 2500 (all)", ours.crash.verdict(GOAL_CRASH_MS));
+        "<= 2500 (all)", options.spreadOnly() ? "skipped" : ours.crash.verdict(GOAL_CRASH_MS));
     row("freeze: declared failed by each member", ours.freeze, base == null ? null : base.freeze, "", "");
     line("thaw: listed alive again by all", ms(ours.r.thawRejoinMs()), base == null ? "" : ms(base.r.thawRejoinMs()), "", "");
     line("false failures (whole run)", Long.toString(ours.r.falseFailures()),
@@ -71,10 +107,10 @@ public final class SimBench implements Callable<Integer> {
     line("false suspicions (refuted)", Long.toString(ours.r.falseSuspicions()),
         base == null ? "" : Long.toString(base.r.falseSuspicions()), "", "");
     line("bytes sent per member per s, mean/max", bytes(ours.r), base == null ? "" : bytes(base.r), "<= 5000 mean",
-        ours.r.bytesPerMemberS() <= GOAL_BYTES ? "yes" : "no");
+        options.spreadOnly() ? "skipped" : ours.r.bytesPerMemberS() <= GOAL_BYTES ? "yes" : "no");
     line("views agree after join / at end", agree(ours.r), base == null ? "" : agree(base.r), "", "");
     line("views complete, s after the last start", secs(ours.r.viewsCompleteS()), base == null ? "" : secs(base.r.viewsCompleteS()), "", "");
-    line("steady window (virtual s)", Long.toString(steady.toSeconds()), base == null ? "" : Long.toString(baselineSteady.toSeconds()), "", "");
+    line("steady window (virtual s)", options.spreadOnly() ? "skipped" : Long.toString(steady.toSeconds()), base == null ? "" : Long.toString(baselineSteady.toSeconds()), "", "");
     line("datagrams sent / lost", ours.r.datagrams() + " / " + ours.r.datagramsLost(),
         base == null ? "" : base.r.datagrams() + " / " + base.r.datagramsLost(), "", "");
     line("events run, wall s", ours.r.events() + ", " + fmt(ours.wallSeconds),
@@ -83,20 +119,21 @@ public final class SimBench implements Callable<Integer> {
     ours.r.atEnd().ifPresent(d -> System.out.println("views disagree at end: " + d));
     LoadAverage.report(load);
     System.out.printf(Locale.ROOT,
-        "bench sim members=%d loss=%s join_p99_ms=%s spread_p99_ms=%s crash_detect_p99_ms=%s freeze_detect_p99_ms=%s false_failures=%d bytes_per_member_s=%.0f%n",
+        "bench sim members=%d loss=%s join_p99_ms=%s spread_p99_ms=%s crash_detect_p99_ms=%s freeze_detect_p99_ms=%s false_failures=%d bytes_per_member_s=%s%n",
         members, fmt(loss), ms(ours.join.percentile(99)), ms(ours.spread100.percentile(99)), ms(ours.crash.percentile(99)),
-        ms(ours.freeze.percentile(99)), ours.r.falseFailures(), ours.r.bytesPerMemberS());
+        ms(ours.freeze.percentile(99)), ours.r.falseFailures(), ms(ours.r.bytesPerMemberS()));
     return 0;
   }
 
   private record Run(SimScenario.Result r, Samples join, Samples spread99, Samples spread100, Samples crash, Samples freeze,
       double wallSeconds) {}
 
-  private static Run run(String label, SimScenario.Options options) {
+  private Run run(String label, SimScenario.Options options) {
     System.out.printf(Locale.ROOT, "running %s: %d members, loss %s, steady %d s (virtual) ...%n", label,
         options.members(), fmt(options.loss()), options.steadyNanos() / 1_000_000_000L);
     long t0 = System.nanoTime();
-    SimScenario.Result r = new SimScenario(options).run();
+    SimScenario.Result r = new SimScenario(options).progress(progress ? line -> System.err.printf(Locale.ROOT,
+        "  %s: %s, %.0f s wall%n", label, line, (System.nanoTime() - t0) / 1e9) : line -> { }).run();
     double wall = (System.nanoTime() - t0) / 1e9;
     System.out.printf(Locale.ROOT, "  %s done: %.1f s wall for %.0f s virtual, %d events%n", label, wall, r.virtualSeconds(),
         r.events());
@@ -123,7 +160,7 @@ public final class SimBench implements Callable<Integer> {
   }
 
   private static String bytes(SimScenario.Result r) {
-    return String.format(Locale.ROOT, "%.0f / %.0f", r.bytesPerMemberS(), r.maxBytesPerMemberS());
+    return ms(r.bytesPerMemberS()) + " / " + ms(r.maxBytesPerMemberS());
   }
 
   private static String agree(SimScenario.Result r) {

@@ -49,6 +49,8 @@ public final class SimCluster {
   private final boolean[] left;
   private final List<List<EventQueue.Event>> held = new ArrayList<>();
   private final int announcementBytes;
+  /** Names, announcements and alive broadcasts, one copy for all members (see {@link SharedValues}). */
+  private final SharedValues shared = new SharedValues();
 
   public SimCluster(int members, SwimConfig config, SimNetwork.Settings net, long seed, int announcementBytes,
       Observer observer) {
@@ -59,7 +61,7 @@ public final class SimCluster {
     this.announcementBytes = announcementBytes;
     names = new String[members];
     for (int i = 0; i < members; i++) {
-      names[i] = name(i);
+      names[i] = shared.string(name(i));
       held.add(new ArrayList<>());
     }
     version = new long[members];
@@ -118,6 +120,7 @@ public final class SimCluster {
             e.member().name().hashCode() * 31L + e.member().incarnation());
         observer.onEvent(me, e, clock.now());
       });
+      nodes[i].shareValues(shared);
     }
   }
 

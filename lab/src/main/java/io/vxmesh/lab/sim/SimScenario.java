@@ -35,9 +35,11 @@ public final class SimScenario {
 
   /** The scenario's knobs; {@link #defaults} are those of {@code bench sim}. */
   public record Options(int members, double loss, long seed, int seeds, long joinWindowNanos, int changes,
-      long freezeForNanos, long steadyNanos, int announcementBytes, SwimConfig config) {
+      long freezeForNanos, long steadyNanos, int announcementBytes, SwimConfig config, long viewsWaitNanos,
+      boolean spreadOnly) {
     public Options {
-      if (members < 8 || seeds < 1 || seeds >= members || changes < 1 || steadyNanos < 0 || freezeForNanos <= 0) {
+      if (members < 8 || seeds < 1 || seeds >= members || changes < 1 || steadyNanos < 0 || freezeForNanos <= 0
+          || joinWindowNanos <= 0 || viewsWaitNanos < 0) {
         throw new IllegalArgumentException("bad scenario options: " + this);
       }
     }
@@ -48,18 +50,43 @@ public final class SimScenario {
      * {@code transmitLimit} times, and faster starts saturate the gossip (see BENCHMARKS.md).
      */
     public static Options defaults(int members, double loss, long seed) {
+      SwimConfig tuned = SwimConfig.tuned();
       return new Options(members, loss, seed, 3, Math.max(10 * S, members * 50 * MS), 10, 10 * S, 600 * S, 160,
-          SwimConfig.tuned());
+          tuned, tuned.pushPullNanos(members), false);
     }
 
     public Options withConfig(SwimConfig c) {
-      return new Options(members, loss, seed, seeds, joinWindowNanos, changes, freezeForNanos, steadyNanos,
-          announcementBytes, c);
+      return copy(joinWindowNanos, steadyNanos, c, viewsWaitNanos, spreadOnly);
     }
 
     public Options withSteady(long nanos) {
-      return new Options(members, loss, seed, seeds, joinWindowNanos, changes, freezeForNanos, nanos,
-          announcementBytes, config);
+      return copy(joinWindowNanos, nanos, config, viewsWaitNanos, spreadOnly);
+    }
+
+    /** Members start over {@code nanos} instead of max(10 s, 50 ms per member). */
+    public Options withJoinWindow(long nanos) {
+      return copy(nanos, steadyNanos, config, viewsWaitNanos, spreadOnly);
+    }
+
+    /** Waits at most {@code nanos} (virtual) for complete views before the changes, not one push-pull interval. */
+    public Options withViewsWait(long nanos) {
+      return copy(joinWindowNanos, steadyNanos, config, nanos, spreadOnly);
+    }
+
+    /** Stops after the spread phase: no crash, freeze or steady window (big runs). */
+    public Options withSpreadOnly() {
+      return copy(joinWindowNanos, 0, config, viewsWaitNanos, true);
+    }
+
+    /** {@code n} announcement changes (3 s apart) instead of 10. */
+    public Options withChanges(int n) {
+      return new Options(members, loss, seed, seeds, joinWindowNanos, n, freezeForNanos, steadyNanos, announcementBytes,
+          config, viewsWaitNanos, spreadOnly);
+    }
+
+    private Options copy(long joinWindow, long steady, SwimConfig c, long viewsWait, boolean spread) {
+      return new Options(members, loss, seed, seeds, joinWindow, changes, freezeForNanos, steady, announcementBytes, c,
+          viewsWait, spread);
     }
   }
 
@@ -119,6 +146,7 @@ public final class SimScenario {
   private final List<Double> spread100 = new ArrayList<>();
   private double current99 = Double.NaN;
   private double current100 = Double.NaN;
+  private java.util.function.Consumer<String> progress = line -> { };
 
   public SimScenario(Options o) {
     this.o = o;
@@ -144,6 +172,12 @@ public final class SimScenario {
         this::onEvent);
   }
 
+  /** Where progress lines go (long runs); by default nowhere. */
+  public SimScenario progress(java.util.function.Consumer<String> sink) {
+    this.progress = sink;
+    return this;
+  }
+
   public SimCluster cluster() {
     return cluster;
   }
@@ -151,15 +185,24 @@ public final class SimScenario {
   public Result run() {
     scheduleJoins();
     long t = o.joinWindowNanos() + 5 * S;
-    cluster.runUntil(t);
+    // In steps, to report progress: nothing is scheduled between steps, so the run is the same.
+    for (long step = 0; step < t; step += 10 * S) {
+      cluster.runUntil(Math.min(t, step + 10 * S));
+      progress.accept(String.format(java.util.Locale.ROOT, "joining: %.0f s virtual, %d events", cluster.now() / 1e9,
+          cluster.eventsExecuted()));
+    }
     Optional<String> afterJoin = cluster.disagreement();
     // Spread is measured on complete views: wait (up to one push-pull interval) until they are.
-    long giveUp = t + o.config().pushPullNanos(n);
-    while (cluster.disagreement().isPresent() && t < giveUp) {
+    // (Each check reads N² view entries: once per second, not twice.)
+    long giveUp = t + o.viewsWaitNanos();
+    Optional<String> incomplete = afterJoin;
+    while (incomplete.isPresent() && t < giveUp) {
       t += S;
       cluster.runUntil(t);
+      incomplete = cluster.disagreement();
     }
-    double viewsComplete = cluster.disagreement().isPresent() ? Double.NaN : (t - o.joinWindowNanos()) / 1e9;
+    double viewsComplete = incomplete.isPresent() ? Double.NaN : (t - o.joinWindowNanos()) / 1e9;
+    progress.accept(String.format(java.util.Locale.ROOT, "changes start at %.0f s virtual", t / 1e9));
 
     for (int c = 0; c < o.changes(); c++) {
       int m = o.seeds() + plan.nextInt(n - o.seeds());
@@ -170,6 +213,10 @@ public final class SimScenario {
     }
     cluster.runUntil(t);
     finishChange();
+    progress.accept(String.format(java.util.Locale.ROOT, "changes spread by %.0f s virtual", t / 1e9));
+    if (o.spreadOnly()) {
+      return result(afterJoin, viewsComplete, List.of(), List.of(), Double.NaN, Double.NaN);
+    }
 
     crashed = o.seeds() + plan.nextInt(n - o.seeds());
     do {
@@ -208,14 +255,21 @@ public final class SimScenario {
       }
     }
 
+    return result(afterJoin, viewsComplete, detections(crashSeen, crashed, crashAt),
+        detections(freezeSeen, frozen, freezeAt), total / live, max);
+  }
+
+  private Result result(Optional<String> afterJoin, double viewsComplete, List<Double> crash, List<Double> freeze,
+      double bytesPerMemberS, double maxBytesPerMemberS) {
     List<Double> join = new ArrayList<>();
     for (int i = o.seeds(); i < n; i++) {
       join.add(joinedAt[i] < 0 ? Double.NaN : (joinedAt[i] - start[i]) / (double) MS);
     }
-    return new Result(join, spread99, spread100, detections(crashSeen, crashed, crashAt),
-        detections(freezeSeen, frozen, freezeAt), rejoinAt < 0 ? Double.NaN : (rejoinAt - thawAt) / (double) MS,
-        falseFailures, falseSuspicions, total / live, max, afterJoin, viewsComplete, cluster.disagreement(), cluster.eventsExecuted(),
-        cluster.traceHash(), cluster.datagrams(), cluster.datagramsLost(), cluster.now() / 1e9);
+    return new Result(join, spread99, spread100, crash, freeze,
+        rejoinAt < 0 ? Double.NaN : (rejoinAt - thawAt) / (double) MS,
+        falseFailures, falseSuspicions, bytesPerMemberS, maxBytesPerMemberS, afterJoin, viewsComplete,
+        cluster.disagreement(), cluster.eventsExecuted(), cluster.traceHash(), cluster.datagrams(),
+        cluster.datagramsLost(), cluster.now() / 1e9);
   }
 
   private void scheduleJoins() {
