@@ -60,6 +60,8 @@ public final class AtomixMembership implements Membership {
   static final String MEMBERS = "vxmesh-members";
   /** Host proof challenge: nonce in, nonce + our node name out ({@link HostProver}). */
   static final String PROVE = "vxmesh-prove";
+  /** The answer to a {@link #PROVE} datagram, sent back to the challenger's gossip address. */
+  static final String PROVE_ANSWER = "vxmesh-prove-answer";
   private static final String SYNC = "atomix-membership-sync";
   private static final String PROBE = "atomix-membership-probe";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -82,6 +84,8 @@ public final class AtomixMembership implements Membership {
   private final MemberTracker tracker;
   private final MemberAdmission admission;
   private final HostProver prover; // view thread
+  /** Challenges in flight by nonce (view thread). */
+  private final Map<java.nio.ByteBuffer, HostProver.Challenge> challenges = new java.util.HashMap<>();
   private final PacketAuth auth;
   private final Rejections rejections;
   private final SourceGuard guard;
@@ -229,6 +233,15 @@ public final class AtomixMembership implements Membership {
         (java.util.function.BiFunction<Address, byte[], byte[]>) (from, payload) -> HostProver.answer(payload, settings.nodeName()),
         (java.util.concurrent.Executor) Runnable::run); // tiny and never blocks: answer on the I/O thread
     await(unicast.start(), "listen on gossip UDP " + bindHost + ":" + settings.port());
+    // Host proofs go over UDP: over TCP, every member of an N-host mesh opened a connection to
+    // every other at join (N² connections; at 100 members in one JVM the bench ran out of file
+    // descriptors, and at 1,000 hosts each would face 999 inbound connections against
+    // SourceGuard's 256). The datagram is authenticated like all gossip; the answer counts
+    // when it carries the nonce, which only went to the challenged ip:port (its source address
+    // is not compared: a host with several addresses may answer from another one).
+    unicast.addListener(PROVE, (from, payload) -> unicast.unicast(from, PROVE_ANSWER,
+        HostProver.answer(payload, settings.nodeName())), Runnable::run);
+    unicast.addListener(PROVE_ANSWER, this::proofAnswered, viewThread);
   }
 
   private void onProbeSent(Address to, String type) {
@@ -723,22 +736,39 @@ public final class AtomixMembership implements Membership {
 
   /** Sends one host proof challenge; the answer is recorded on the view thread, which then refreshes. */
   private void challenge(HostProver.Challenge c) {
-    messaging.sendAndReceive(AtomixAddresses.address(c.address()), PROVE, c.payload(), false, PROVE_TIMEOUT)
-        .whenCompleteAsync((answer, error) -> {
-          if (error == null && prover.answered(c, answer)) {
-            HostProof p = prover.proof(c.name(), c.address());
-            if (p.state() == HostProof.State.REFUTED) {
-              log.warn("member host address refuted node={} address={} answered_by={}", c.name(), c.address(), p.detail());
-            } else {
-              log.debug("member host address proven node={} address={}", c.name(), c.address());
-            }
-          } else {
-            prover.failed(c);
-            log.debug("member host proof unanswered node={} address={} error={}", c.name(), c.address(),
-                error == null ? "bad answer" : error.toString());
-          }
-          refreshSafely();
-        }, viewThread);
+    java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(c.nonce());
+    challenges.put(key, c);
+    unicast.unicast(AtomixAddresses.address(c.address()), PROVE, c.payload());
+    viewThread.schedule(() -> {
+      if (challenges.remove(key) == c) {
+        prover.failed(c);
+        log.debug("member host proof unanswered node={} address={} after_ms={}", c.name(), c.address(),
+            PROVE_TIMEOUT.toMillis());
+        refreshSoon(); // coalesced: 99 answers at a join are one pass, not 99
+      }
+    }, PROVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** An answer to one of our challenges (view thread), matched by its nonce. */
+  private void proofAnswered(Address from, byte[] answer) {
+    if (answer.length < HostProver.NONCE_BYTES) {
+      return;
+    }
+    java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(answer, HostProver.NONCE_BYTES));
+    HostProver.Challenge c = challenges.get(key);
+    if (c == null) {
+      return; // late or duplicate
+    }
+    challenges.remove(key);
+    if (prover.answered(c, answer)) {
+      HostProof p = prover.proof(c.name(), c.address());
+      if (p.state() == HostProof.State.REFUTED) {
+        log.warn("member host address refuted node={} address={} answered_by={}", c.name(), c.address(), p.detail());
+      } else {
+        log.debug("member host address proven node={} address={}", c.name(), c.address());
+      }
+    }
+    refreshSoon(); // coalesced: 99 answers at a join are one pass, not 99
   }
 
   private boolean computeComplete(long now) {

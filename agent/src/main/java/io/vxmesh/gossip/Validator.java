@@ -122,7 +122,7 @@ public final class Validator {
       } else if (a.state() == Announced.State.LEAVING) {
         out.put(c.name(), new Verdict(c.name(), MemberStatus.LEAVING, "leaving", a));
       } else {
-        claimants.add(new Claimant(c.name(), a, networksOfInterest(a)));
+        claimants.add(new Claimant(c.name(), a, networksOfInterest(a), vote(a)));
       }
     }
     Map<String, Integer> witnesses = new HashMap<>(); // vote -> number of other trusted members casting it
@@ -133,18 +133,20 @@ public final class Validator {
         }
       }
     }
-    claimants.sort(Comparator.<Claimant>comparingInt(x -> -witnesses.getOrDefault(vote(x.announcement), 0))
+    // Each claimant's vote string is built once: the sort used to rebuild it per comparison.
+    claimants.sort(Comparator.<Claimant>comparingInt(x -> -witnesses.getOrDefault(x.vote, 0))
         .thenComparingLong(x -> x.announcement.claimedAtMs())
         .thenComparing(x -> x.name));
     Map<String, String> owners = new HashMap<>(); // claim key -> owner name
     PrefixClaims podCidrs = new PrefixClaims();
     Set<String> contested = contested(claimants);
     List<Verdict> accepted = new ArrayList<>();
+    Map<String, String> votes = new HashMap<>();
     for (Claimant c : claimants) {
       String[] conflict = firstConflict(c, owners, podCidrs);
       if (conflict != null) {
         out.put(c.name, new Verdict(c.name, MemberStatus.CONFLICT, conflict[0], c.announcement, true,
-            witnesses.getOrDefault(vote(c.announcement), 0)));
+            witnesses.getOrDefault(c.vote, 0)));
         continue;
       }
       for (Announced.Network n : c.nets) {
@@ -154,13 +156,14 @@ public final class Validator {
           podCidrs.claim(n.podCidr(), c.name);
         }
       }
+      votes.put(c.name, c.vote);
       boolean restarting = c.announcement.state() == Announced.State.RESTARTING;
       accepted.add(new Verdict(c.name, restarting ? MemberStatus.SUSPECT : MemberStatus.ALIVE,
           restarting ? "restarting" : "", c.announcement));
     }
     for (Verdict v : accepted) {
       out.put(v.name(), new Verdict(v.name(), v.status(), v.reason(), v.announcement(), contested.contains(v.name()),
-          witnesses.getOrDefault(vote(v.announcement()), 0)));
+          witnesses.getOrDefault(votes.get(v.name()), 0)));
     }
     return out;
   }
@@ -261,5 +264,5 @@ public final class Validator {
     return a.networks().stream().filter(n -> context.vtepPrefixes().containsKey(n.vni())).toList();
   }
 
-  private record Claimant(String name, Announced announcement, List<Announced.Network> nets) {}
+  private record Claimant(String name, Announced announcement, List<Announced.Network> nets, String vote) {}
 }

@@ -206,6 +206,8 @@ public final class SwimNode {
    */
   private final List<State> deadMembers = new ArrayList<>();
   private boolean running;
+  /** While merging the answer to our own join: learn, but do not re-broadcast (see onStream). */
+  private boolean quietMerge;
   private boolean leaving;
   private boolean joined = true;
   private java.util.function.Supplier<List<String>> joinSupplier = List::of;
@@ -421,7 +423,15 @@ public final class SwimNode {
     }
     // Merge first, then answer: refutations the merge provokes (we were thought dead or
     // suspect over there) ride back in the answer, which is what heals a partition.
-    merge(pp);
+    // The answer to our join is the seed's whole table: new to us, old news to everyone else.
+    // Re-broadcasting it put ~N stale alive messages in every joiner's queue, ahead of the
+    // news of other joins (fewest sent go first); the seed broadcasts the joiner itself.
+    quietMerge = pp.getReply() && !joined;
+    try {
+      merge(pp);
+    } finally {
+      quietMerge = false;
+    }
     if (!pp.getReply()) {
       transport.sendStream(fromAddress, localState(false, true).toByteArray());
     }
@@ -786,7 +796,9 @@ public final class SwimNode {
     s.announcement = announcement;
     s.incarnation = inc;
     setStatus(s, MemberStatus.ALIVE);
-    broadcasts.add(s.name, sharing.message(SwimMessage.newBuilder().setAlive(a).build()));
+    if (!quietMerge) {
+      broadcasts.add(s.name, sharing.message(SwimMessage.newBuilder().setAlive(a).build()));
+    }
     if (before == MemberStatus.DEAD || before == MemberStatus.LEFT) {
       log.debug("{} member joined node={} incarnation={}", self.name, name, inc);
       listener.onEvent(new MembershipEvent.Joined(s.snapshot()));

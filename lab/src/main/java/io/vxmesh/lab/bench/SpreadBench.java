@@ -91,7 +91,8 @@ public final class SpreadBench implements Callable<Integer> {
     try {
       Exec.run(Duration.ofSeconds(10), List.of("ip", "netns", "add", ns)).orThrow();
       Exec.run(Duration.ofSeconds(10), List.of("ip", "-n", ns, "link", "set", "lo", "up")).orThrow();
-      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, AgentProcess.javaBinary(), "-Xmx1g", "-XX:+UseSerialGC",
+      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+          AgentProcess.javaBinary(), "-Xmx1g", "-XX:+UseSerialGC",
           "-jar", ownJar().toString(), "bench", "spread", "--inside", "--members", Integer.toString(members),
           "--changes", Integer.toString(changes), "--idle", idle.toString(), "--timers", String.join(",", timers)));
       Process p = new ProcessBuilder(cmd).inheritIO().redirectInput(new File("/dev/null")).start();
