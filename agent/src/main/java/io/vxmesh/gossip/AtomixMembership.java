@@ -73,6 +73,8 @@ public final class AtomixMembership implements Membership {
    */
   private static final Duration FIRST_LOOKUP_WAIT = Duration.ofSeconds(3);
   private static final Duration PROVE_TIMEOUT = Duration.ofMillis(1000);
+  /** Least time between two event-driven view passes (see refreshSoon). */
+  private static final Duration MIN_PASS_SPACING = Duration.ofMillis(50);
   /** The periodic view pass with vxmesh's protocol (changes trigger a pass at once). */
   private static final Duration IDLE_REFRESH = Duration.ofSeconds(1);
   /** Members looked up per completeness check; the rest come with the next check. */
@@ -118,6 +120,7 @@ public final class AtomixMembership implements Membership {
   private volatile long startedAtMs;
   private boolean complete;
   private long lastSyncAskMs;
+  private volatile long lastPassNanos = System.nanoTime() - Duration.ofSeconds(1).toNanos();
   private long revision;
 
   public AtomixMembership(GossipSettings settings) {
@@ -635,10 +638,14 @@ public final class AtomixMembership implements Membership {
   private void refreshSoon() {
     if (refreshQueued.compareAndSet(false, true)) {
       try {
-        viewThread.execute(() -> {
+        // At most one event-driven pass per MIN_PASS_SPACING: while 100 members join, events
+        // arrive every few ms and back-to-back passes starved the protocol's own thread until
+        // peers declared this agent failed (bench spread). A lone event still runs at once.
+        long wait = lastPassNanos + MIN_PASS_SPACING.toNanos() - System.nanoTime();
+        viewThread.schedule(() -> {
           refreshQueued.set(false);
           refreshSafely();
-        });
+        }, Math.max(0, wait), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         refreshQueued.set(false); // stopping
       }
@@ -646,6 +653,7 @@ public final class AtomixMembership implements Membership {
   }
 
   private void refreshSafely() {
+    lastPassNanos = System.nanoTime();
     try {
       refresh();
     } catch (RuntimeException e) {
