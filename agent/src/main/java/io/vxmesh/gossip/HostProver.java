@@ -34,6 +34,12 @@ import java.util.Objects;
 final class HostProver {
   /** Retry interval for a member not proven yet. */
   static final long RETRY_MS = 500;
+  /**
+   * A challenge in flight this long counts as failed even if no timeout reported it: the
+   * challenge is a datagram, and a proof that waits forever keeps a live member unproven (never
+   * programmed) on this node.
+   */
+  static final long STALE_MS = 2_000;
   static final int NONCE_BYTES = 16;
 
   /** A challenge to send: payload to {@code address}, answer goes to {@link #answered}. */
@@ -87,6 +93,10 @@ final class HostProver {
       }
       e.property = o.property();
       e.lastListedMs = now;
+      if (e.nonce != null && now - e.lastSentMs >= STALE_MS) {
+        e.nonce = null;
+        e.tried = true;
+      }
       boolean unsettled = e.proof.state() != HostProof.State.PROVEN;
       boolean changed = !Objects.equals(e.provenProperty, e.property);
       if (e.nonce == null && (changed || (unsettled && now - e.lastSentMs >= RETRY_MS))) {

@@ -497,9 +497,11 @@ final class MemberTracker {
    * One line per status change: WARN when a member fails or is untrusted or in conflict (an
    * operator should look), INFO otherwise (alive, suspect, leaving).
    */
-  private static void statusChanged(String name, MemberState st, boolean isSelf) {
+  private void statusChanged(String name, MemberState st, boolean isSelf) {
     boolean bad = st.status() == MemberStatus.FAILED || st.status() == MemberStatus.CONFLICT || st.status() == MemberStatus.UNTRUSTED;
-    (bad ? log.atWarn() : log.atInfo()).log("member status node={} status={} reason={} self={}", name, st.status().label(), st.reason(), isSelf);
+    // seen_by: which agent's view (one per process in production; many in one JVM in tests).
+    (bad ? log.atWarn() : log.atInfo()).log("member status node={} status={} reason={} self={} seen_by={}", name,
+        st.status().label(), st.reason(), isSelf, selfName);
   }
 
   /** Null when the member may still hold claims, else why it is FAILED (or gone after LEAVING). */

@@ -358,6 +358,10 @@ class AtomixMembershipTest {
     List<AtomixMembership> ms = new ArrayList<>();
     ms.add(member("n1", seedPort, seed, 1));
     ms.add(member("n2", Fixtures.freePort(), seed, 2));
+    // n2 accepts n1 before the contest, so it witnesses n1's claims (docs/claims.md). Without
+    // this wait, n2 may first list n1 and n3 in one view pass (it coalesces events), accept
+    // neither uncontested, and n3, seeing n1 unwitnessed, refuses n1 by the owner's rule.
+    await(Duration.ofSeconds(10), "n2 accepts n1", () -> sees(ms.get(1), "n1", MemberStatus.ALIVE));
     // n3 claims n1's pod CIDR later than n1 did
     Announced dup = Fixtures.with(Fixtures.announcement("n3", "127.0.0.1", 3, System.currentTimeMillis() + 60_000),
         Fixtures.network(Fixtures.mac(3), "179.17.1.3", "10.234.1.0/24"));
