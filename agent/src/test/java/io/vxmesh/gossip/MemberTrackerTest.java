@@ -182,9 +182,9 @@ class MemberTrackerTest {
       tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true), c), 0);
       tracker.update(self, List.of(c), 100);
       List<String> lines = log.lines();
-      assertTrue(lines.contains("INFO member status node=b status=alive reason=\"\" self=false"), lines.toString());
+      assertTrue(lines.contains("INFO member status node=b status=alive reason=\"\" self=false seen_by=a"), lines.toString());
       assertTrue(lines.stream().anyMatch(l -> l.startsWith("WARN member status node=c status=conflict reason=")), lines.toString());
-      assertTrue(lines.contains("WARN member status node=b status=failed reason=\"failed (no longer reachable)\" self=false"),
+      assertTrue(lines.contains("WARN member status node=b status=failed reason=\"failed (no longer reachable)\" self=false seen_by=a"),
           lines.toString());
     }
   }
