@@ -129,7 +129,7 @@ final class VxmeshSwimProtocol implements GroupMembershipProtocol {
     return new SwimConfig(t.probeInterval(), probeTimeout, d.indirectChecks(), t.gossipInterval(), t.gossipFanout(),
         d.gossipToTheDead(), d.retransmitMult(), d.fixedTransmits(), d.piggyback(), d.suspicionMult(),
         d.suspicionMaxMult(), d.suspicionConfirmations(), d.awarenessMax(), d.pushPullInterval(), d.maxPacketBytes(),
-        d.joinTimeout(), t.failedRetention(), t.rejoinMaxBackoff());
+        d.joinTimeout(), t.failedRetention(), t.rejoinMaxBackoff(), d.joinFanout());
   }
 
   // ---------------------------------------------------------------- Atomix SPI

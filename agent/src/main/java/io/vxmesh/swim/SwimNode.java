@@ -16,9 +16,11 @@ import io.vxmesh.proto.swim.SwimMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -60,6 +62,8 @@ public final class SwimNode {
   private static final Logger log = LoggerFactory.getLogger(SwimNode.class);
   /** Bytes a Packet adds around its messages beyond {@link BroadcastQueue#PER_MESSAGE_OVERHEAD}. */
   private static final int PACKET_OVERHEAD = 4;
+  /** A join request bringing more news than this is a partition healing, not a new member: no fan-out. */
+  private static final int MAX_JOIN_NEWS = 4;
 
   /** A member's state in this node's view (mutable, private). */
   private static final class State {
@@ -208,6 +212,8 @@ public final class SwimNode {
   private boolean running;
   /** While merging the answer to our own join: learn, but do not re-broadcast (see onStream). */
   private boolean quietMerge;
+  /** While merging a join request: the alive messages it brought that were news here, else null. */
+  private List<SwimMessage> joinNews;
   private boolean leaving;
   private boolean joined = true;
   private java.util.function.Supplier<List<String>> joinSupplier = List::of;
@@ -427,13 +433,19 @@ public final class SwimNode {
     // Re-broadcasting it put ~N stale alive messages in every joiner's queue, ahead of the
     // news of other joins (fewest sent go first); the seed broadcasts the joiner itself.
     quietMerge = pp.getReply() && !joined;
+    List<SwimMessage> news = pp.getJoin() && !pp.getReply() && config.joinFanout() > 0 ? new ArrayList<>() : null;
+    joinNews = news;
     try {
       merge(pp);
     } finally {
       quietMerge = false;
+      joinNews = null;
     }
     if (!pp.getReply()) {
       transport.sendStream(fromAddress, localState(false, true).toByteArray());
+    }
+    if (news != null) {
+      joinFanout(news);
     }
     if (pp.getReply() && !joined) {
       joined = true;
@@ -648,6 +660,40 @@ public final class SwimNode {
     }
   }
 
+  /**
+   * A join request brought news (the joiner itself): besides the gossip queue, send it straight
+   * to {@code joinFanout} random live members, so the mesh hears of the joiner within a round
+   * trip rather than one gossip hop per tick. Only for a few news: a member re-joining after a
+   * partition brings its whole side, which push-pull and gossip carry.
+   */
+  private void joinFanout(List<SwimMessage> news) {
+    if (news.isEmpty() || news.size() > MAX_JOIN_NEWS) {
+      return;
+    }
+    Set<String> about = new HashSet<>();
+    List<byte[]> encoded = new ArrayList<>(news.size());
+    for (SwimMessage m : news) {
+      about.add(m.getAlive().getNode());
+      encoded.add(m.toByteArray());
+    }
+    byte[] packet = Packets.encode(null, encoded);
+    // A true sample, not randomMembers' bounded retries: those miss about one member of 20 when
+    // asked for all of them, and that member then waits for gossip.
+    List<State> eligible = new ArrayList<>();
+    for (State s : probeList) {
+      if (s != self && s.status == MemberStatus.ALIVE && !about.contains(s.name)) {
+        eligible.add(s);
+      }
+    }
+    int k = Math.min(config.joinFanout(), eligible.size());
+    for (int i = 0; i < k; i++) {
+      int j = i + random.nextInt(eligible.size() - i);
+      State t = eligible.get(j);
+      eligible.set(j, eligible.get(i));
+      transport.sendDatagram(t.address, packet);
+    }
+  }
+
   private void pushPullTick() {
     if (!running) {
       return;
@@ -797,7 +843,11 @@ public final class SwimNode {
     s.incarnation = inc;
     setStatus(s, MemberStatus.ALIVE);
     if (!quietMerge) {
-      broadcasts.add(s.name, sharing.message(SwimMessage.newBuilder().setAlive(a).build()));
+      SwimMessage m = sharing.message(SwimMessage.newBuilder().setAlive(a).build());
+      broadcasts.add(s.name, m);
+      if (joinNews != null) {
+        joinNews.add(m);
+      }
     }
     if (before == MemberStatus.DEAD || before == MemberStatus.LEFT) {
       log.debug("{} member joined node={} incarnation={}", self.name, name, inc);

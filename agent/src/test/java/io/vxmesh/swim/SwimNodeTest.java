@@ -181,4 +181,34 @@ class SwimNodeTest {
     }
     assertEquals(old + 1_000_000, fresh.incarnation(), "no refutation was needed");
   }
+
+  @Test
+  void aSeedTellsTheMeshOfAJoinerWithinARoundTripNotAGossipTick() {
+    // 1 ms per hop: the join push-pull reaches the seed at +1 ms, its fan-out the others at +2 ms;
+    // gossip alone needs the seed's next 100 ms tick. The control without fan-out proves the
+    // check can fail.
+    for (int fanout : new int[] {32, 0}) {
+      VirtualNet net = new VirtualNet();
+      SwimConfig t = SwimConfig.tuned();
+      SwimConfig c = new SwimConfig(t.probeInterval(), t.probeTimeout(), t.indirectChecks(), t.gossipInterval(), t.gossipNodes(),
+          t.gossipToTheDead(), t.retransmitMult(), t.fixedTransmits(), t.piggyback(), t.suspicionMult(), t.suspicionMaxMult(),
+          t.suspicionConfirmations(), t.awarenessMax(), t.pushPullInterval(), t.maxPacketBytes(), t.joinTimeout(), t.reapAfter(),
+          t.reconnectInterval(), fanout);
+      for (String n : NAMES) {
+        net.add(n, c);
+      }
+      net.startAll();
+      net.runFor(2_000);
+      SwimNode joiner = net.add("f", SwimConfig.tuned());
+      joiner.start();
+      joiner.join(List.of("a"));
+      net.runFor(3);
+      long knowing = NAMES.stream().filter(n -> net.status(n, "f") == MemberStatus.ALIVE).count();
+      if (fanout > 0) {
+        assertEquals(NAMES.size(), knowing, "every member knows the joiner 3 ms after it asked the seed");
+      } else {
+        assertTrue(knowing < NAMES.size(), "without fan-out only gossip spreads it: " + knowing + " know");
+      }
+    }
+  }
 }
