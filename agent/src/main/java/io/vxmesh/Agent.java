@@ -198,10 +198,7 @@ public final class Agent implements AutoCloseable {
     }
     try {
       membership = opened(new AtomixMembership(gossip));
-      membership.start();
-      keyringReload = new KeyringReload(config.nodeName(), () -> ConfigLoader.readKeyring(config), config.keyring(),
-          membership::useKeyring);
-    } catch (MembershipException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
 
@@ -238,6 +235,19 @@ public final class Agent implements AutoCloseable {
       } catch (IOException e) {
         throw new StartupException(e.getMessage() + " (metrics.listen in " + config.file() + ")", e);
       }
+    }
+
+    // Join last: everything that answers for this host (reconciler, API, metrics) is up and its
+    // code loaded before peers hear of us. On a busy host, start-up work done after joining
+    // delayed the host proof answers and probe acks every peer waits for (bench join: a joiner
+    // still starting its API server was suspected by the mesh it had just joined).
+    try {
+      membership.start();
+      keyringReload = new KeyringReload(config.nodeName(), () -> ConfigLoader.readKeyring(config), config.keyring(),
+          membership::useKeyring);
+    } catch (MembershipException | IllegalArgumentException | IllegalStateException e) {
+      // IllegalStateException: `vxmesh leave` arrived over the API before the join
+      throw new StartupException("cannot join the mesh: " + e.getMessage(), e);
     }
 
     notify.startWatchdog(() -> health().ok());
@@ -299,7 +309,7 @@ public final class Agent implements AutoCloseable {
    * only the key file is reloaded, other settings need a restart. See {@link KeyringReload}.
    */
   synchronized void reloadKeyring() {
-    if (!closed && membership != null) {
+    if (!closed && keyringReload != null) {
       keyringReload.reload();
     }
   }

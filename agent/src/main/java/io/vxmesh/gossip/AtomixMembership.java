@@ -776,6 +776,12 @@ public final class AtomixMembership implements Membership {
         log.debug("member host address proven node={} address={}", c.name(), c.address());
       }
     }
+    if (challenges.isEmpty()) {
+      // The last answer we wait for (one new member joining): use it now, not after the pass
+      // spacing; while answers keep coming (a mesh starting) they stay coalesced below.
+      refreshSafely();
+      return;
+    }
     refreshSoon(); // coalesced: 99 answers at a join are one pass, not 99
   }
 
