@@ -123,6 +123,44 @@ final class BenchSupport {
     }
   }
 
+  /**
+   * Waits until the whole box is quiet: two {@code window}s in a row with at most
+   * {@code busyMax} (0..1) of all CPUs busy (from /proc/stat), or {@code max} passed. A mesh of
+   * 20 JVMs that has just started keeps compiling for seconds; a join timed then measures the
+   * box's start-up backlog, not the protocol. Returns the ms waited and the last busy fraction.
+   */
+  static double[] settle(double busyMax, Duration window, Duration max) {
+    long t0 = System.nanoTime();
+    long deadline = t0 + max.toNanos();
+    int quiet = 0;
+    long[] prev = cpuStat();
+    double busy = Double.NaN;
+    while (quiet < 2 && System.nanoTime() < deadline) {
+      sleep(window.toMillis());
+      long[] now = cpuStat();
+      long total = now[0] - prev[0];
+      busy = total <= 0 ? 0 : (total - (now[1] - prev[1])) / (double) total;
+      quiet = busy <= busyMax ? quiet + 1 : 0;
+      prev = now;
+    }
+    return new double[] {msSince(t0), busy};
+  }
+
+  /** {total, idle + iowait} jiffies of all CPUs, from /proc/stat's first line. */
+  private static long[] cpuStat() {
+    try {
+      String first = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
+      String[] f = first.trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read /proc/stat: " + e.getMessage(), e);
+    }
+  }
+
   /** Prints rows as left-aligned columns sized to their widest cell. */
   static void printTable(List<String> header, List<List<String>> rows) {
     int[] w = new int[header.size()];

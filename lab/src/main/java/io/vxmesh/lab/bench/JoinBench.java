@@ -36,6 +36,8 @@ public final class JoinBench implements Callable<Integer> {
   private static final double GOAL_MS = 1000;
   /** Issue 11's target: route_after_gossip p99 at most this at GOAL_HOSTS hosts, with vxmesh's protocol. */
   static final double TARGET_AFTER_GOSSIP_MS = 300;
+  /** A join starts when at most this fraction of the box's CPUs is busy (see settle). */
+  private static final double SETTLED_BUSY = 0.4;
 
   @Option(names = "--hosts", split = ",", defaultValue = "5,10,20",
       description = "Mesh sizes N including the joiner (default ${DEFAULT-VALUE}).")
@@ -105,7 +107,7 @@ public final class JoinBench implements Callable<Integer> {
       List<Host> base = tb.hosts();
       Duration up = BenchSupport.startMesh(tb, base, h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "join timers=%s: mesh of %d up in %d ms (prefix %s)%n", ts.label(), n - 1, up.toMillis(), tb.prefix());
-      BenchSupport.sleep(2000); // let start-up CPU settle
+      settle("mesh started");
       for (int r = 0; r < repeats; r++) {
         Host joiner = tb.addHost();
         AgentProcess a;
@@ -114,10 +116,22 @@ public final class JoinBench implements Callable<Integer> {
         Instant wall0;
         try (PodPings pings = PodPings.start(base, joiner)) {
           BenchSupport.sleep(200); // the pings are running before the agent starts
+          if (showLogs) {
+            long c0 = meshTicks(tb, base);
+            BenchSupport.sleep(1000);
+            System.out.printf(Locale.ROOT, "  CPU of the %d peers in 1 s before the join, pings running: %s ms together%n", base.size(),
+                BenchSupport.ms((meshTicks(tb, base) - c0) * 1000.0 / FootprintBench.clockTicks()));
+          }
+          long meshCpu0 = showLogs ? meshTicks(tb, base) : 0;
           wall0 = Instant.now();
           long t0 = System.nanoTime();
           a = tb.startAgent(joiner, ts.apply(tb.agentToml(joiner)));
           routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
+          if (showLogs) {
+            double tick = 1000.0 / FootprintBench.clockTicks();
+            System.out.printf(Locale.ROOT, "  CPU until routed by all: joiner %s ms from its JVM start; the %d peers %s ms together since the joiner's start%n",
+                BenchSupport.ms(FootprintBench.cpuTicks(a.pid()) * tick), base.size(), BenchSupport.ms((meshTicks(tb, base) - meshCpu0) * tick));
+          }
           pinged = pings.awaitAll(wall0, t0, JOIN_TIMEOUT);
         }
         OptionalLong readyMs = BenchSupport.readyMs(a, Duration.ofSeconds(10), 0);
@@ -139,19 +153,43 @@ public final class JoinBench implements Callable<Integer> {
         if (showLogs) {
           System.out.println("  --- " + joiner.name() + " log:");
           a.log().lines().forEach(l -> System.out.println("    " + l));
-          System.out.println("  --- " + base.get(0).name() + " log lines about " + joiner.name() + " and datapath:");
-          tb.agent(base.get(0)).log().lines().filter(l -> l.contains(joiner.name()) || l.contains("datapath converged"))
-              .forEach(l -> System.out.println("    " + l));
+          System.out.println("  --- per peer, ms after " + joiner.name() + "'s \"gossip started\" line (logback times, ms resolution):");
+          List<List<String>> steps = new ArrayList<>();
+          for (Host h : base) {
+            PeerSteps ps = PeerSteps.of(tb.agent(h).log(), joiner.name(), wall0, gossipMs);
+            steps.add(List.of(h.name(), signedMs(ps.learned()), signedMs(ps.proven()), signedMs(ps.installed()), ps.statuses()));
+          }
+          steps.sort(java.util.Comparator.comparingDouble(c -> c.get(3).equals("n/a") ? Double.MAX_VALUE : Double.parseDouble(c.get(3))));
+          BenchSupport.printTable(List.of("peer", "learned_ms", "proven_ms", "installed_ms", "statuses"), steps);
         }
         // Depart cleanly so the next repeat joins a mesh of N-1 live members again.
         a.leave();
         a.awaitExit(Duration.ofSeconds(10));
         a.kill();
         watch.await(base, joiner, false, System.nanoTime(), Duration.ofSeconds(30));
-        BenchSupport.sleep(500);
+        settle("after the leave");
       }
     }
     return new Row(ts, n, route, ping, ready, gossip, afterGossip, failures);
+  }
+
+  private static long meshTicks(Testbed tb, List<Host> hosts) {
+    long sum = 0;
+    for (Host h : hosts) {
+      sum += FootprintBench.cpuTicks(tb.agent(h).pid());
+    }
+    return sum;
+  }
+
+  /**
+   * Before each join the box must be quiet (at most 40 % of its CPUs busy over two 250 ms
+   * windows, waiting at most 20 s): the mesh's own start-up JIT or the previous joiner's leave
+   * must not be what a join is timed against. Says how long that took.
+   */
+  private static void settle(String after) {
+    double[] s = BenchSupport.settle(SETTLED_BUSY, Duration.ofMillis(250), Duration.ofSeconds(20));
+    System.out.printf(Locale.ROOT, "  settled %s: %.0f ms until CPUs busy <= %.0f %% (last window %.0f %%)%n", after, s[0],
+        SETTLED_BUSY * 100, s[1] * 100);
   }
 
   /**
@@ -180,6 +218,57 @@ public final class JoinBench implements Callable<Integer> {
     ZonedDateTime start = wall0.atZone(ZoneId.systemDefault());
     ZonedDateTime at = start.with(LocalTime.parse(last));
     return Duration.between(wall0, at.toInstant()).toNanos() / 1e6;
+  }
+
+  /**
+   * When one peer's agent learned of the joiner (its first status line about it), proved its host
+   * address (status alive) and installed it (peer installed), each in ms after the joiner's gossip
+   * started (negative: before that line was logged); NaN when the line is missing. For {@code --show-logs}: where a join's time goes.
+   */
+  record PeerSteps(double learned, double proven, double installed, String statuses) {
+    static PeerSteps of(String log, String joiner, Instant wall0, double gossipMs) {
+      double learned = Double.NaN;
+      double proven = Double.NaN;
+      double installed = Double.NaN;
+      StringBuilder statuses = new StringBuilder();
+      for (String line : log.lines().toList()) {
+        if (line.length() < 12 || !Character.isDigit(line.charAt(0))) {
+          continue;
+        }
+        boolean status = line.contains("member status node=" + joiner + " ");
+        boolean install = line.contains("peer installed") && line.endsWith("peer=" + joiner);
+        if (!status && !install) {
+          continue;
+        }
+        double at = sinceGossip(line.substring(0, 12), wall0, gossipMs);
+        if (status) {
+          int i = line.indexOf("status=");
+          int j = line.indexOf(' ', i);
+          statuses.append(statuses.length() == 0 ? "" : ",").append(line, i + 7, j < 0 ? line.length() : j).append('@')
+              .append(signedMs(at));
+        }
+        if (status && Double.isNaN(learned)) {
+          learned = at;
+        }
+        if (status && Double.isNaN(proven) && line.contains("status=alive")) {
+          proven = at;
+        }
+        if (install && Double.isNaN(installed)) {
+          installed = at;
+        }
+      }
+      return new PeerSteps(learned, proven, installed, statuses.length() == 0 ? "-" : statuses.toString());
+    }
+
+    private static double sinceGossip(String time, Instant wall0, double gossipMs) {
+      ZonedDateTime at = wall0.atZone(ZoneId.systemDefault()).with(LocalTime.parse(time));
+      return Duration.between(wall0, at.toInstant()).toNanos() / 1e6 - gossipMs;
+    }
+  }
+
+  /** "-12" or "340": a step may come before the joiner's "gossip started" line; "n/a" when missing. */
+  static String signedMs(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f", v);
   }
 
   static String firstLine(String s) {
