@@ -51,6 +51,8 @@ public final class SimCluster {
   private final int announcementBytes;
   /** Names, announcements and alive broadcasts, one copy for all members (see {@link SharedValues}). */
   private final SharedValues shared = new SharedValues();
+  /** The table {@link #startWithFullView} hands every member, encoded once. */
+  private byte[] fullView;
 
   public SimCluster(int members, SwimConfig config, SimNetwork.Settings net, long seed, int announcementBytes,
       Observer observer) {
@@ -155,6 +157,26 @@ public final class SimCluster {
     started[i] = true;
     nodes[i].start();
     nodes[i].join(seeds.stream().map(s -> names[s]).toList());
+  }
+
+  /**
+   * Starts member i now with a complete view: every member at incarnation 1 with its first
+   * announcement, merged as a join answer (nothing re-broadcast, no seed asked). For spread at
+   * sizes whose join ramp is too long to simulate here; every member must be started this way.
+   */
+  public void startWithFullView(int i) {
+    started[i] = true;
+    nodes[i].start();
+    if (fullView == null) {
+      io.vxmesh.proto.swim.PushPull.Builder b = io.vxmesh.proto.swim.PushPull.newBuilder().setJoin(false).setReply(true);
+      for (int m = 0; m < names.length; m++) {
+        b.addMembersBuilder().setNode(names[m]).setAddress(names[m]).setIncarnation(1)
+            .setStatus(io.vxmesh.proto.swim.MemberState.Status.ALIVE)
+            .setAnnouncement(com.google.protobuf.ByteString.copyFrom(announcement(m, 0)));
+      }
+      fullView = b.build().toByteArray();
+    }
+    nodes[i].adoptView(fullView);
   }
 
   /** Member i stops for good, silently: nothing it had scheduled or was sent runs any more. */

@@ -36,7 +36,7 @@ public final class SimScenario {
   /** The scenario's knobs; {@link #defaults} are those of {@code bench sim}. */
   public record Options(int members, double loss, long seed, int seeds, long joinWindowNanos, int changes,
       long freezeForNanos, long steadyNanos, int announcementBytes, SwimConfig config, long viewsWaitNanos,
-      boolean spreadOnly) {
+      boolean spreadOnly, boolean prejoined) {
     public Options {
       if (members < 8 || seeds < 1 || seeds >= members || changes < 1 || steadyNanos < 0 || freezeForNanos <= 0
           || joinWindowNanos <= 0 || viewsWaitNanos < 0) {
@@ -52,7 +52,7 @@ public final class SimScenario {
     public static Options defaults(int members, double loss, long seed) {
       SwimConfig tuned = SwimConfig.tuned();
       return new Options(members, loss, seed, 3, Math.max(10 * S, members * 50 * MS), 10, 10 * S, 600 * S, 160,
-          tuned, tuned.pushPullNanos(members), false);
+          tuned, tuned.pushPullNanos(members), false, false);
     }
 
     public Options withConfig(SwimConfig c) {
@@ -81,12 +81,22 @@ public final class SimScenario {
     /** {@code n} announcement changes (3 s apart) instead of 10. */
     public Options withChanges(int n) {
       return new Options(members, loss, seed, seeds, joinWindowNanos, n, freezeForNanos, steadyNanos, announcementBytes,
-          config, viewsWaitNanos, spreadOnly);
+          config, viewsWaitNanos, spreadOnly, prejoined);
+    }
+
+    /**
+     * Spread only, on views that are complete from the start: every member starts at 0 with the
+     * whole table (as a join answer, nothing gossiped), so no join is measured. For 10,000
+     * members, whose 20-per-second join ramp takes hours to simulate on a small box.
+     */
+    public Options withPrejoined() {
+      return new Options(members, loss, seed, seeds, joinWindowNanos, changes, freezeForNanos, 0, announcementBytes,
+          config, viewsWaitNanos, true, true);
     }
 
     private Options copy(long joinWindow, long steady, SwimConfig c, long viewsWait, boolean spread) {
       return new Options(members, loss, seed, seeds, joinWindow, changes, freezeForNanos, steady, announcementBytes, c,
-          viewsWait, spread);
+          viewsWait, spread, prejoined);
     }
   }
 
@@ -183,8 +193,18 @@ public final class SimScenario {
   }
 
   public Result run() {
-    scheduleJoins();
-    long t = o.joinWindowNanos() + 5 * S;
+    long t;
+    if (o.prejoined()) {
+      for (int i = 0; i < n; i++) {
+        int me = i;
+        start[i] = 0;
+        cluster.at(0, () -> cluster.startWithFullView(me));
+      }
+      t = 5 * S; // first ticks, own alive broadcasts (old news everywhere) drain
+    } else {
+      scheduleJoins();
+      t = o.joinWindowNanos() + 5 * S;
+    }
     // In steps, to report progress: nothing is scheduled between steps, so the run is the same.
     for (long step = 0; step < t; step += 10 * S) {
       cluster.runUntil(Math.min(t, step + 10 * S));
@@ -201,7 +221,7 @@ public final class SimScenario {
       cluster.runUntil(t);
       incomplete = cluster.disagreement();
     }
-    double viewsComplete = incomplete.isPresent() ? Double.NaN : (t - o.joinWindowNanos()) / 1e9;
+    double viewsComplete = incomplete.isPresent() ? Double.NaN : (t - (o.prejoined() ? 0 : o.joinWindowNanos())) / 1e9;
     progress.accept(String.format(java.util.Locale.ROOT, "changes start at %.0f s virtual", t / 1e9));
 
     for (int c = 0; c < o.changes(); c++) {
@@ -262,7 +282,7 @@ public final class SimScenario {
   private Result result(Optional<String> afterJoin, double viewsComplete, List<Double> crash, List<Double> freeze,
       double bytesPerMemberS, double maxBytesPerMemberS) {
     List<Double> join = new ArrayList<>();
-    for (int i = o.seeds(); i < n; i++) {
+    for (int i = o.seeds(); i < n && !o.prejoined(); i++) {
       join.add(joinedAt[i] < 0 ? Double.NaN : (joinedAt[i] - start[i]) / (double) MS);
     }
     return new Result(join, spread99, spread100, crash, freeze,

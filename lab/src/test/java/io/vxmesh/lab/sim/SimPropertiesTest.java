@@ -205,4 +205,18 @@ class SimPropertiesTest {
     assertEquals(hashes[0], hashes[1], "same seed, different run");
     assertNotEquals(hashes[0], hashes[2], "different seed, same run");
   }
+
+  @Test
+  void aPrejoinedClusterAgreesFromTheStartAndSpreadsEveryChange() {
+    SimScenario.Options o = SimScenario.Options.defaults(300, 0.01, 7).withChanges(3).withPrejoined();
+    SimScenario.Result r = new SimScenario(o).run();
+    assertEquals(Optional.empty(), r.afterJoin(), "every view holds every member without a join");
+    assertEquals(List.of(), r.joinMs(), "no join is measured");
+    assertEquals(3, r.spread100Ms().size());
+    for (double ms : r.spread100Ms()) {
+      assertTrue(ms <= 1500, "a change reached all 300 members in " + ms + " ms");
+    }
+    assertEquals(0, r.falseFailures());
+    assertEquals(Optional.empty(), r.atEnd(), "views agree at the end");
+  }
 }
