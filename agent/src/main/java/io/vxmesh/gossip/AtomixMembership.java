@@ -801,13 +801,10 @@ public final class AtomixMembership implements Membership {
         log.debug("member host address proven node={} address={}", c.name(), c.address());
       }
     }
-    if (challenges.isEmpty()) {
-      // The last answer we wait for (one new member joining): use it now, not after the pass
-      // spacing; while answers keep coming (a mesh starting) they stay coalesced below.
-      refreshSafely();
-      return;
-    }
-    refreshSoon(); // coalesced: 99 answers at a join are one pass, not 99
+    // Coalesced, also when it is the last answer outstanding: with new members challenged one by
+    // one as they are added (proveSoon), "the last answer" came every few ms while 100 members
+    // started in one JVM, and a pass per answer starved SWIM into false failures (bench spread).
+    refreshSoon();
   }
 
   private boolean computeComplete(long now) {
