@@ -802,8 +802,8 @@ public final class AtomixMembership implements Membership {
       }
     }
     // Coalesced, also when it is the last answer outstanding: with new members challenged one by
-    // one as they are added (proveSoon), "the last answer" came every few ms while 100 members
-    // started in one JVM, and a pass per answer starved SWIM into false failures (bench spread).
+    // one as they are added (proveSoon), "the last answer" comes every few ms while 100 members
+    // start in one JVM, and a pass per answer is the storm the pass spacing exists to prevent.
     refreshSoon();
   }
 
