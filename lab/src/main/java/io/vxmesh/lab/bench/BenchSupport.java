@@ -127,9 +127,9 @@ final class BenchSupport {
    * Waits until the whole box is quiet: two {@code window}s in a row with at most
    * {@code busyMax} (0..1) of all CPUs busy (from /proc/stat), or {@code max} passed. A mesh of
    * 20 JVMs that has just started keeps compiling for seconds; a join timed then measures the
-   * box's start-up backlog, not the protocol. Returns the ms waited and the last busy fraction.
+   * box's start-up backlog, not the protocol.
    */
-  static double[] settle(double busyMax, Duration window, Duration max) {
+  static Settled settle(double busyMax, Duration window, Duration max) {
     long t0 = System.nanoTime();
     long deadline = t0 + max.toNanos();
     int quiet = 0;
@@ -143,8 +143,11 @@ final class BenchSupport {
       quiet = busy <= busyMax ? quiet + 1 : 0;
       prev = now;
     }
-    return new double[] {msSince(t0), busy};
+    return new Settled(msSince(t0), busy);
   }
+
+  /** What {@link #settle} waited (ms) and the busy fraction (0..1) of its last window. */
+  record Settled(double waitedMs, double lastBusy) {}
 
   /** {total, idle + iowait} jiffies of all CPUs, from /proc/stat's first line. */
   private static long[] cpuStat() {

@@ -102,6 +102,7 @@ public final class JoinBench implements Callable<Integer> {
     Samples gossip = new Samples();
     Samples afterGossip = new Samples();
     int failures = 0;
+    double tickMs = showLogs ? 1000.0 / FootprintBench.clockTicks() : 0; // getconf once, for --show-logs' CPU lines
     try (Testbed tb = Testbed.create(n - 1, true); RouteWatch watch = new RouteWatch()) {
       tb.expectHosts(n - 1 + repeats); // one fresh joiner per repeat: neighbour limits sized once
       List<Host> base = tb.hosts();
@@ -120,7 +121,7 @@ public final class JoinBench implements Callable<Integer> {
             long c0 = meshTicks(tb, base);
             BenchSupport.sleep(1000);
             System.out.printf(Locale.ROOT, "  CPU of the %d peers in 1 s before the join, pings running: %s ms together%n", base.size(),
-                BenchSupport.ms((meshTicks(tb, base) - c0) * 1000.0 / FootprintBench.clockTicks()));
+                BenchSupport.ms((meshTicks(tb, base) - c0) * tickMs));
           }
           long meshCpu0 = showLogs ? meshTicks(tb, base) : 0;
           wall0 = Instant.now();
@@ -128,9 +129,8 @@ public final class JoinBench implements Callable<Integer> {
           a = tb.startAgent(joiner, ts.apply(tb.agentToml(joiner)));
           routed = watch.await(base, joiner, true, t0, JOIN_TIMEOUT);
           if (showLogs) {
-            double tick = 1000.0 / FootprintBench.clockTicks();
             System.out.printf(Locale.ROOT, "  CPU until routed by all: joiner %s ms from its JVM start; the %d peers %s ms together since the joiner's start%n",
-                BenchSupport.ms(FootprintBench.cpuTicks(a.pid()) * tick), base.size(), BenchSupport.ms((meshTicks(tb, base) - meshCpu0) * tick));
+                BenchSupport.ms(FootprintBench.cpuTicks(a.pid()) * tickMs), base.size(), BenchSupport.ms((meshTicks(tb, base) - meshCpu0) * tickMs));
           }
           pinged = pings.awaitAll(wall0, t0, JOIN_TIMEOUT);
         }
@@ -187,9 +187,9 @@ public final class JoinBench implements Callable<Integer> {
    * must not be what a join is timed against. Says how long that took.
    */
   private static void settle(String after) {
-    double[] s = BenchSupport.settle(SETTLED_BUSY, Duration.ofMillis(250), Duration.ofSeconds(20));
-    System.out.printf(Locale.ROOT, "  settled %s: %.0f ms until CPUs busy <= %.0f %% (last window %.0f %%)%n", after, s[0],
-        SETTLED_BUSY * 100, s[1] * 100);
+    BenchSupport.Settled s = BenchSupport.settle(SETTLED_BUSY, Duration.ofMillis(250), Duration.ofSeconds(20));
+    System.out.printf(Locale.ROOT, "  settled %s: %.0f ms until CPUs busy <= %.0f %% (last window %.0f %%)%n", after, s.waitedMs(),
+        SETTLED_BUSY * 100, s.lastBusy() * 100);
   }
 
   /**
@@ -215,8 +215,12 @@ public final class JoinBench implements Callable<Integer> {
     if (last == null) {
       return -1;
     }
-    ZonedDateTime start = wall0.atZone(ZoneId.systemDefault());
-    ZonedDateTime at = start.with(LocalTime.parse(last));
+    return msAfter(wall0, last);
+  }
+
+  /** Milliseconds from {@code wall0} to a log line's local time of day ("HH:mm:ss.SSS", same day). */
+  static double msAfter(Instant wall0, String timeOfDay) {
+    ZonedDateTime at = wall0.atZone(ZoneId.systemDefault()).with(LocalTime.parse(timeOfDay));
     return Duration.between(wall0, at.toInstant()).toNanos() / 1e6;
   }
 
@@ -240,7 +244,7 @@ public final class JoinBench implements Callable<Integer> {
         if (!status && !install) {
           continue;
         }
-        double at = sinceGossip(line.substring(0, 12), wall0, gossipMs);
+        double at = msAfter(wall0, line.substring(0, 12)) - gossipMs;
         if (status) {
           int i = line.indexOf("status=");
           int j = line.indexOf(' ', i);
@@ -258,11 +262,6 @@ public final class JoinBench implements Callable<Integer> {
         }
       }
       return new PeerSteps(learned, proven, installed, statuses.length() == 0 ? "-" : statuses.toString());
-    }
-
-    private static double sinceGossip(String time, Instant wall0, double gossipMs) {
-      ZonedDateTime at = wall0.atZone(ZoneId.systemDefault()).with(LocalTime.parse(time));
-      return Duration.between(wall0, at.toInstant()).toNanos() / 1e6 - gossipMs;
     }
   }
 
