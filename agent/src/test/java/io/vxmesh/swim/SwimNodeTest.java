@@ -3,10 +3,14 @@ package io.vxmesh.swim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.vxmesh.proto.swim.MemberState;
 import io.vxmesh.proto.swim.Packet;
+import io.vxmesh.proto.swim.PushPull;
 import io.vxmesh.proto.swim.Suspect;
 import io.vxmesh.proto.swim.SwimMessage;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SwimNodeTest {
@@ -210,5 +214,65 @@ class SwimNodeTest {
         assertTrue(knowing < NAMES.size(), "without fan-out only gossip spreads it: " + knowing + " know");
       }
     }
+  }
+
+  @Test
+  void aMemberTheSeedListsAsSuspectOrDeadIsCheckedByTheJoinerNotIgnored() {
+    // The seed's table lists e as suspect (or dead) when f joins, a verdict e has refuted since.
+    // The joiner must not leave e out of its view until the next push-pull (90 s at 100 members):
+    // it pings e and syncs with it on the ack. g is really gone: listed dead, quietly, no event.
+    for (MemberState.Status verdict : List.of(MemberState.Status.SUSPECT, MemberState.Status.DEAD)) {
+      VirtualNet net = cluster();
+      SwimNode joiner = net.add("f", SwimConfig.tuned());
+      net.drop = (from, to) -> from.equals("f") && to.equals("a"); // the injected table is the seed's answer
+      joiner.start();
+      joiner.join(List.of("a"));
+      PushPull.Builder table = PushPull.newBuilder().setReply(true);
+      for (String n : NAMES) {
+        table.addMembersBuilder().setNode(n).setAddress(n).setIncarnation(net.node(n).incarnation())
+            .setStatus(n.equals("e") ? verdict : MemberState.Status.ALIVE).setAnnouncement(ByteString.copyFromUtf8(n));
+      }
+      table.addMembersBuilder().setNode("g").setAddress("g").setIncarnation(7).setStatus(MemberState.Status.DEAD)
+          .setAnnouncement(ByteString.copyFromUtf8("g"));
+      net.injectStream("a", "f", table.build().toByteArray());
+      net.drop = (from, to) -> false;
+      assertEquals(MemberStatus.DEAD, net.status("f", "e"), verdict + ": listed, not live, until checked");
+      net.runFor(10);
+      assertEquals(MemberStatus.ALIVE, net.status("f", "e"), verdict + ": e answered the joiner's ping");
+      assertEquals(MemberStatus.DEAD, net.status("f", "g"), verdict.toString());
+      assertEquals(0, net.count("f", MembershipEvent.class, "g"), net.events().toString());
+      assertEquals(NAMES.size() + 1, joiner.liveMembers(), verdict.toString());
+    }
+  }
+
+  @Test
+  void aJoinerDrawsItsFirstPeriodicSyncForTheSizeItJoined() throws Exception {
+    // In a cluster of 40 the push-pull interval is 60 s (30 s up to 32 members). The first one
+    // used to be drawn at start, for a cluster of one: every joiner synced within 30 s, and 100
+    // agents started together made a wave of full syncs. Drawn again once joined, about half
+    // of the 10 joiners below sync within 30 s of joining.
+    VirtualNet net = new VirtualNet();
+    for (int i = 0; i < 40; i++) {
+      net.add("n" + i, SwimConfig.tuned());
+    }
+    net.startAll();
+    net.runFor(2_000);
+    java.util.Set<String> joiners = new java.util.HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      SwimNode j = net.add("j" + i, SwimConfig.tuned());
+      joiners.add("j" + i);
+      j.start();
+      j.join(List.of("n0"));
+    }
+    net.streamsSent.clear();
+    net.runFor(30_000);
+    java.util.Set<String> synced = new java.util.TreeSet<>();
+    for (Map.Entry<String, byte[]> e : net.streamsSent) {
+      PushPull pp = PushPull.parseFrom(e.getValue());
+      if (joiners.contains(e.getKey()) && !pp.getJoin() && !pp.getReply()) {
+        synced.add(e.getKey());
+      }
+    }
+    assertTrue(synced.size() >= 1 && synced.size() <= 8, synced + " of 10 joiners did a periodic push-pull within 30 s");
   }
 }

@@ -25,6 +25,8 @@ final class VirtualNet {
   private final List<String> eventObservers = new ArrayList<>();
   private long now;
   private long seq;
+  /** Every stream message (push-pull) sent, with its sender, in order. */
+  final List<Map.Entry<String, byte[]>> streamsSent = new ArrayList<>();
   /** (from, to) → drop. */
   BiPredicate<String, String> drop = (from, to) -> false;
 
@@ -37,6 +39,7 @@ final class VirtualNet {
 
       @Override
       public void sendStream(String address, byte[] message) {
+        streamsSent.add(java.util.Map.entry(name, message));
         deliver(name, address, () -> nodes.get(address).onStream(name, message));
       }
     };
@@ -124,6 +127,11 @@ final class VirtualNet {
 
   SwimNode node(String name) {
     return nodes.get(name);
+  }
+
+  /** Injects a stream message (push-pull) as if sent by {@code from}, delivered now. */
+  void injectStream(String from, String to, byte[] bytes) {
+    nodes.get(to).onStream(from, bytes);
   }
 
   /** Injects a datagram as if sent by {@code from}, delivered now. */
