@@ -16,15 +16,21 @@ import io.vxmesh.lab.testbed.Exec;
 import io.vxmesh.lab.testbed.Testbed;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +45,9 @@ import picocli.CommandLine.Option;
  * JVM's CPU (utime+stime of /proc/self/stat) divided by the member count; and, for several
  * members in turn, the time from {@code announce()} of a changed announcement until 99% and
  * 100% of the other members' views hold it. The JVM holds nothing else, so its CPU while idle is
- * the members' (their timers, sockets, GC), an upper bound of what one agent would spend.
+ * the members' (their timers, sockets, GC), an upper bound of what one agent would spend. The
+ * idle window starts once the JIT has finished compiling the start-up's code (a one-off, not
+ * idle cost). While the views are incomplete, who keeps them so is printed every 2 s.
  */
 @Command(name = "spread", description = "Metadata spread time and gossip bytes/s per member, N members on a namespace's loopback.")
 public final class SpreadBench implements Callable<Integer> {
@@ -64,6 +72,8 @@ public final class SpreadBench implements Callable<Integer> {
   static final double GOAL_CPU_PCT_PER_MEMBER = 0.5;
   private static final int GOAL_MEMBERS = 100;
   private static final Duration VIEWS_TIMEOUT = Duration.ofSeconds(60);
+  /** While views are incomplete, who is missing where is printed this often. */
+  private static final Duration VIEWS_REPORT = Duration.ofSeconds(2);
 
   /**
    * p99/p100: per change, the time until 99 % / 100 % of the others held it; a level not reached
@@ -160,8 +170,16 @@ public final class SpreadBench implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "spread timers=%s: %d members started in %.1f s; every view complete %s ms after the last start%n",
           ts.label(), members, started / 1000, BenchSupport.ms(up));
       BenchSupport.sleep(5000); // start-up work (JIT, joins, GC of the start) is not idle
+      // Nor is the JIT compiling the start-up's hot code, which goes on for many seconds (5.5 s
+      // of compiling in a 10 s window that began 5 s after the views were complete): wait until
+      // a second passes with under 20 ms of it (at most 60 s; the wait and the JIT time left in
+      // the window are printed).
+      double jitWait = awaitJitQuiet(Duration.ofSeconds(60));
       long self = ProcessHandle.current().pid();
       long rx0 = loBytes();
+      Map<String, Long> traffic0 = traffic(mesh);
+      long jit0 = jitMillis();
+      long gc0 = gcMillis();
       long cpu0 = FootprintBench.cpuTicks(self);
       long w0 = System.nanoTime();
       BenchSupport.sleep(idle.toMillis());
@@ -170,6 +188,12 @@ public final class SpreadBench implements Callable<Integer> {
       double cpuPerMember = cpuPctPerMember(FootprintBench.cpuTicks(self) - cpu0, clkTck, secs, members);
       System.out.printf(Locale.ROOT, "  idle %.0f s: %.0f lo bytes/s per member, JVM CPU %.3f %% of a core per member%n", secs, bps,
           cpuPerMember);
+      System.out.printf(Locale.ROOT, "  idle window (began after %.1f s waiting for the JIT to go quiet): JIT compiling %d ms, GC %d ms%n",
+          jitWait / 1000, jitMillis() - jit0, gcMillis() - gc0);
+      Map<String, Long> traffic1 = traffic(mesh);
+      List<String> perKind = new ArrayList<>();
+      traffic1.forEach((k, v) -> perKind.add(String.format(Locale.ROOT, "%s %.1f", k, (v - traffic0.getOrDefault(k, 0L)) / secs / members)));
+      System.out.println("  idle gossip frames per member per s (out = sent; tcp = push-pull and join streams): " + String.join(", ", perKind));
       Samples p99 = new Samples();
       Samples p100 = new Samples();
       for (int c = 1; c <= changes; c++) {
@@ -199,7 +223,12 @@ public final class SpreadBench implements Callable<Integer> {
     double at99 = -1;
     long deadline = t0 + timeout.toNanos();
     int others = who < 0 ? mesh.size() : mesh.size() - 1;
+    long nextReport = t0 + VIEWS_REPORT.toNanos();
     while (System.nanoTime() < deadline) {
+      if (who < 0 && System.nanoTime() >= nextReport) {
+        System.out.println("  views incomplete after " + BenchSupport.ms(BenchSupport.msSince(t0)) + " ms: " + missing(mesh));
+        nextReport += VIEWS_REPORT.toNanos();
+      }
       int seen = 0;
       for (int i = 0; i < mesh.size(); i++) {
         if (i == who) {
@@ -232,6 +261,83 @@ public final class SpreadBench implements Callable<Integer> {
       System.out.println("  not every view has every member alive; alive/known per member: " + String.join(" ", counts));
     }
     return new double[] {at99, -1};
+  }
+
+  /** Waits until the JIT compiled for under 20 ms in one second, or {@code max}; returns the ms waited. */
+  private static double awaitJitQuiet(Duration max) {
+    long t0 = System.nanoTime();
+    long last = jitMillis();
+    while (BenchSupport.msSince(t0) < max.toMillis()) {
+      BenchSupport.sleep(1000);
+      long now = jitMillis();
+      if (now - last < 20) {
+        break;
+      }
+      last = now;
+    }
+    return BenchSupport.msSince(t0);
+  }
+
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+  }
+
+  /** Every member's authenticated gossip frames and bytes so far, summed, by transport and direction. */
+  private static Map<String, Long> traffic(List<AtomixMembership> mesh) {
+    Map<String, Long> sum = new TreeMap<>();
+    mesh.forEach(m -> m.stats().traffic().forEach((k, v) -> sum.merge(k, v, Long::sum)));
+    return sum;
+  }
+
+  /**
+   * Who keeps the views incomplete: per member not ALIVE everywhere, how many views hold it in
+   * which status (absent: not listed at all, with the first views that lack it), worst first,
+   * e.g. {@code m49 FAILED x97 absent x2 (absent from m60,m61)}.
+   */
+  private static String missing(List<AtomixMembership> mesh) {
+    Map<String, Map<String, Integer>> bySubject = new TreeMap<>();
+    Map<String, List<String>> absentFrom = new TreeMap<>();
+    Map<String, String> seenAs = new HashMap<>();
+    for (int v = 0; v < mesh.size(); v++) {
+      List<MemberState> view = mesh.get(v).view().members();
+      Set<String> listed = new HashSet<>();
+      for (MemberState s : view) {
+        listed.add(s.name());
+        if (s.status() != MemberStatus.ALIVE) {
+          bySubject.computeIfAbsent(s.name(), k -> new TreeMap<>()).merge(s.status().name(), 1, Integer::sum);
+          seenAs.putIfAbsent(s.name(), "m" + v + " says \"" + s.reason() + "\"");
+        }
+      }
+      for (int i = 0; i < mesh.size(); i++) {
+        if (!listed.contains("m" + i)) {
+          bySubject.computeIfAbsent("m" + i, k -> new TreeMap<>()).merge("absent", 1, Integer::sum);
+          absentFrom.computeIfAbsent("m" + i, k -> new ArrayList<>()).add("m" + v);
+        }
+      }
+    }
+    List<Map.Entry<String, Map<String, Integer>>> worst = new ArrayList<>(bySubject.entrySet());
+    worst.sort((a, b) -> Integer.compare(b.getValue().values().stream().mapToInt(Integer::intValue).sum(),
+        a.getValue().values().stream().mapToInt(Integer::intValue).sum()));
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Integer>> e : worst.subList(0, Math.min(8, worst.size()))) {
+      StringBuilder b = new StringBuilder(e.getKey());
+      e.getValue().forEach((st, n) -> b.append(' ').append(st).append(" x").append(n));
+      if (seenAs.containsKey(e.getKey())) {
+        b.append(" (").append(seenAs.get(e.getKey())).append(')');
+      }
+      List<String> from = absentFrom.getOrDefault(e.getKey(), List.of());
+      if (!from.isEmpty()) {
+        b.append(" (absent from ").append(String.join(",", from.subList(0, Math.min(3, from.size()))))
+            .append(from.size() > 3 ? ",..." : "").append(')');
+      }
+      out.add(b.toString());
+    }
+    return worst.isEmpty() ? "(every member ALIVE)" : worst.size() + " member(s) not ALIVE everywhere: " + String.join("; ", out);
   }
 
   /**
