@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -66,6 +67,8 @@ public final class SwimNode {
   private static final int MAX_JOIN_NEWS = 4;
   /** Members new to us but listed suspect or dead in one table that are pinged at once (learnUnverified). */
   private static final int MAX_RECHECKS_PER_MERGE = 8;
+  /** Pings of such a member while it stays dead here: at once, then after 1, 2 and 4 s. */
+  private static final int RECHECK_ATTEMPTS = 4;
 
   /** A member's state in this node's view (mutable, private). */
   private static final class State {
@@ -78,6 +81,8 @@ public final class SwimNode {
     Suspicion suspicion;
     Scheduler.Cancellable suspicionTimer;
     boolean listed;
+    /** Listed dead on a peer's word only (learnUnverified): an alive at the same incarnation wins. */
+    boolean unverified;
 
     State(String name, String address, byte[] announcement) {
       this.name = name;
@@ -846,11 +851,13 @@ public final class SwimNode {
    * memberlist does) left it out of a joiner's view until the next push-pull, 90 s at 100
    * members, when the seed's suspicion was false and the refutation's gossip was over before
    * the joiner could hear it (bench spread: one view lacked one live member for 20+ s). So it
-   * is listed as dead, quietly (no event, no broadcast: nobody is told anything new), and, for
-   * the first few per table, pinged at once: an ack syncs state with it like a healed
+   * is listed as dead, quietly (no event, no broadcast: nobody is told anything new), marked
+   * unverified, so that gossip of it alive at the very incarnation of that verdict still counts
+   * (a verified death would outrank it), and, for the first few per table, pinged at once and
+   * again after 1, 2 and 4 s while it stays dead here: an ack syncs state with it like a healed
    * partition, and it is alive here one round trip later. The rest wait for the reconnect tick.
    *
-   * @return whether a ping was sent
+   * @return whether it is being pinged
    */
   private boolean learnUnverified(io.vxmesh.proto.swim.MemberState m, boolean ping) {
     if (probeList.size() >= maxMembers && !evictDeparted()) {
@@ -860,12 +867,23 @@ public final class SwimNode {
     State s = new State(sharing.string(m.getNode()), sharing.string(m.getAddress()),
         sharing.bytes(m.getAnnouncement().toByteArray()));
     s.incarnation = m.getIncarnation();
+    s.unverified = true;
     insert(s);
     setStatus(s, MemberStatus.DEAD);
     if (ping) {
-      reconnect(s);
+      recheck(s, 0);
     }
     return ping;
+  }
+
+  private void recheck(State s, int attempt) {
+    if (!running || !s.listed || !s.unverified || s.status != MemberStatus.DEAD) {
+      return;
+    }
+    reconnect(s);
+    if (attempt < RECHECK_ATTEMPTS - 1) {
+      scheduler.schedule(TimeUnit.SECONDS.toNanos(1L << attempt), () -> recheck(s, attempt + 1));
+    }
   }
 
   // ---------------------------------------------------------------- state machine
@@ -890,7 +908,7 @@ public final class SwimNode {
       }
       return;
     }
-    if (known && inc <= s.incarnation) {
+    if (known && (inc < s.incarnation || (inc == s.incarnation && !s.unverified))) {
       return;
     }
     byte[] announcement = sharing.bytes(a.getAnnouncement().toByteArray());
@@ -905,6 +923,7 @@ public final class SwimNode {
     s.address = address;
     s.announcement = announcement;
     s.incarnation = inc;
+    s.unverified = false;
     setStatus(s, MemberStatus.ALIVE);
     if (!quietMerge) {
       SwimMessage m = sharing.message(SwimMessage.newBuilder().setAlive(a).build());

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vxmesh.proto.swim.Alive;
 import io.vxmesh.proto.swim.MemberState;
 import io.vxmesh.proto.swim.Packet;
 import io.vxmesh.proto.swim.PushPull;
 import io.vxmesh.proto.swim.Suspect;
 import io.vxmesh.proto.swim.SwimMessage;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -242,6 +244,46 @@ class SwimNodeTest {
       assertEquals(MemberStatus.DEAD, net.status("f", "g"), verdict.toString());
       assertEquals(0, net.count("f", MembershipEvent.class, "g"), net.events().toString());
       assertEquals(NAMES.size() + 1, joiner.liveMembers(), verdict.toString());
+    }
+  }
+
+  @Test
+  void anUnverifiedDeathYieldsToGossipAtTheSameIncarnationAndIsRecheckedWhenThePingIsLost() {
+    // As above, but the joiner's first ping to e is lost (e busy starting). Two ways back:
+    // gossip of e alive at the very incarnation the seed suspected (a verified death would
+    // outrank it, this one must not), and the joiner's retries after 1, 2 and 4 s.
+    SwimConfig t = SwimConfig.tuned();
+    SwimConfig noReconnect = new SwimConfig(t.probeInterval(), t.probeTimeout(), t.indirectChecks(), t.gossipInterval(),
+        t.gossipNodes(), t.gossipToTheDead(), t.retransmitMult(), t.fixedTransmits(), t.piggyback(), t.suspicionMult(),
+        t.suspicionMaxMult(), t.suspicionConfirmations(), t.awarenessMax(), t.pushPullInterval(), t.maxPacketBytes(),
+        t.joinTimeout(), t.reapAfter(), Duration.ZERO, t.joinFanout()); // the 10 s reconnect tick would also find e, by chance
+    for (boolean gossip : new boolean[] {true, false}) {
+      VirtualNet net = cluster();
+      SwimNode joiner = net.add("f", noReconnect);
+      net.drop = (from, to) -> (from.equals("f") && to.equals("a")) || (from.equals("f") && to.equals("e"));
+      joiner.start();
+      joiner.join(List.of("a"));
+      long inc = net.node("e").incarnation();
+      PushPull.Builder table = PushPull.newBuilder().setReply(true);
+      for (String n : NAMES) {
+        table.addMembersBuilder().setNode(n).setAddress(n).setIncarnation(net.node(n).incarnation())
+            .setStatus(n.equals("e") ? MemberState.Status.SUSPECT : MemberState.Status.ALIVE)
+            .setAnnouncement(ByteString.copyFromUtf8(n));
+      }
+      net.injectStream("a", "f", table.build().toByteArray());
+      net.runFor(500);
+      assertEquals(MemberStatus.DEAD, net.status("f", "e"), "the ping was lost");
+      net.drop = (from, to) -> false;
+      if (gossip) {
+        byte[] rumour = Packet.newBuilder().addMessages(SwimMessage.newBuilder().setAlive(Alive.newBuilder().setNode("e")
+            .setAddress("e").setIncarnation(inc).setAnnouncement(ByteString.copyFromUtf8("e")))).build().toByteArray();
+        net.inject("b", "f", rumour);
+        assertEquals(MemberStatus.ALIVE, net.status("f", "e"), "gossip at the suspected incarnation counts");
+      } else {
+        net.drop = (from, to) -> to.equals("f") && !from.equals("e"); // only e itself can tell f
+        net.runFor(600);
+        assertEquals(MemberStatus.ALIVE, net.status("f", "e"), "the retry 1 s after the first ping reached e");
+      }
     }
   }
 
