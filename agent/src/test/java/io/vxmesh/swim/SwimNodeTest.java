@@ -288,6 +288,28 @@ class SwimNodeTest {
   }
 
   @Test
+  void anAccusationAtARefutedIncarnationIsAnsweredWithTheCurrentAliveStraightAway() {
+    VirtualNet net = cluster();
+    long old = net.node("b").incarnation();
+    byte[] accusation = Packet.newBuilder().addMessages(SwimMessage.newBuilder().setSuspect(
+        Suspect.newBuilder().setNode("b").setIncarnation(old).setFrom("c"))).build().toByteArray();
+    net.drop = (from, to) -> to.equals("a"); // a misses b's refutation and all its gossip (over in 200 ms at 5 members)
+    net.inject("c", "b", accusation);
+    net.runFor(300);
+    long refuted = net.node("b").incarnation();
+    assertTrue(refuted > old, "b refuted");
+    assertEquals(old, net.node("a").member("b").orElseThrow().incarnation(), "a missed it");
+    net.drop = (from, to) -> false;
+    // a now accuses b on its old news (its own failed probe would, telling b directly).
+    net.inject("a", "b", Packet.newBuilder().addMessages(SwimMessage.newBuilder().setSuspect(
+        Suspect.newBuilder().setNode("b").setIncarnation(old).setFrom("a"))).build().toByteArray());
+    net.runFor(5);
+    assertEquals(refuted, net.node("a").member("b").orElseThrow().incarnation(), "b answered a with its current alive");
+    assertEquals(MemberStatus.ALIVE, net.status("a", "b"));
+    assertEquals(refuted, net.node("b").incarnation(), "no new refutation for old news");
+  }
+
+  @Test
   void aJoinerDrawsItsFirstPeriodicSyncForTheSizeItJoined() throws Exception {
     // In a cluster of 40 the push-pull interval is 60 s (30 s up to 32 members). The first one
     // used to be drawn at start, for a cluster of one: every joiner synced within 30 s, and 100
