@@ -55,8 +55,7 @@ class SwimNodeTest {
   void suspicionOfALiveMemberIsRefutedWithAHigherIncarnation() {
     VirtualNet net = cluster();
     long before = net.node("b").incarnation();
-    byte[] accusation = Packet.newBuilder().addMessages(SwimMessage.newBuilder().setSuspect(
-        Suspect.newBuilder().setNode("b").setIncarnation(before).setFrom("a"))).build().toByteArray();
+    byte[] accusation = suspicion("b", before, "a");
     // a suspects b (as a failed probe would) and tells the others and b.
     for (String to : List.of("a", "c", "d", "b")) {
       net.inject("a", to, accusation);
@@ -291,8 +290,7 @@ class SwimNodeTest {
   void anAccusationAtARefutedIncarnationIsAnsweredWithTheCurrentAliveStraightAway() {
     VirtualNet net = cluster();
     long old = net.node("b").incarnation();
-    byte[] accusation = Packet.newBuilder().addMessages(SwimMessage.newBuilder().setSuspect(
-        Suspect.newBuilder().setNode("b").setIncarnation(old).setFrom("c"))).build().toByteArray();
+    byte[] accusation = suspicion("b", old, "c");
     net.drop = (from, to) -> to.equals("a"); // a misses b's refutation and all its gossip (over in 200 ms at 5 members)
     net.inject("c", "b", accusation);
     net.runFor(300);
@@ -301,8 +299,7 @@ class SwimNodeTest {
     assertEquals(old, net.node("a").member("b").orElseThrow().incarnation(), "a missed it");
     net.drop = (from, to) -> false;
     // a now accuses b on its old news (its own failed probe would, telling b directly).
-    net.inject("a", "b", Packet.newBuilder().addMessages(SwimMessage.newBuilder().setSuspect(
-        Suspect.newBuilder().setNode("b").setIncarnation(old).setFrom("a"))).build().toByteArray());
+    net.inject("a", "b", suspicion("b", old, "a"));
     net.runFor(5);
     assertEquals(refuted, net.node("a").member("b").orElseThrow().incarnation(), "b answered a with its current alive");
     assertEquals(MemberStatus.ALIVE, net.status("a", "b"));
@@ -338,5 +335,11 @@ class SwimNodeTest {
       }
     }
     assertTrue(synced.size() >= 1 && synced.size() <= 8, synced + " of 10 joiners did a periodic push-pull within 30 s");
+  }
+
+  /** A packet with one suspect message: {@code from} suspects {@code node} at {@code incarnation}. */
+  private static byte[] suspicion(String node, long incarnation, String from) {
+    return Packet.newBuilder().addMessages(SwimMessage.newBuilder().setSuspect(
+        Suspect.newBuilder().setNode(node).setIncarnation(incarnation).setFrom(from))).build().toByteArray();
   }
 }
