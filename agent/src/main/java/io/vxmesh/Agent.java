@@ -209,7 +209,7 @@ public final class Agent implements AutoCloseable {
     if (metrics != null) {
       reconciler.addPassListener(metrics);
     }
-    membership.addListener(reconciler::wake);
+    membership.addListener(reconciler::membershipChanged);
     membership.addListener(() -> peers.save(membership.view()));
     for (VtepSpec spec : networks) {
       opened(datapath.watch(spec, reconciler::wake));

@@ -64,6 +64,7 @@ public final class Reconciler implements AutoCloseable {
   // Guarded by lock.
   private boolean dirty = true;
   private boolean running = true;
+  private MembershipInput lastMembershipInput;
   private Status status = Status.initial();
   private final Deque<String> recentErrors = new ArrayDeque<>();
   /** Start of the last finished pass (null before the first): read by {@link #health()} without the lock. */
@@ -114,6 +115,34 @@ public final class Reconciler implements AutoCloseable {
       lock.notifyAll();
     }
   }
+
+  /**
+   * Membership listener: asks for a pass only when what the datapath is built from changed (the
+   * peers each network would program, and whether the view is complete). A joiner's
+   * unproven, suspect and refuted flips, a claim vote or a generation bump change the view but
+   * not a single kernel object: a pass for each cost every peer of a 20-host mesh four kernel
+   * dumps per join. Kernel drift still wakes the loop through the netlink watches, and the
+   * periodic resync still runs: the loop stays level-triggered.
+   */
+  public void membershipChanged() {
+    MembershipView view = views.get();
+    Map<Integer, List<Peer>> wanted = new HashMap<>();
+    for (VtepSpec spec : networks) {
+      wanted.put(spec.vni(), DesiredState.peersFor(view, spec.vni()));
+    }
+    MembershipInput input = new MembershipInput(view.complete(), wanted);
+    synchronized (lock) {
+      if (input.equals(lastMembershipInput)) {
+        return;
+      }
+      lastMembershipInput = input;
+      dirty = true;
+      lock.notifyAll();
+    }
+  }
+
+  /** What a pass takes from the membership view. */
+  private record MembershipInput(boolean complete, Map<Integer, List<Peer>> peers) {}
 
   /** Waits until a pass with a complete view finished without errors. */
   public boolean awaitConverged(Duration timeout) throws InterruptedException {

@@ -155,6 +155,37 @@ class ReconcilerTest {
   }
 
   @Test
+  void membershipChangesThatProgramNothingNewRunNoPass() throws Exception {
+    // A joiner goes unproven -> alive, a peer suspect -> alive: only the change that programs
+    // something may cost a pass (kernel dumps on every peer of the mesh).
+    FakeDatapathKernel kernel = new FakeDatapathKernel();
+    AtomicReference<MembershipView> current = new AtomicReference<>(view(true, member("node1", MemberStatus.ALIVE, NODE1)));
+    try (Reconciler r = reconciler(current::get, kernel, Duration.ofSeconds(1))) {
+      r.start();
+      assertTrue(r.awaitConverged(Duration.ofSeconds(5)));
+      long first = r.status().passes();
+      r.membershipChanged(); // the first view the listener reports always counts
+      await("the pass for the first reported view", () -> r.status().passes() > first);
+      long before = r.status().passes();
+
+      current.set(view(true, member("node1", MemberStatus.SUSPECT, NODE1)));
+      r.membershipChanged();
+      current.set(view(true, member("node1", MemberStatus.SUSPECT, NODE1), member("node2", MemberStatus.UNPROVEN, NODE2)));
+      r.membershipChanged();
+      current.set(view(true, member("node1", MemberStatus.ALIVE, NODE1), member("node2", MemberStatus.UNPROVEN, NODE2)));
+      r.membershipChanged();
+      current.set(view(true, member("node1", MemberStatus.ALIVE, NODE1), member("node2", MemberStatus.ALIVE, NODE2)));
+      r.membershipChanged();
+      await("node2 programmed", () -> routes(kernel).contains("10.234.119.0/24") && r.status().passes() > before);
+      assertEquals(before + 1, r.status().passes(), "one pass, for node2 only");
+
+      current.set(view(false, member("node1", MemberStatus.ALIVE, NODE1), member("node2", MemberStatus.ALIVE, NODE2)));
+      r.membershipChanged();
+      await("a pass when completeness changes", () -> r.status().passes() > before + 1);
+    }
+  }
+
+  @Test
   void errorsAreReportedAndRetriedWithoutAWakeUp() throws Exception {
     FakeDatapathKernel kernel = new FakeDatapathKernel();
     kernel.failWhen = c -> true;
