@@ -694,8 +694,7 @@ public final class AtomixMembership implements Membership {
       if (name.equals(settings.nodeName())) {
         continue;
       }
-      listed.add(new MemberTracker.Observation(name, AtomixAddresses.hostPort(m.address()),
-          m.properties().getProperty(AnnouncementCodec.PROPERTY), m.isReachable()));
+      listed.add(observe(m));
       if (m.isReachable()) {
         live.add(AtomixAddresses.hostPort(m.address()));
         reachable.add(name);
@@ -758,13 +757,17 @@ public final class AtomixMembership implements Membership {
         if (!running || m.id().id().equals(settings.nodeName())) {
           return;
         }
-        MemberTracker.Observation o = new MemberTracker.Observation(m.id().id(), AtomixAddresses.hostPort(m.address()),
-            m.properties().getProperty(AnnouncementCodec.PROPERTY), m.isReachable());
-        prover.due(List.of(o), settings.clock().millis()).forEach(this::challenge);
+        prover.due(List.of(observe(m)), settings.clock().millis()).forEach(this::challenge);
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // stopping
     }
+  }
+
+  /** What the tracker and the prover take from an Atomix member. */
+  private static MemberTracker.Observation observe(Member m) {
+    return new MemberTracker.Observation(m.id().id(), AtomixAddresses.hostPort(m.address()),
+        m.properties().getProperty(AnnouncementCodec.PROPERTY), m.isReachable());
   }
 
   /** Sends one host proof challenge; the answer is recorded on the view thread, which then refreshes. */

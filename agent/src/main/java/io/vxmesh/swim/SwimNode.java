@@ -460,8 +460,7 @@ public final class SwimNode {
     if (!node.equals(self.name) || inc >= self.incarnation || leaving) {
       return;
     }
-    SwimMessage alive = SwimMessage.newBuilder().setAlive(Alive.newBuilder().setNode(self.name).setAddress(self.address)
-        .setIncarnation(self.incarnation).setAnnouncement(ByteString.copyFrom(self.announcement))).build();
+    SwimMessage alive = aliveMessage(self);
     State a = members.get(accuser);
     if (a != null && a != self && a.live() && !a.address.equals(fromAddress)) {
       send(a.address, alive);
@@ -1058,10 +1057,14 @@ public final class SwimNode {
   }
 
   private SwimMessage broadcastAlive(State s) {
-    SwimMessage m = SwimMessage.newBuilder().setAlive(Alive.newBuilder().setNode(s.name).setAddress(s.address)
-        .setIncarnation(s.incarnation).setAnnouncement(ByteString.copyFrom(s.announcement))).build();
+    SwimMessage m = aliveMessage(s);
     broadcasts.add(s.name, m);
     return m;
+  }
+
+  private static SwimMessage aliveMessage(State s) {
+    return SwimMessage.newBuilder().setAlive(Alive.newBuilder().setNode(s.name).setAddress(s.address)
+        .setIncarnation(s.incarnation).setAnnouncement(ByteString.copyFrom(s.announcement))).build();
   }
 
   // ---------------------------------------------------------------- helpers

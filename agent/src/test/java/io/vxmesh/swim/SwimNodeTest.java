@@ -194,11 +194,7 @@ class SwimNodeTest {
     // check can fail.
     for (int fanout : new int[] {32, 0}) {
       VirtualNet net = new VirtualNet();
-      SwimConfig t = SwimConfig.tuned();
-      SwimConfig c = new SwimConfig(t.probeInterval(), t.probeTimeout(), t.indirectChecks(), t.gossipInterval(), t.gossipNodes(),
-          t.gossipToTheDead(), t.retransmitMult(), t.fixedTransmits(), t.piggyback(), t.suspicionMult(), t.suspicionMaxMult(),
-          t.suspicionConfirmations(), t.awarenessMax(), t.pushPullInterval(), t.maxPacketBytes(), t.joinTimeout(), t.reapAfter(),
-          t.reconnectInterval(), fanout);
+      SwimConfig c = tuned(SwimConfig.tuned().reconnectInterval(), fanout);
       for (String n : NAMES) {
         net.add(n, c);
       }
@@ -251,11 +247,8 @@ class SwimNodeTest {
     // As above, but the joiner's first ping to e is lost (e busy starting). Two ways back:
     // gossip of e alive at the very incarnation the seed suspected (a verified death would
     // outrank it, this one must not), and the joiner's retries after 1, 2 and 4 s.
-    SwimConfig t = SwimConfig.tuned();
-    SwimConfig noReconnect = new SwimConfig(t.probeInterval(), t.probeTimeout(), t.indirectChecks(), t.gossipInterval(),
-        t.gossipNodes(), t.gossipToTheDead(), t.retransmitMult(), t.fixedTransmits(), t.piggyback(), t.suspicionMult(),
-        t.suspicionMaxMult(), t.suspicionConfirmations(), t.awarenessMax(), t.pushPullInterval(), t.maxPacketBytes(),
-        t.joinTimeout(), t.reapAfter(), Duration.ZERO, t.joinFanout()); // the 10 s reconnect tick would also find e, by chance
+    // Without the 10 s reconnect tick, which would also find e, by chance.
+    SwimConfig noReconnect = tuned(Duration.ZERO, SwimConfig.tuned().joinFanout());
     for (boolean gossip : new boolean[] {true, false}) {
       VirtualNet net = cluster();
       SwimNode joiner = net.add("f", noReconnect);
@@ -335,6 +328,15 @@ class SwimNodeTest {
       }
     }
     assertTrue(synced.size() >= 1 && synced.size() <= 8, synced + " of 10 joiners did a periodic push-pull within 30 s");
+  }
+
+  /** vxmesh's defaults with another reconnect interval and join fan-out. */
+  private static SwimConfig tuned(Duration reconnectInterval, int joinFanout) {
+    SwimConfig t = SwimConfig.tuned();
+    return new SwimConfig(t.probeInterval(), t.probeTimeout(), t.indirectChecks(), t.gossipInterval(), t.gossipNodes(),
+        t.gossipToTheDead(), t.retransmitMult(), t.fixedTransmits(), t.piggyback(), t.suspicionMult(), t.suspicionMaxMult(),
+        t.suspicionConfirmations(), t.awarenessMax(), t.pushPullInterval(), t.maxPacketBytes(), t.joinTimeout(), t.reapAfter(),
+        reconnectInterval, joinFanout);
   }
 
   /** A packet with one suspect message: {@code from} suspects {@code node} at {@code incarnation}. */
