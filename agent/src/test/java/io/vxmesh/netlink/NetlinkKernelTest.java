@@ -222,6 +222,23 @@ class NetlinkKernelTest {
   }
 
   @Test
+  void idleMonitorSocketReturnsEmptyAfterItsTimeoutThenDeliversTheNextChange() {
+    try (io.vxmesh.netlink.nl.NetlinkSocket s = io.vxmesh.netlink.nl.NetlinkSocket.openIn(ns.name(), Rtnl.RTNLGRP_NEIGH)) {
+      long t0 = System.nanoTime();
+      assertEquals(List.of(), s.receiveNotifications()); // nothing happened: the 250 ms receive timeout passes
+      long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(waitedMs >= 200 && waitedMs < 2_000, "waited " + waitedMs + " ms");
+      assertEquals(List.of(), s.receiveNotifications()); // and again: the socket is still usable
+      ns.ip("neigh", "replace", "179.17.1.41", "lladdr", "7a:3a:fe:45:a3:76", "dev", "vxlan-test", "nud", "permanent");
+      List<io.vxmesh.netlink.nl.NlMessage> got = List.of();
+      for (int i = 0; i < 12 && got.isEmpty(); i++) {
+        got = s.receiveNotifications();
+      }
+      assertFalse(got.isEmpty(), "no neighbour notification within 12 receive timeouts");
+    }
+  }
+
+  @Test
   void monitorDeliversDecodedNotifications() throws Exception {
     List<NetlinkEvent> got = new CopyOnWriteArrayList<>();
     try (NetlinkMonitor m = NetlinkMonitor.startIn(ns.name(), got::add)) {
