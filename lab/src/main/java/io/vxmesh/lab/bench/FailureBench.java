@@ -102,7 +102,8 @@ public final class FailureBench implements Callable<Integer> {
     try (Testbed tb = Testbed.create(hosts, true); RouteWatch watch = new RouteWatch()) {
       List<Host> all = tb.hosts();
       BenchSupport.startMesh(tb, all, h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(120));
-      System.out.printf(Locale.ROOT, "failure timers=%s: mesh of %d up (prefix %s)%n", ts.label(), hosts, tb.prefix());
+      System.out.printf(Locale.ROOT, "failure timers=%s: mesh of %d up (prefix %s); observer warmed up: %d route dumps%n", ts.label(),
+          hosts, tb.prefix(), watch.warmUp(all));
       Host victim = all.get(all.size() - 1);
       for (Fault f : Fault.values()) {
         Samples samples = out.get(f);

@@ -55,6 +55,10 @@ public final class JoinBench implements Callable<Integer> {
   @Option(names = "--timers", split = ",", converter = TimerSet.Name.class, defaultValue = TimerSet.DEFAULT_LIST, description = TimerSet.HELP)
   List<String> timers;
 
+  @Option(names = "--mesh-age", defaultValue = "0",
+      description = "Seconds the mesh runs before the first join, after it settled (default ${DEFAULT-VALUE}).")
+  int meshAgeS;
+
   @Option(names = "--show-logs", description = "Print the joiner's log and the seed's log lines about it after each join (to see where the time goes).")
   boolean showLogs;
 
@@ -114,7 +118,13 @@ public final class JoinBench implements Callable<Integer> {
       List<Host> base = tb.hosts();
       Duration up = BenchSupport.startMesh(tb, base, h -> ts.apply(tb.agentToml(h)), Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "join timers=%s: mesh of %d up in %d ms (prefix %s)%n", ts.label(), n - 1, up.toMillis(), tb.prefix());
+      int dumps = watch.warmUp(base);
+      System.out.printf(Locale.ROOT, "  observer warmed up: %d route dumps in %d s%n", dumps, RouteWatch.WARM_UP.toSeconds());
       settle("mesh started");
+      if (meshAgeS > 0) {
+        BenchSupport.sleep(meshAgeS * 1000L);
+        settle("the mesh ran " + meshAgeS + " s");
+      }
       for (int r = 0; r < repeats; r++) {
         Host joiner = tb.addHost();
         AgentProcess a;

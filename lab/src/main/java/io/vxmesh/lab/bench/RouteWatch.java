@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RouteWatch implements AutoCloseable {
   private static final long POLL_MS = 5;
+  /** How long {@link #warmUp} polls: long enough for the benchmark JVM's C2 to compile the dump path. */
+  static final Duration WARM_UP = Duration.ofSeconds(3);
   private final Map<String, Netlink> sockets = new ConcurrentHashMap<>();
 
   /** True when {@code on} has a main-table route to the pod CIDR of {@code target}. */
@@ -34,6 +36,26 @@ final class RouteWatch implements AutoCloseable {
       out.add(r.dst());
     }
     return out;
+  }
+
+  /**
+   * Polls every host's routes at the normal rate for {@code duration}: the benchmark's own first
+   * polls are interpreted code and JIT compilations (C2, in the benchmark's JVM), which took ~0.5 s
+   * of CPU on a 2-core box during the first timed join and none after (per-process CPU sampled
+   * at 20 ms, bench join --hosts 20). Called before the first timed event, so the observer does
+   * not compete with what it times. Returns the number of dumps made.
+   */
+  int warmUp(Collection<Host> hosts) {
+    long deadline = System.nanoTime() + WARM_UP.toNanos();
+    int dumps = 0;
+    while (System.nanoTime() < deadline) {
+      for (Host h : hosts) {
+        destinations(h);
+        dumps++;
+      }
+      BenchSupport.sleep(POLL_MS);
+    }
+    return dumps;
   }
 
   /**
