@@ -77,6 +77,8 @@ final class MemberTracker {
   private final Map<String, Long> forced = new HashMap<>(); // force-left: name -> when; ignored while unreachable
   private List<Validator.Candidate> lastInput = List.of();
   private SortedMap<String, Validator.Verdict> lastVerdicts = new TreeMap<>();
+  /** Full validations run so far (tests: what a view change costs). */
+  private long validations;
   private volatile long rejectedAnnouncements;
   private final Map<String, java.util.concurrent.atomic.LongAdder> rejectedByReason = new java.util.concurrent.ConcurrentHashMap<>();
   private long forgottenEarly;
@@ -276,6 +278,11 @@ final class MemberTracker {
     return members;
   }
 
+  /** How many full validations (each over every member) the tracker has run. */
+  long validations() {
+    return validations;
+  }
+
   /**
    * The keyring changed: every property is opened again at the next {@link #update}, so a peer
    * still signing with a key that was removed becomes UNTRUSTED instead of living on in the cache.
@@ -332,6 +339,7 @@ final class MemberTracker {
    * the very pass where a contender appears, or the contender would win here for a moment.
    */
   private SortedMap<String, Validator.Verdict> validateWithOurVote(List<Validator.Candidate> input) {
+    validations++;
     SortedMap<String, Validator.Verdict> verdicts = validator.validate(input);
     for (int round = 0; round < MAX_VOTE_ROUNDS; round++) {
       List<String> vote = vote(verdicts);
@@ -354,6 +362,7 @@ final class MemberTracker {
       next.set(self, new Validator.Candidate(me.name(), me.gossipHost(), AnnouncementCodec.Decoded.ok(mine.withUpheld(vote)),
           me.proof()));
       input = next;
+      validations++;
       verdicts = validator.validate(input);
     }
     return verdicts;
@@ -376,7 +385,12 @@ final class MemberTracker {
   /**
    * Holds the claims of members we accept now (uncontested, or upheld by others); releases a
    * member whose claims are no longer the held ones. A held member that loses a vote stays held: our vote does not follow the outcome,
-   * so the outcome cannot flap. True when something became held.
+   * so the outcome cannot flap. True when a contested member became held: only then can our vote
+   * change. {@link #vote} counts held claims of contested members only, and which members are
+   * contested is a function of the input's claims alone (not of our vote), so a newly held
+   * uncontested member leaves every round of {@link #validateWithOurVote} as it was: validating
+   * again would repeat the same work for the same verdicts (it was a second full validation for
+   * every member that turned alive, on every peer, at every join).
    */
   private boolean hold(SortedMap<String, Validator.Verdict> verdicts) {
     boolean added = false;
@@ -395,7 +409,7 @@ final class MemberTracker {
       // a contest by its own claim time alone (two newcomers must not vouch for each other).
       boolean byWitnesses = !v.contested() || v.witnesses() > 0;
       if (v.status().programmable() && byWitnesses && !againstUs && !collidesWithUnproven(v, verdicts)) {
-        added |= !claims.equals(k.held);
+        added |= v.contested() && !claims.equals(k.held);
         k.held = claims;
       } else if (k.held != null && !k.held.equals(claims)) {
         k.held = null;

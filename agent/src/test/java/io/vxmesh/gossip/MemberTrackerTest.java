@@ -27,6 +27,27 @@ class MemberTrackerTest {
     return view.stream().filter(m -> m.name().equals("b")).findFirst().orElse(null);
   }
 
+  /**
+   * A join as every peer sees it: the newcomer listed unproven, then proven. Turning alive makes
+   * it held; it is uncontested, so our vote cannot change and one validation is all it costs
+   * (there were two, on every peer at every join).
+   */
+  @Test
+  void uncontestedNewcomerTurningAliveCostsOneValidation() {
+    tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 0);
+    MemberTracker.Observation c = obs("c", 3, Announced.State.ALIVE, true);
+    var unproven = new MemberTracker.Observation(c.name(), c.address(), c.property(), true, HostProof.PENDING);
+    long before = tracker.validations();
+    List<MemberState> v1 = tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true), unproven), 100);
+    assertEquals(MemberStatus.UNPROVEN, v1.stream().filter(m -> m.name().equals("c")).findFirst().orElseThrow().status());
+    assertEquals(before + 1, tracker.validations());
+    List<MemberState> v2 = tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true), c), 200);
+    assertEquals(MemberStatus.ALIVE, v2.stream().filter(m -> m.name().equals("c")).findFirst().orElseThrow().status());
+    assertEquals(before + 2, tracker.validations(), "the newcomer turning alive: one validation, none repeated");
+    tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true), c), 300);
+    assertEquals(before + 2, tracker.validations(), "nothing changed: no validation");
+  }
+
   @Test
   void suspectedMemberStaysProgrammableUntilFailureTimeoutPlusProbe() {
     tracker.update(self, List.of(obs("b", 2, Announced.State.ALIVE, true)), 0);
