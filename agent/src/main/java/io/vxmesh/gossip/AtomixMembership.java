@@ -75,6 +75,14 @@ public final class AtomixMembership implements Membership {
   private static final Duration PROVE_TIMEOUT = Duration.ofMillis(1000);
   /** Least time between two event-driven view passes (see refreshSoon). */
   private static final Duration MIN_PASS_SPACING = Duration.ofMillis(50);
+  /**
+   * How long the view pass a new member triggers waits for the answer to its host proof (which
+   * triggers a pass itself), so that the member is listed once, proven, instead of unproven first
+   * and proven one answer later. A pass validates every member: on a 2-core box running 20
+   * agents a join cost every peer two to three of them, and they were the largest share of the
+   * peers' CPU during a join (bench join, JFR). Answers take 1-200 ms there.
+   */
+  private static final Duration NEWCOMER_PROOF_WAIT = Duration.ofMillis(250);
   /** The periodic view pass with vxmesh's protocol (changes trigger a pass at once). */
   private static final Duration IDLE_REFRESH = Duration.ofSeconds(1);
   /** Members looked up per completeness check; the rest come with the next check. */
@@ -114,7 +122,9 @@ public final class AtomixMembership implements Membership {
   private volatile Set<HostPort> liveHostPorts = Set.of();
   private volatile Keyring keyring;
   private volatile Map<String, Integer> signers = Map.of(); // written by the view thread
-  private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final Object refreshLock = new Object();
+  /** When the queued view pass runs (System.nanoTime), Long.MAX_VALUE when none is queued; guarded by refreshLock. */
+  private long queuedRefreshAt = Long.MAX_VALUE;
 
   // Owned by the view thread.
   private volatile long startedAtMs;
@@ -340,7 +350,8 @@ public final class AtomixMembership implements Membership {
         new DefaultNodeDiscoveryService(bootstrap, local, discovery), bootstrap, protocol);
     atomix.addListener(event -> {
       if (swim != null && event.type() == io.atomix.cluster.ClusterMembershipEvent.Type.MEMBER_ADDED) {
-        proveSoon(event.subject());
+        proveSoon(event.subject()); // queues the view pass too
+        return;
       }
       refreshSoon();
     });
@@ -641,18 +652,40 @@ public final class AtomixMembership implements Membership {
    * this agent failed, issue 12).
    */
   private void refreshSoon() {
-    if (refreshQueued.compareAndSet(false, true)) {
-      try {
-        // At most one event-driven pass per MIN_PASS_SPACING: while 100 members join, events
-        // arrive every few ms and back-to-back passes starved the protocol's own thread until
-        // peers declared this agent failed (bench spread). A lone event still runs at once.
-        long wait = lastPassNanos + MIN_PASS_SPACING.toNanos() - System.nanoTime();
-        viewThread.schedule(() -> {
-          refreshQueued.set(false);
-          refreshSafely();
-        }, Math.max(0, wait), TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        refreshQueued.set(false); // stopping
+    refreshWithin(0);
+  }
+
+  /**
+   * Queues one view pass to run after at most {@code delayNanos} (and at most one event-driven
+   * pass per MIN_PASS_SPACING: while 100 members join, events arrive every few ms and
+   * back-to-back passes starved the protocol's own thread until peers declared this agent failed,
+   * bench spread) unless a pass is queued to run by then already. A lone event still runs at once;
+   * a sooner request overtakes a later queued one, which then does nothing.
+   */
+  private void refreshWithin(long delayNanos) {
+    long now = System.nanoTime();
+    long at = now + Math.max(delayNanos, lastPassNanos + MIN_PASS_SPACING.toNanos() - now);
+    synchronized (refreshLock) {
+      if (queuedRefreshAt <= at) {
+        return;
+      }
+      queuedRefreshAt = at;
+    }
+    try {
+      viewThread.schedule(() -> {
+        synchronized (refreshLock) {
+          if (queuedRefreshAt != at) {
+            return; // overtaken by a sooner pass
+          }
+          queuedRefreshAt = Long.MAX_VALUE;
+        }
+        refreshSafely();
+      }, Math.max(0, at - now), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      synchronized (refreshLock) { // stopping
+        if (queuedRefreshAt == at) {
+          queuedRefreshAt = Long.MAX_VALUE;
+        }
       }
     }
   }
@@ -750,14 +783,19 @@ public final class AtomixMembership implements Membership {
    * Challenges a member the protocol has just added, at once, not in the next view pass: that
    * pass may wait for the pass spacing, and the proof round trip is the longest step of a join
    * (bench join --show-logs). The pass then finds the challenge in flight and sends no other.
+   * When a challenge went out, the pass waits for its answer (up to {@link #NEWCOMER_PROOF_WAIT};
+   * the answer queues a pass at once), so the newcomer is listed proven in one pass.
    */
   private void proveSoon(Member m) {
     try {
       viewThread.execute(() -> {
         if (!running || m.id().id().equals(settings.nodeName())) {
+          refreshSoon();
           return;
         }
-        prover.due(List.of(observe(m)), settings.clock().millis()).forEach(this::challenge);
+        List<HostProver.Challenge> sent = prover.due(List.of(observe(m)), settings.clock().millis());
+        sent.forEach(this::challenge);
+        refreshWithin(sent.isEmpty() ? 0 : NEWCOMER_PROOF_WAIT.toNanos());
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // stopping

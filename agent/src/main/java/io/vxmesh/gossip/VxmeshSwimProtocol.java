@@ -312,6 +312,13 @@ final class VxmeshSwimProtocol implements GroupMembershipProtocol {
     }
   }
 
+  /**
+   * Rebuilds the member list Atomix reads and tells the listeners: MEMBER_ADDED for each member
+   * new to the list, and METADATA_CHANGED (of the local member) for anything else — a status or
+   * announcement change, a removal, the join completing. A snapshot that only added members
+   * posts no METADATA_CHANGED: AtomixMembership challenges each newcomer's host address and
+   * lists it once the answer is in, rather than listing it unproven first (bench join).
+   */
   private void publishSnapshot() {
     if (!running) {
       return;
@@ -319,6 +326,8 @@ final class VxmeshSwimProtocol implements GroupMembershipProtocol {
     Map<MemberId, Member> next = new LinkedHashMap<>();
     next.put(local.id(), local);
     Set<String> listed = new java.util.HashSet<>();
+    List<Member> added = new ArrayList<>();
+    boolean changed = false;
     for (io.vxmesh.swim.Member m : node.members()) {
       if (m.name().equals(node.name()) || m.status() == MemberStatus.DEAD || m.status() == MemberStatus.LEFT) {
         continue;
@@ -326,18 +335,32 @@ final class VxmeshSwimProtocol implements GroupMembershipProtocol {
       listed.add(m.name());
       Cached c = cache.get(m.name());
       if (c == null || !c.state().equals(m)) {
+        boolean isNew = c == null;
+        changed |= !isNew;
         c = new Cached(m, new SwimMember(m, atomixAddress(m.address())));
         cache.put(m.name(), c);
+        if (isNew) {
+          added.add(c.member());
+        }
       }
       next.put(c.member().id(), c.member());
     }
-    cache.keySet().retainAll(listed);
+    boolean removed = cache.keySet().retainAll(listed);
+    boolean wasJoined = joined;
     snapshot = next;
     joined = node.joined();
     refused = node.refusedMembers();
     malformed = node.malformedDropped();
     localHealth = node.localHealth();
-    GroupMembershipEvent e = new GroupMembershipEvent(GroupMembershipEvent.Type.METADATA_CHANGED, local);
+    for (Member m : added) {
+      post(new GroupMembershipEvent(GroupMembershipEvent.Type.MEMBER_ADDED, m));
+    }
+    if (added.isEmpty() || changed || removed || wasJoined != joined) {
+      post(new GroupMembershipEvent(GroupMembershipEvent.Type.METADATA_CHANGED, local));
+    }
+  }
+
+  private void post(GroupMembershipEvent e) {
     for (GroupMembershipEventListener l : listeners) {
       try {
         l.event(e);
