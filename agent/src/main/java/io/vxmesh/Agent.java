@@ -212,10 +212,10 @@ public final class Agent implements AutoCloseable {
     membership.addListener(reconciler::membershipChanged);
     membership.addListener(() -> peers.save(membership.view()));
     for (VtepSpec spec : networks) {
-      opened(datapath.watch(spec, reconciler::wake));
+      opened(datapath.watch(spec, reconciler::kernelChanged));
     }
     if (filter != null) {
-      opened(filter.watch(reconciler::wake));
+      opened(filter.watch(reconciler::kernelChanged));
     }
     reconciler.start();
 

@@ -48,6 +48,16 @@ public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
   private static final int RECENT_ERRORS = 20;
   private static final Duration INCOMPLETE_POLL = Duration.ofMillis(200);
+  /**
+   * Kernel notifications this soon after a pass that wrote something are mostly that pass's own
+   * echo (rtnetlink and nftables tell every listener about vxmesh's writes too, and the vxlan
+   * FDB's carry no sender to tell them apart): they wake one pass when this time is up instead of
+   * one at once. At a join that echo pass ran on every peer while the others were still
+   * installing the newcomer (bench join, peers' logs at DEBUG: 1-32 ms each on a busy 2-core
+   * box). Drift coming in the same window is repaired this much later; membership changes and
+   * other wakes are not held.
+   */
+  static final Duration ECHO_HOLD = Duration.ofMillis(250);
 
   private final Supplier<MembershipView> views;
   private final List<VtepSpec> networks;
@@ -64,6 +74,10 @@ public final class Reconciler implements AutoCloseable {
   // Guarded by lock.
   private boolean dirty = true;
   private boolean running = true;
+  /** A kernel notification came in during the echo hold: a pass is due when it ends. */
+  private boolean echoPending;
+  /** System.nanoTime() until which kernel notifications wait (see ECHO_HOLD). */
+  private long echoHoldUntil = System.nanoTime();
   private MembershipInput lastMembershipInput;
   private Status status = Status.initial();
   private final Deque<String> recentErrors = new ArrayDeque<>();
@@ -112,6 +126,22 @@ public final class Reconciler implements AutoCloseable {
   public void wake() {
     synchronized (lock) {
       dirty = true;
+      lock.notifyAll();
+    }
+  }
+
+  /**
+   * For the kernel watches (rtnetlink, nftables): asks for a pass, at once, or, within
+   * {@link #ECHO_HOLD} of a pass that wrote to the kernel, when the hold ends. Safe from any
+   * thread; never blocks.
+   */
+  public void kernelChanged() {
+    synchronized (lock) {
+      if (System.nanoTime() - echoHoldUntil < 0) {
+        echoPending = true;
+      } else {
+        dirty = true;
+      }
       lock.notifyAll();
     }
   }
@@ -209,12 +239,17 @@ public final class Reconciler implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         while (running && !dirty) {
-          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-          if (left <= 0) {
+          long now = System.nanoTime();
+          if (echoPending && now - echoHoldUntil >= 0) {
+            break; // the hold is over: one pass for whatever the notifications said
+          }
+          long until = echoPending && echoHoldUntil - deadline < 0 ? echoHoldUntil : deadline;
+          long left = TimeUnit.NANOSECONDS.toMillis(until - now);
+          if (until - now <= 0) {
             break;
           }
           try {
-            lock.wait(left);
+            lock.wait(Math.max(1, left));
           } catch (InterruptedException e) {
             return;
           }
@@ -223,6 +258,7 @@ public final class Reconciler implements AutoCloseable {
           return;
         }
         dirty = false;
+        echoPending = false;
       }
       long t0 = System.nanoTime();
       try {
@@ -250,13 +286,15 @@ public final class Reconciler implements AutoCloseable {
       wanted.put(spec.vni(), desired);
       desired.forEach(p -> hosts.add(p.hostIp()));
     }
+    boolean wrote = false; // to the kernel, as far as we know: its echo is held (ECHO_HOLD)
     if (filter != null) { // first: a new peer's VXLAN is accepted by the time its route exists
-      convergeFilter(hosts, view.complete(), errors);
+      wrote = convergeFilter(hosts, view.complete(), errors);
     }
     for (VtepSpec spec : networks) {
       List<Peer> desired = wanted.get(spec.vni());
       try {
         ConvergeResult out = datapath.converge(spec, desired, view.complete());
+        wrote |= !out.noop() || out.deviceRecreated();
         Map<String, Peer> before = settled.getOrDefault(spec.vni(), Map.of());
         logChanges(spec, out, before, desired).forEach((kind, n) -> drift.merge(kind, n, Integer::sum));
         if (out.deviceRecreated()) {
@@ -269,6 +307,7 @@ public final class Reconciler implements AutoCloseable {
       } catch (RuntimeException e) {
         String msg = "device=" + spec.device() + " vni=" + spec.vni() + " error=" + e.getMessage();
         log.warn("reconcile network failed device={} vni={} error={}", spec.device(), spec.vni(), e.getMessage());
+        wrote = true; // maybe part of it
         errors.add(msg);
         counts.put(spec.vni(), new NetworkCounts(desired.size(), 0));
       }
@@ -276,6 +315,9 @@ public final class Reconciler implements AutoCloseable {
     long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
     String result = errors.isEmpty() ? "ok" : errors.size() + " error(s): " + errors.get(0);
     synchronized (lock) {
+      if (wrote) {
+        echoHoldUntil = System.nanoTime() + ECHO_HOLD.toNanos();
+      }
       status = new Status(started, result, micros, status.passes() + 1, view.complete(), counts, List.of());
       lastPassStarted = started;
       errors.forEach(this::recordErrorLocked);
@@ -325,7 +367,8 @@ public final class Reconciler implements AutoCloseable {
   /** The filter's desired state: VTEP ports and member host addresses. */
   record FilterWanted(Set<Integer> ports, Set<Inet4Address> members) {}
 
-  private void convergeFilter(Set<Inet4Address> hosts, boolean complete, List<String> errors) {
+  /** Converges the VXLAN filter; true when it wrote (or may have written) to the kernel. */
+  private boolean convergeFilter(Set<Inet4Address> hosts, boolean complete, List<String> errors) {
     Set<Integer> ports = new TreeSet<>();
     networks.forEach(n -> ports.add(n.port()));
     FilterWanted now = new FilterWanted(Set.copyOf(ports), Set.copyOf(hosts));
@@ -333,11 +376,13 @@ public final class Reconciler implements AutoCloseable {
       VxlanFilter.Applied a = filter.converge(now.ports(), now.members(), complete);
       logFilter(a.plan(), now, settledFilter);
       settledFilter = complete ? now : null; // before a complete view extra members may stay: not a baseline
+      return !a.plan().empty();
     } catch (RuntimeException e) {
       log.warn("vxlan filter failed table=ip {} error={}", VxlanFilter.TABLE, e.getMessage());
       errors.add("vxlan filter table=ip " + VxlanFilter.TABLE + " error=" + e.getMessage()
           + " (on a kernel without nf_tables set [agent] vxlan_filter = false)");
       settledFilter = null;
+      return true;
     }
   }
 

@@ -185,6 +185,49 @@ class ReconcilerTest {
     }
   }
 
+  /**
+   * A kernel notification right after a pass that wrote (mostly that pass's own echo) runs one
+   * pass when ECHO_HOLD is up, not at once; a membership change right after a write is not held.
+   */
+  @Test
+  void kernelNotificationsRightAfterAWriteWaitForTheEchoHold() throws Exception {
+    FakeDatapathKernel kernel = new FakeDatapathKernel();
+    AtomicReference<MembershipView> current = new AtomicReference<>(view(true, member("node1", MemberStatus.ALIVE, NODE1)));
+    Announced node3 = announcement("node3", "10.211.55.8", "7a:3a:fe:45:a3:78", "179.17.1.51", "10.234.120.0/24", 10001);
+    List<long[]> passes = new java.util.concurrent.CopyOnWriteArrayList<>(); // {start, end} in System.nanoTime()
+    try (Reconciler r = reconciler(current::get, kernel, Duration.ofSeconds(1))) {
+      r.addPassListener(p -> {
+        long end = System.nanoTime();
+        passes.add(new long[] {end - p.duration().toNanos(), end});
+      });
+      r.start();
+      assertTrue(r.awaitConverged(Duration.ofSeconds(5)));
+      r.membershipChanged(); // the first view the listener reports always counts
+      await("the pass for the first reported view", () -> passes.size() >= 2);
+
+      current.set(view(true, member("node1", MemberStatus.ALIVE, NODE1), member("node2", MemberStatus.ALIVE, NODE2)));
+      r.membershipChanged();
+      await("node2 programmed", () -> routes(kernel).contains("10.234.119.0/24"));
+      await("its pass reported", () -> passes.size() >= 3);
+      long wrote2 = passes.get(passes.size() - 1)[1];
+      current.set(view(true, member("node1", MemberStatus.ALIVE, NODE1), member("node2", MemberStatus.ALIVE, NODE2),
+          member("node3", MemberStatus.ALIVE, node3)));
+      r.membershipChanged(); // right after a write: not held
+      await("node3 programmed", () -> routes(kernel).contains("10.234.120.0/24"));
+      await("its pass reported", () -> passes.size() >= 4);
+      long[] membershipPass = passes.get(passes.size() - 1);
+      assertTrue(membershipPass[0] - wrote2 < Reconciler.ECHO_HOLD.toNanos(), "the membership pass started "
+          + (membershipPass[0] - wrote2) / 1_000_000 + " ms after the write");
+
+      int before = passes.size();
+      r.kernelChanged(); // the echo of node3's objects
+      await("the held pass", () -> passes.size() > before);
+      long heldFor = passes.get(before)[0] - membershipPass[1];
+      assertTrue(heldFor >= Reconciler.ECHO_HOLD.toNanos() - 20_000_000L, "the pass after the echo started "
+          + heldFor / 1_000_000 + " ms after the write, hold " + Reconciler.ECHO_HOLD.toMillis() + " ms");
+    }
+  }
+
   @Test
   void errorsAreReportedAndRetriedWithoutAWakeUp() throws Exception {
     FakeDatapathKernel kernel = new FakeDatapathKernel();
