@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
  * starts a fresh host, so every sample is a first join. Baselines in the same run: the same
  * mesh with each other variant of {@code --timers} ({@link TimerSet}: the agent before issue 11,
  * Atomix's defaults); the joiner's own JVM start-to-READY (its log's startup_ms) is reported as
- * the floor no gossip tuning can beat.
+ * the floor no gossip tuning can beat. Before the first join the route watcher warms up
+ * ({@link RouteWatch#warmUp}) and, with {@code --mesh-age S}, the mesh runs S more seconds (a
+ * mesh that has just started still runs its join path interpreted: BENCHMARKS.md, fourth session).
  */
 @Command(name = "join", description = "Time for a new host to be routed by every peer and pinged by every pod.")
 public final class JoinBench implements Callable<Integer> {
@@ -85,6 +87,10 @@ public final class JoinBench implements Callable<Integer> {
     BenchSupport.quietLogs();
     if (repeats < 1 || sizes.stream().anyMatch(n -> n < 2 || n + repeats > 200)) {
       System.err.println("vxmesh-lab bench join: --hosts must be 2.. and --repeats >= 1 (N + repeats <= 200)");
+      return 2;
+    }
+    if (meshAgeS < 0) {
+      System.err.println("vxmesh-lab bench join: --mesh-age must be >= 0 (seconds), got " + meshAgeS);
       return 2;
     }
     List<TimerSet> variants = TimerSet.parseList(timers);
