@@ -239,17 +239,14 @@ public final class Reconciler implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         while (running && !dirty) {
-          long now = System.nanoTime();
-          if (echoPending && now - echoHoldUntil >= 0) {
-            break; // the hold is over: one pass for whatever the notifications said
-          }
+          // Until the resync is due, or the echo hold ends with a notification pending.
           long until = echoPending && echoHoldUntil - deadline < 0 ? echoHoldUntil : deadline;
-          long left = TimeUnit.NANOSECONDS.toMillis(until - now);
-          if (until - now <= 0) {
+          long left = until - System.nanoTime();
+          if (left <= 0) {
             break;
           }
           try {
-            lock.wait(Math.max(1, left));
+            lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
           } catch (InterruptedException e) {
             return;
           }
